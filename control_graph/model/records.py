@@ -1,0 +1,221 @@
+"""The things a dataset defines, as plain immutable values.
+
+These are what the import produces after validation and what the timeline engine
+consumes; they know nothing of how they are stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, NamedTuple
+
+from control_graph.model.states import State
+
+__all__ = [
+    "Bloc",
+    "Confidence",
+    "Dataset",
+    "ControlEvent",
+    "Event",
+    "Incident",
+    "Membership",
+    "Party",
+    "Place",
+    "Road",
+    "Segment",
+    "Source",
+    "Target",
+]
+
+Attributes = dict[str, Any]
+
+
+class Confidence(StrEnum):
+    """How sure the source (or the analyst) is of an event."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class Target(StrEnum):
+    """What an event is about: exactly one place, segment or road."""
+
+    PLACE = "place"
+    SEGMENT = "segment"
+    ROAD = "road"
+
+
+@dataclass(frozen=True)
+class Party:
+    id: str
+    name: str | None = None
+    aliases: tuple[str, ...] = ()
+    color: str | None = None
+    note: str | None = None
+    attributes: Attributes = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Membership:
+    """A party's membership of a bloc from ``start`` (inclusive) to ``end`` (exclusive);
+    ``None`` means open on that side."""
+
+    party: str
+    bloc: str
+    start: dt.date | None = None
+    end: dt.date | None = None
+    note: str | None = None
+
+    def covers(self, day: dt.date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day < self.end)
+
+
+@dataclass(frozen=True)
+class Bloc:
+    id: str
+    name: str | None = None
+    aliases: tuple[str, ...] = ()
+    members: tuple[Membership, ...] = ()
+    note: str | None = None
+    attributes: Attributes = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Place:
+    id: str
+    name: str | None = None
+    aliases: tuple[str, ...] = ()
+    kind: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    note: str | None = None
+    attributes: Attributes = field(default_factory=dict)
+
+    @property
+    def coordinates(self) -> tuple[float, float] | None:
+        return None if self.lat is None or self.lon is None else (self.lat, self.lon)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """An edge between two places. ``length_km`` is the length given in the data, if any;
+    the effective length comes from :func:`control_graph.model.geo.segment_length_km`."""
+
+    id: str
+    start: str
+    end: str
+    length_km: float | None = None
+    name: str | None = None
+    aliases: tuple[str, ...] = ()
+    road: str | None = None
+    position: int | None = None
+    note: str | None = None
+    attributes: Attributes = field(default_factory=dict)
+
+    def ends(self) -> tuple[str, str]:
+        """The ids of the places it joins, ``(from, to)``."""
+        return self.start, self.end
+
+
+@dataclass(frozen=True)
+class Road:
+    """A named route: an ordered chain of segments. ``places`` is set when the road was
+    defined by its places (and generated its own segments)."""
+
+    id: str
+    segments: tuple[str, ...]
+    name: str | None = None
+    aliases: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    note: str | None = None
+    attributes: Attributes = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    name: str | None = None
+    url: str | None = None
+    published: dt.date | None = None
+    note: str | None = None
+    attributes: Attributes = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Event:
+    """A control assertion as written in a dataset."""
+
+    date: dt.date
+    target: Target
+    target_id: str
+    state: State
+    party: str | None = None
+    kind: str | None = None
+    source: str | None = None
+    confidence: Confidence | None = None
+    recorded: dt.date | None = None
+    note: str | None = None
+    attributes: Attributes = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Incident:
+    """Something that happened without changing control (an airstrike, a clash)."""
+
+    date: dt.date
+    target: Target
+    target_id: str
+    party: str | None = None
+    kind: str | None = None
+    source: str | None = None
+    confidence: Confidence | None = None
+    recorded: dt.date | None = None
+    note: str | None = None
+    attributes: Attributes = field(default_factory=dict)
+
+
+class ControlEvent(NamedTuple):
+    """What the timeline engine needs of an event, in the order the contract sorts by.
+
+    Events are ordered by ``(date, recorded, order)``; ``order`` is the position of the
+    event among all imports (an earlier import first, then position in the file).
+    ``recorded`` is the event date when the data did not say when it became known.
+    """
+
+    date: dt.date
+    recorded: dt.date
+    order: tuple[int, ...]
+    target: Target
+    target_id: str
+    state: State
+
+
+@dataclass
+class Dataset:
+    """Everything one dataset file defines, validated, in file order."""
+
+    name: str | None = None
+    parties: list[Party] = field(default_factory=list)
+    blocs: list[Bloc] = field(default_factory=list)
+    places: list[Place] = field(default_factory=list)
+    roads: list[Road] = field(default_factory=list)
+    segments: list[Segment] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    incidents: list[Incident] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        """How many of each thing the dataset holds."""
+        return {
+            "parties": len(self.parties),
+            "blocs": len(self.blocs),
+            "places": len(self.places),
+            "roads": len(self.roads),
+            "segments": len(self.segments),
+            "sources": len(self.sources),
+            "events": len(self.events),
+            "incidents": len(self.incidents),
+        }

@@ -1,0 +1,424 @@
+"""The questions users ask -- who held it, its timeline, a path, what changed -- answered
+from the database through the timeline engine.
+
+:class:`Model` is the handle scripts and the command line use alike; every answer is a
+small result object with ``as_dict()`` giving the JSON the command line prints.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from control_graph.errors import InvalidArgumentError
+from control_graph.model.dates import parse_date
+from control_graph.model.paths import RoadNetwork
+from control_graph.model.states import State
+from control_graph.model.timeline import By, Change, ControlTimeline, ElementType, Interval
+from control_graph.store import db
+from control_graph.store.fetch import NetworkSlice, fetch_network, imports_of, resolve
+from control_graph.store.importer import ImportReport, import_file
+
+__all__ = [
+    "ChangesResult",
+    "Model",
+    "PathResult",
+    "SegmentState",
+    "TimelineResult",
+    "WhoHeldResult",
+    "open_model",
+]
+
+DateLike = dt.date | str
+
+
+def _day(value: DateLike, name: str) -> dt.date:
+    try:
+        return parse_date(value)
+    except InvalidArgumentError as error:
+        raise InvalidArgumentError(f"{name}: {error}") from None
+
+
+def _optional_day(value: DateLike | None, name: str) -> dt.date | None:
+    return None if value is None else _day(value, name)
+
+
+def _check_by(by: str) -> By:
+    if by not in ("party", "bloc"):
+        raise InvalidArgumentError(f"by must be 'party' or 'bloc', not {by!r}")
+    return by  # type: ignore[return-value]
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+@dataclass(frozen=True)
+class SegmentState:
+    """One segment's state on a day, with its endpoints."""
+
+    id: str
+    start: str
+    end: str
+    state: State
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "from": self.start, "to": self.end, **self.state.as_dict()}
+
+
+@dataclass(frozen=True)
+class WhoHeldResult:
+    """The answer to "who held this element on that day"."""
+
+    element: str
+    type: ElementType
+    date: dt.date
+    state: State
+    segments: tuple[SegmentState, ...] = ()
+    as_of: dt.date | None = None
+    by: By = "party"
+    name: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        result: dict[str, Any] = {
+            "element": self.element,
+            "type": self.type,
+            "name": self.name,
+            "date": self.date.isoformat(),
+            **self.state.as_dict(),
+            "as_of": _iso(self.as_of),
+            "by": self.by,
+        }
+        if self.type != "place":
+            result["segments"] = [segment.as_dict() for segment in self.segments]
+        return result
+
+
+@dataclass(frozen=True)
+class TimelineResult:
+    """The intervals of one element's state."""
+
+    element: str
+    type: ElementType
+    intervals: tuple[Interval, ...]
+    start: dt.date | None = None
+    end: dt.date | None = None
+    as_of: dt.date | None = None
+    by: By = "party"
+    name: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "element": self.element,
+            "type": self.type,
+            "name": self.name,
+            "from": _iso(self.start),
+            "to": _iso(self.end),
+            "as_of": _iso(self.as_of),
+            "by": self.by,
+            "intervals": [
+                {"from": i.start.isoformat(), "to": _iso(i.end), **i.state.as_dict()}
+                for i in self.intervals
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class PathResult:
+    """A shortest path on one day, optionally through one party's or bloc's ground."""
+
+    start: str
+    end: str
+    date: dt.date
+    places: tuple[str, ...]
+    segments: tuple[str, ...]
+    length_km: float
+    controller: str | None = None
+    by: By = "party"
+    as_of: dt.date | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "from": self.start,
+            "to": self.end,
+            "date": self.date.isoformat(),
+            "party": self.controller if self.by == "party" else None,
+            "bloc": self.controller if self.by == "bloc" else None,
+            "as_of": _iso(self.as_of),
+            "path": list(self.places),
+            "segments": list(self.segments),
+            "length_km": self.length_km,
+        }
+
+
+@dataclass(frozen=True)
+class ChangesResult:
+    """Every change of state of places and segments in a window."""
+
+    changes: tuple[Change, ...]
+    start: dt.date | None = None
+    end: dt.date | None = None
+    as_of: dt.date | None = None
+    by: By = "party"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "from": _iso(self.start),
+            "to": _iso(self.end),
+            "as_of": _iso(self.as_of),
+            "by": self.by,
+            "changes": [
+                {
+                    "date": c.date.isoformat(),
+                    "element": c.element,
+                    "type": c.type,
+                    "from": c.before.as_dict(),
+                    "to": c.after.as_dict(),
+                }
+                for c in self.changes
+            ],
+        }
+
+
+@dataclass
+class Model:
+    """A control-graph database, and the questions it answers.
+
+    Open one with :func:`control_graph.open`. Each question reads only what it needs
+    from the database, so a model always answers from the data as it is now.
+
+    Examples
+    --------
+    >>> import control_graph as cg
+    >>> model = cg.open("sqlite://")
+    >>> model.import_file(cg.sample_path()).added["events"] > 10
+    True
+    >>> model.who_held("gwaykhar-road", "2026-02-06").as_dict()["type"]
+    'road'
+    """
+
+    engine: Engine
+    _names: dict[tuple[str, ...], dict[str, tuple[str, str]]] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Model:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # -- data in ------------------------------------------------------------------------
+
+    def import_file(
+        self,
+        path: str | Path,
+        *,
+        progress: Callable[[int], None] | None = None,
+        on_total: Callable[[int], None] | None = None,
+    ) -> ImportReport:
+        """Import a dataset file (YAML, JSON or CSV), all or nothing."""
+        self._names.clear()
+        return import_file(self.engine, path, progress=progress, on_total=on_total)
+
+    def has_imported(self, path: str | Path) -> bool:
+        """Whether a file with exactly this content was imported before."""
+        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        with db.translate_errors(self.engine), self.engine.connect() as conn:
+            return bool(imports_of(conn, digest))
+
+    # -- names --------------------------------------------------------------------------
+
+    def resolve(self, text: str, kinds: tuple[str, ...] = ("place", "segment", "road")) -> tuple[
+        str, str
+    ]:
+        """``(kind, id)`` of the element (or party, bloc) an id, name or alias means."""
+        cache = self._names.setdefault(kinds, {})
+        if text not in cache:
+            with db.translate_errors(self.engine), self.engine.connect() as conn:
+                cache[text] = resolve(conn, text, kinds)
+        return cache[text]
+
+    def _fetch(
+        self,
+        element: tuple[str, str] | None,
+        until: dt.date | None,
+        as_of: dt.date | None,
+    ) -> NetworkSlice:
+        with db.translate_errors(self.engine), self.engine.connect() as conn:
+            return fetch_network(conn, element=element, until=until, as_of=as_of)
+
+    @staticmethod
+    def _timeline(network: NetworkSlice, as_of: dt.date | None) -> ControlTimeline:
+        return ControlTimeline(
+            places=network.places,
+            segments={s.id: (s.start, s.end) for s in network.segments.values()},
+            roads=network.roads,
+            events=network.events,
+            memberships=network.memberships,
+            as_of=as_of,
+        )
+
+    def control_timeline(self, *, as_of: DateLike | None = None) -> ControlTimeline:
+        """The engine over the whole network, for many questions in a row (scripts)."""
+        as_of_day = _optional_day(as_of, "as_of")
+        return self._timeline(self._fetch(None, None, as_of_day), as_of_day)
+
+    def network(self) -> RoadNetwork:
+        """The whole road network as a graph with segment lengths."""
+        network = self._fetch(None, dt.date.min, None)
+        return RoadNetwork(network.places.values(), network.segments.values())
+
+    # -- questions ----------------------------------------------------------------------
+
+    def who_held(
+        self,
+        element: str,
+        on: DateLike,
+        *,
+        as_of: DateLike | None = None,
+        by: str = "party",
+    ) -> WhoHeldResult:
+        """The state of a road, segment or place on a day.
+
+        Parameters
+        ----------
+        element
+            Id, name or alias of a road, segment or place.
+        on
+            The day asked about.
+        as_of
+            Answer from the data as it stood then (events recorded on or before it).
+        by
+            ``"party"`` or ``"bloc"`` (report each party as its bloc on that day).
+        """
+        day = _day(on, "on")
+        as_of_day = _optional_day(as_of, "as_of")
+        view = _check_by(by)
+        kind, ident = self.resolve(element)
+        network = self._fetch((kind, ident), day, as_of_day)
+        timeline = self._timeline(network, as_of_day)
+        segments: tuple[SegmentState, ...] = ()
+        if kind == "road":
+            road = timeline.road_state(ident, day, view)
+            state = road.state
+            segments = tuple(
+                SegmentState(sid, *network.segments[sid].ends(), s) for sid, s in road.segments
+            )
+        elif kind == "segment":
+            state = timeline.segment_state(ident, day, view)
+            segments = (SegmentState(ident, *network.segments[ident].ends(), state),)
+        else:
+            state = timeline.place_state(ident, day, view)
+        return WhoHeldResult(ident, kind, day, state, segments, as_of_day, view,
+                             self._name(network, kind, ident))
+
+    def timeline(
+        self,
+        element: str,
+        *,
+        start: DateLike | None = None,
+        end: DateLike | None = None,
+        as_of: DateLike | None = None,
+        by: str = "party",
+    ) -> TimelineResult:
+        """The intervals of an element's state, from the first day it is known.
+
+        ``start``/``end`` keep the intervals overlapping those days (both inclusive)
+        and move an earlier start up to ``start``.
+        """
+        start_day, end_day = _optional_day(start, "from"), _optional_day(end, "to")
+        as_of_day = _optional_day(as_of, "as_of")
+        view = _check_by(by)
+        kind, ident = self.resolve(element)
+        network = self._fetch((kind, ident), end_day, as_of_day)
+        timeline = self._timeline(network, as_of_day)
+        intervals = timeline.intervals(ident, start=start_day, end=end_day, by=view)
+        return TimelineResult(ident, kind, tuple(intervals), start_day, end_day, as_of_day, view,
+                              self._name(network, kind, ident))
+
+    def path(
+        self,
+        source: str,
+        target: str,
+        on: DateLike,
+        *,
+        party: str | None = None,
+        bloc: str | None = None,
+        as_of: DateLike | None = None,
+    ) -> PathResult:
+        """The shortest path (by length) between two places on a day.
+
+        With ``party`` or ``bloc``, every place and segment on it, ends included, must
+        be held by that party or bloc on the day.
+
+        Raises
+        ------
+        NoPathError
+            When there is no such path.
+        """
+        if party is not None and bloc is not None:
+            raise InvalidArgumentError("give a party or a bloc, not both")
+        day = _day(on, "on")
+        as_of_day = _optional_day(as_of, "as_of")
+        _, start = self.resolve(source, ("place",))
+        _, end = self.resolve(target, ("place",))
+        controller, view = None, "party"
+        if party is not None:
+            controller = self.resolve(party, ("party",))[1]
+        elif bloc is not None:
+            controller, view = self.resolve(bloc, ("bloc",))[1], "bloc"
+        network = self._fetch(None, day, as_of_day)
+        timeline = self._timeline(network, as_of_day)
+        graph = RoadNetwork(network.places.values(), network.segments.values())
+        route = graph.shortest_path(
+            start, end, timeline=timeline, day=day, controller=controller, by=_check_by(view)
+        )
+        return PathResult(start, end, day, route.places, route.segments, route.length_km,
+                          controller, _check_by(view), as_of_day)
+
+    def changes(
+        self,
+        *,
+        start: DateLike | None = None,
+        end: DateLike | None = None,
+        as_of: DateLike | None = None,
+        by: str = "party",
+    ) -> ChangesResult:
+        """Every change of state of places and segments, by date then element id."""
+        start_day, end_day = _optional_day(start, "from"), _optional_day(end, "to")
+        as_of_day = _optional_day(as_of, "as_of")
+        view = _check_by(by)
+        network = self._fetch(None, end_day, as_of_day)
+        timeline = self._timeline(network, as_of_day)
+        found = timeline.changes(start=start_day, end=end_day, by=view)
+        return ChangesResult(tuple(found), start_day, end_day, as_of_day, view)
+
+    @staticmethod
+    def _name(network: NetworkSlice, kind: str, ident: str) -> str | None:
+        if kind == "place":
+            return network.places[ident].name
+        if kind == "segment":
+            return network.segments[ident].name
+        return network.road_names.get(ident)
+
+
+def open_model(url: str | None = None, *, migrate: bool = True) -> Model:
+    """Open (creating or upgrading as needed) the database at ``url``.
+
+    ``url`` is a SQLAlchemy URL; without one, ``$CONTROL_GRAPH_DB`` or the SQLite file
+    ``control_graph.db`` in the current directory.
+    """
+    return Model(db.connect(url, migrate=migrate))

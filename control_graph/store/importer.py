@@ -1,0 +1,302 @@
+"""Importing a dataset file: read, validate against the database, write in one transaction.
+
+The whole import -- validation included -- runs inside one write transaction, so what
+validation saw is what the write lands on, and any error (a problem in the file, a
+constraint the database refuses, the process being killed) leaves the database exactly
+as it was. Imports are serialised (SQLite's write lock, taken at BEGIN; a PostgreSQL
+advisory lock), which is also what makes "a later import after an earlier one" a
+well-defined order for events of the same day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from control_graph.errors import DatasetError, DatasetIssue
+from control_graph.model.records import Dataset, Event, Incident, Target
+from control_graph.store import orm
+from control_graph.store.db import translate_errors
+from control_graph.store.fetch import StoredDefinitions, imports_of, name_key
+from control_graph.store.files import RawEntry, detect_format, read_csv_rows, read_structured
+from control_graph.store.validate import KEYS, Validator
+
+__all__ = ["ImportReport", "import_file", "write_dataset"]
+
+#: Rows per INSERT batch: large enough to be fast, small enough to report progress.
+BATCH = 20_000
+#: Advisory lock key that serialises imports on PostgreSQL.
+IMPORT_LOCK = 7031988002
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class ImportReport:
+    """What an import added, and what it skipped as already stored."""
+
+    import_id: int
+    file: str
+    file_format: str
+    sha256: str
+    dataset_name: str | None
+    added: dict[str, int]
+    skipped: dict[str, int] = field(default_factory=dict)
+    #: Earlier imports of a file with the same content (events are appended again).
+    earlier_imports: list[tuple[int, str]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "import_id": self.import_id,
+            "file": self.file,
+            "format": self.file_format,
+            "sha256": self.sha256,
+            "name": self.dataset_name,
+            "added": self.added,
+            "skipped": self.skipped,
+            "earlier_imports": [{"import_id": i, "at": at} for i, at in self.earlier_imports],
+        }
+
+
+def _read_and_validate(path: Path, data: bytes, file_format: str, conn: Connection) -> tuple[
+    Dataset, dict[str, int]
+]:
+    validator = Validator(str(path), StoredDefinitions(conn))
+    if file_format == "csv":
+        dataset = Dataset()
+        for row, line, cells in read_csv_rows(path, data, validator.issues):
+            entry = RawEntry("events", row - 1, cells, line, label=f"row {row}")
+            if validator.check_keys(entry, KEYS["events"]):
+                event = validator.validate_event(entry)
+                if event is not None:
+                    dataset.events.append(event)
+        skipped: dict[str, int] = {}
+    else:
+        validated = validator.dataset(read_structured(path, data, file_format))
+        dataset, skipped = validated.dataset, validated.skipped
+    if validator.issues:
+        raise DatasetError(validator.issues)
+    return dataset, skipped
+
+
+def import_file(
+    engine: Engine,
+    path: str | Path,
+    *,
+    progress: Progress | None = None,
+    on_total: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Import a YAML, JSON or CSV dataset file into the database, all or nothing.
+
+    ``on_total`` is told how many rows will be written once the file is validated, and
+    ``progress`` how many more were written after each batch (for a progress bar).
+
+    Raises
+    ------
+    DatasetError
+        When the file has problems; every one is listed, nothing is written.
+    """
+    path = Path(path)
+    file_format = detect_format(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise DatasetError(
+            [DatasetIssue(str(path), "file", None, f"cannot read: {error.strerror or error}")]
+        ) from None
+    digest = hashlib.sha256(data).hexdigest()
+    with translate_errors(engine), engine.connect() as conn:
+        conn = conn.execution_options(control_graph_write=True)
+        with conn.begin():
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({IMPORT_LOCK})")
+            dataset, skipped = _read_and_validate(path, data, file_format, conn)
+            if on_total is not None:
+                on_total(_row_count(dataset))
+            earlier = [(ident, at.isoformat()) for ident, at in imports_of(conn, digest)]
+            import_id = write_dataset(
+                conn,
+                dataset,
+                file_name=path.name,
+                sha256=digest,
+                file_format=file_format,
+                progress=progress,
+            )
+    return ImportReport(
+        import_id, str(path), file_format, digest, dataset.name, dataset.counts(), skipped,
+        earlier,
+    )
+
+
+def _row_count(dataset: Dataset) -> int:
+    return sum(dataset.counts().values())
+
+
+def _target_columns(target: Target, target_id: str) -> dict[str, str | None]:
+    return {
+        "place_id": target_id if target is Target.PLACE else None,
+        "segment_id": target_id if target is Target.SEGMENT else None,
+        "road_id": target_id if target is Target.ROAD else None,
+    }
+
+
+def _event_rows(import_id: int, events: Iterable[Event]) -> Iterator[dict[str, Any]]:
+    for position, event in enumerate(events, start=1):
+        yield {
+            "import_id": import_id,
+            "position": position,
+            "date": event.date,
+            "recorded": event.recorded,
+            **_target_columns(event.target, event.target_id),
+            "status": event.state.status.value,
+            "party_id": event.party,
+            "kind": event.kind,
+            "source_id": event.source,
+            "confidence": event.confidence.value if event.confidence else None,
+            "note": event.note,
+            "attributes": event.attributes or None,
+        }
+
+
+def _incident_rows(import_id: int, incidents: Iterable[Incident]) -> Iterator[dict[str, Any]]:
+    for position, incident in enumerate(incidents, start=1):
+        yield {
+            "import_id": import_id,
+            "position": position,
+            "date": incident.date,
+            "recorded": incident.recorded,
+            **_target_columns(incident.target, incident.target_id),
+            "party_id": incident.party,
+            "kind": incident.kind,
+            "source_id": incident.source,
+            "confidence": incident.confidence.value if incident.confidence else None,
+            "note": incident.note,
+            "attributes": incident.attributes or None,
+        }
+
+
+def _insert(
+    conn: Connection, table: Any, rows: Iterable[dict[str, Any]], progress: Progress | None
+) -> None:
+    batch: list[dict[str, Any]] = []
+    statement = sa.insert(table)
+    for row in rows:
+        batch.append(row)
+        if len(batch) == BATCH:
+            conn.execute(statement, batch)
+            if progress is not None:
+                progress(len(batch))
+            batch = []
+    if batch:
+        conn.execute(statement, batch)
+        if progress is not None:
+            progress(len(batch))
+
+
+def write_dataset(
+    conn: Connection,
+    dataset: Dataset,
+    *,
+    file_name: str,
+    sha256: str,
+    file_format: str,
+    progress: Progress | None = None,
+) -> int:
+    """Write a validated dataset inside the caller's transaction; returns the import id."""
+    import_id = conn.execute(
+        sa.insert(orm.Import).returning(orm.Import.id),
+        {
+            "file_name": file_name,
+            "sha256": sha256,
+            "file_format": file_format,
+            "dataset_name": dataset.name,
+            "imported_at": dt.datetime.now(dt.UTC),
+            "counts": dataset.counts(),
+        },
+    ).scalar_one()
+    aliases: list[dict[str, Any]] = []
+
+    def named(kind: str, record: Any) -> dict[str, Any]:
+        for position, alias in enumerate(record.aliases, start=1):
+            owner = dict.fromkeys(("party_id", "bloc_id", "place_id", "road_id", "segment_id"))
+            owner[f"{kind}_id"] = record.id
+            aliases.append({**owner, "position": position, "alias": alias,
+                            "alias_key": name_key(alias)})
+        return {
+            "id": record.id,
+            "name": record.name,
+            "name_key": name_key(record.name) if record.name else None,
+            "note": record.note,
+            "attributes": record.attributes,
+            "import_id": import_id,
+        }
+
+    _insert(conn, orm.Party, ({**named("party", p), "color": p.color} for p in dataset.parties),
+            progress)
+    _insert(conn, orm.Bloc, (named("bloc", b) for b in dataset.blocs), progress)
+    _insert(
+        conn,
+        orm.BlocMembership,
+        (
+            {"bloc_id": b.id, "position": i, "party_id": m.party, "start_date": m.start,
+             "end_date": m.end, "note": m.note}
+            for b in dataset.blocs
+            for i, m in enumerate(b.members, start=1)
+        ),
+        None,
+    )
+    _insert(
+        conn,
+        orm.Place,
+        ({**named("place", p), "kind": p.kind, "lat": p.lat, "lon": p.lon}
+         for p in dataset.places),
+        progress,
+    )
+    _insert(
+        conn,
+        orm.Road,
+        ({**named("road", r), "defined_by": "places" if r.places else "segments"}
+         for r in dataset.roads),
+        progress,
+    )
+    _insert(
+        conn,
+        orm.Segment,
+        (
+            {**named("segment", s), "start_place_id": s.start, "end_place_id": s.end,
+             "length_km": s.length_km, "road_id": s.road}
+            for s in dataset.segments
+        ),
+        progress,
+    )
+    _insert(
+        conn,
+        orm.RoadSegment,
+        (
+            {"road_id": r.id, "position": i, "segment_id": s}
+            for r in dataset.roads
+            for i, s in enumerate(r.segments, start=1)
+        ),
+        None,
+    )
+    _insert(conn, orm.Alias, aliases, None)
+    _insert(
+        conn,
+        orm.Source,
+        (
+            {"id": s.id, "name": s.name, "url": s.url, "published": s.published,
+             "note": s.note, "attributes": s.attributes, "import_id": import_id}
+            for s in dataset.sources
+        ),
+        progress,
+    )
+    _insert(conn, orm.Event, _event_rows(import_id, dataset.events), progress)
+    _insert(conn, orm.Incident, _incident_rows(import_id, dataset.incidents), progress)
+    return import_id

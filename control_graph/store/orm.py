@@ -1,0 +1,294 @@
+"""The database schema, as a typed SQLAlchemy 2 ORM.
+
+The schema itself is created and upgraded by the Alembic migrations in ``migrations/``;
+these classes must describe exactly the same tables (a test runs ``alembic check``).
+Rules that can be stated in the database are stated there too (foreign keys, unique
+ids, check constraints on statuses and confidences, exactly one target per event), so a
+row written by hand cannot break them either.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = [
+    "Alias",
+    "Base",
+    "Bloc",
+    "BlocMembership",
+    "Event",
+    "Import",
+    "Incident",
+    "Party",
+    "Place",
+    "Road",
+    "RoadSegment",
+    "Segment",
+    "Source",
+]
+
+# Stable constraint names, so migrations can refer to them on every backend.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ID = String(200)
+STATUSES = "'held', 'contested', 'unknown'"
+CONFIDENCES = "'high', 'medium', 'low'"
+ONE_TARGET = (
+    "(CASE WHEN place_id IS NULL THEN 0 ELSE 1 END"
+    " + CASE WHEN segment_id IS NULL THEN 0 ELSE 1 END"
+    " + CASE WHEN road_id IS NULL THEN 0 ELSE 1 END) = 1"
+)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {dict[str, Any]: JSON}
+
+
+class Import(Base):
+    """One file loaded into the database: what, when, and how much it added."""
+
+    __tablename__ = "imports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    file_name: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    file_format: Mapped[str] = mapped_column(String(10))
+    dataset_name: Mapped[str | None] = mapped_column(Text)
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    counts: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class Party(Base):
+    __tablename__ = "parties"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str | None] = mapped_column(Text)
+    name_key: Mapped[str | None] = mapped_column(Text, index=True)
+    color: Mapped[str | None] = mapped_column(String(50))
+    note: Mapped[str | None] = mapped_column(Text)
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSON)
+    import_id: Mapped[int] = mapped_column(ForeignKey("imports.id"))
+
+
+class Bloc(Base):
+    __tablename__ = "blocs"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str | None] = mapped_column(Text)
+    name_key: Mapped[str | None] = mapped_column(Text, index=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSON)
+    import_id: Mapped[int] = mapped_column(ForeignKey("imports.id"))
+
+
+class BlocMembership(Base):
+    """A party's membership of a bloc, from ``start`` (inclusive) to ``end`` (exclusive)."""
+
+    __tablename__ = "bloc_memberships"
+    __table_args__ = (
+        CheckConstraint(
+            "start_date IS NULL OR end_date IS NULL OR start_date < end_date", name="ordered"
+        ),
+        UniqueConstraint("bloc_id", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    bloc_id: Mapped[str] = mapped_column(ForeignKey("blocs.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    party_id: Mapped[str] = mapped_column(ForeignKey("parties.id"), index=True)
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Place(Base):
+    __tablename__ = "places"
+    __table_args__ = (
+        CheckConstraint("(lat IS NULL) = (lon IS NULL)", name="lat_lon_together"),
+        CheckConstraint("lat IS NULL OR (lat >= -90 AND lat <= 90)", name="lat_range"),
+        CheckConstraint("lon IS NULL OR (lon >= -180 AND lon <= 180)", name="lon_range"),
+    )
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str | None] = mapped_column(Text)
+    name_key: Mapped[str | None] = mapped_column(Text, index=True)
+    kind: Mapped[str | None] = mapped_column(Text)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    note: Mapped[str | None] = mapped_column(Text)
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSON)
+    import_id: Mapped[int] = mapped_column(ForeignKey("imports.id"))
+
+
+class Road(Base):
+    """A named route. ``defined_by`` says whether the file gave its places (and the road
+    generated its own segments) or chained existing segments."""
+
+    __tablename__ = "roads"
+    __table_args__ = (
+        CheckConstraint("defined_by IN ('places', 'segments')", name="defined_by"),
+    )
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str | None] = mapped_column(Text)
+    name_key: Mapped[str | None] = mapped_column(Text, index=True)
+    defined_by: Mapped[str] = mapped_column(String(10))
+    note: Mapped[str | None] = mapped_column(Text)
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSON)
+    import_id: Mapped[int] = mapped_column(ForeignKey("imports.id"))
+
+
+class Segment(Base):
+    """An edge between two places; ``road_id`` is set when a road generated it."""
+
+    __tablename__ = "segments"
+    __table_args__ = (
+        CheckConstraint("length_km IS NULL OR length_km >= 0", name="length_not_negative"),
+    )
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str | None] = mapped_column(Text)
+    name_key: Mapped[str | None] = mapped_column(Text, index=True)
+    start_place_id: Mapped[str] = mapped_column(ForeignKey("places.id"), index=True)
+    end_place_id: Mapped[str] = mapped_column(ForeignKey("places.id"), index=True)
+    length_km: Mapped[float | None] = mapped_column(Float)
+    road_id: Mapped[str | None] = mapped_column(ForeignKey("roads.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSON)
+    import_id: Mapped[int] = mapped_column(ForeignKey("imports.id"))
+
+
+class RoadSegment(Base):
+    """The ordered chain of segments that makes up a road."""
+
+    __tablename__ = "road_segments"
+
+    road_id: Mapped[str] = mapped_column(ForeignKey("roads.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    segment_id: Mapped[str] = mapped_column(ForeignKey("segments.id"), index=True)
+
+
+class Alias(Base):
+    """Another name of a party, bloc, place, road or segment (exactly one of them)."""
+
+    __tablename__ = "aliases"
+    __table_args__ = (
+        CheckConstraint(
+            "(CASE WHEN party_id IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN bloc_id IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN place_id IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN road_id IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN segment_id IS NULL THEN 0 ELSE 1 END) = 1",
+            name="one_owner",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    party_id: Mapped[str | None] = mapped_column(ForeignKey("parties.id"), index=True)
+    bloc_id: Mapped[str | None] = mapped_column(ForeignKey("blocs.id"), index=True)
+    place_id: Mapped[str | None] = mapped_column(ForeignKey("places.id"), index=True)
+    road_id: Mapped[str | None] = mapped_column(ForeignKey("roads.id"), index=True)
+    segment_id: Mapped[str | None] = mapped_column(ForeignKey("segments.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    alias: Mapped[str] = mapped_column(Text)
+    alias_key: Mapped[str] = mapped_column(Text, index=True)
+
+
+class Source(Base):
+    __tablename__ = "sources"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
+    published: Mapped[dt.date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSON)
+    import_id: Mapped[int] = mapped_column(ForeignKey("imports.id"))
+
+
+class Event(Base):
+    """A control assertion about exactly one place, segment or road.
+
+    Events are ordered by ``(date, recorded, import_id, position)``: the import an event
+    came in and its place in that file break ties between reports of the same day.
+    ``recorded`` is kept as given; when absent it counts as the event's date.
+    """
+
+    __tablename__ = "events"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({STATUSES})", name="status"),
+        CheckConstraint(f"confidence IS NULL OR confidence IN ({CONFIDENCES})", name="confidence"),
+        CheckConstraint("status <> 'held' OR party_id IS NOT NULL", name="held_has_party"),
+        CheckConstraint(ONE_TARGET, name="one_target"),
+        UniqueConstraint("import_id", "position"),
+        Index("ix_events_place_date", "place_id", "date"),
+        Index("ix_events_segment_date", "segment_id", "date"),
+        Index("ix_events_road_date", "road_id", "date"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("imports.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    date: Mapped[dt.date] = mapped_column(Date)
+    recorded: Mapped[dt.date | None] = mapped_column(Date)
+    place_id: Mapped[str | None] = mapped_column(ForeignKey("places.id"))
+    segment_id: Mapped[str | None] = mapped_column(ForeignKey("segments.id"))
+    road_id: Mapped[str | None] = mapped_column(ForeignKey("roads.id"))
+    status: Mapped[str] = mapped_column(String(10))
+    party_id: Mapped[str | None] = mapped_column(ForeignKey("parties.id"))
+    kind: Mapped[str | None] = mapped_column(Text)
+    source_id: Mapped[str | None] = mapped_column(ForeignKey("sources.id"))
+    confidence: Mapped[str | None] = mapped_column(String(10))
+    note: Mapped[str | None] = mapped_column(Text)
+    attributes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class Incident(Base):
+    """Something that happened at a place, segment or road without changing control."""
+
+    __tablename__ = "incidents"
+    __table_args__ = (
+        CheckConstraint(f"confidence IS NULL OR confidence IN ({CONFIDENCES})", name="confidence"),
+        CheckConstraint(ONE_TARGET, name="one_target"),
+        UniqueConstraint("import_id", "position"),
+        Index("ix_incidents_date", "date"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("imports.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    date: Mapped[dt.date] = mapped_column(Date)
+    recorded: Mapped[dt.date | None] = mapped_column(Date)
+    place_id: Mapped[str | None] = mapped_column(ForeignKey("places.id"), index=True)
+    segment_id: Mapped[str | None] = mapped_column(ForeignKey("segments.id"), index=True)
+    road_id: Mapped[str | None] = mapped_column(ForeignKey("roads.id"), index=True)
+    party_id: Mapped[str | None] = mapped_column(ForeignKey("parties.id"))
+    kind: Mapped[str | None] = mapped_column(Text)
+    source_id: Mapped[str | None] = mapped_column(ForeignKey("sources.id"))
+    confidence: Mapped[str | None] = mapped_column(String(10))
+    note: Mapped[str | None] = mapped_column(Text)
+    attributes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
