@@ -19,10 +19,19 @@ from sqlalchemy.engine import Engine
 from control_graph.errors import InvalidArgumentError
 from control_graph.model.dates import parse_date
 from control_graph.model.paths import RoadNetwork
+from control_graph.model.records import Bloc, Incident, Party, Place, Road, Segment, Source
 from control_graph.model.states import State
 from control_graph.model.timeline import By, Change, ControlTimeline, ElementType, Interval
 from control_graph.store import db
-from control_graph.store.fetch import NetworkSlice, fetch_network, imports_of, resolve
+from control_graph.store.fetch import (
+    NetworkSlice,
+    dataset_names,
+    fetch_network,
+    imports_of,
+    read_definitions,
+    read_incidents,
+    resolve,
+)
 from control_graph.store.importer import ImportReport, import_file
 
 __all__ = [
@@ -239,17 +248,66 @@ class Model:
         with db.translate_errors(self.engine), self.engine.connect() as conn:
             return bool(imports_of(conn, digest))
 
+    # -- what is in the database --------------------------------------------------------
+
+    def _read(self, kind: str) -> list[Any]:
+        with db.translate_errors(self.engine), self.engine.connect() as conn:
+            return read_definitions(conn, kind)
+
+    def parties(self) -> list[Party]:
+        """Every party, by id."""
+        return self._read("party")
+
+    def blocs(self) -> list[Bloc]:
+        """Every bloc with its memberships, by id."""
+        return self._read("bloc")
+
+    def places(self) -> list[Place]:
+        """Every place, by id."""
+        return self._read("place")
+
+    def segments(self) -> list[Segment]:
+        """Every segment, by id."""
+        return self._read("segment")
+
+    def roads(self) -> list[Road]:
+        """Every road with its segments in order, by id."""
+        return self._read("road")
+
+    def sources(self) -> list[Source]:
+        """Every source, by id."""
+        return self._read("source")
+
+    def incidents(
+        self, *, start: DateLike | None = None, end: DateLike | None = None
+    ) -> list[Incident]:
+        """Incidents from ``start`` to ``end`` (both inclusive), oldest first."""
+        start_day, end_day = _optional_day(start, "from"), _optional_day(end, "to")
+        with db.translate_errors(self.engine), self.engine.connect() as conn:
+            return read_incidents(conn, start=start_day, end=end_day)
+
+    def dataset_name(self) -> str | None:
+        """The names of the datasets imported, joined (for titles), or ``None``."""
+        with db.translate_errors(self.engine), self.engine.connect() as conn:
+            names = dataset_names(conn)
+        return "; ".join(names) if names else None
+
     # -- names --------------------------------------------------------------------------
 
-    def resolve(self, text: str, kinds: tuple[str, ...] = ("place", "segment", "road")) -> tuple[
-        str, str
-    ]:
+    def resolve(
+        self, text: str, kinds: tuple[str, ...] = ("place", "segment", "road")
+    ) -> tuple[str, str]:
         """``(kind, id)`` of the element (or party, bloc) an id, name or alias means."""
         cache = self._names.setdefault(kinds, {})
         if text not in cache:
             with db.translate_errors(self.engine), self.engine.connect() as conn:
                 cache[text] = resolve(conn, text, kinds)
         return cache[text]
+
+    def _resolve_element(self, text: str) -> tuple[ElementType, str]:
+        kind, ident = self.resolve(text)
+        assert kind in ("place", "segment", "road")
+        return kind, ident  # type: ignore[return-value]
 
     def _fetch(
         self,
@@ -307,7 +365,7 @@ class Model:
         day = _day(on, "on")
         as_of_day = _optional_day(as_of, "as_of")
         view = _check_by(by)
-        kind, ident = self.resolve(element)
+        kind, ident = self._resolve_element(element)
         network = self._fetch((kind, ident), day, as_of_day)
         timeline = self._timeline(network, as_of_day)
         segments: tuple[SegmentState, ...] = ()
@@ -322,8 +380,9 @@ class Model:
             segments = (SegmentState(ident, *network.segments[ident].ends(), state),)
         else:
             state = timeline.place_state(ident, day, view)
-        return WhoHeldResult(ident, kind, day, state, segments, as_of_day, view,
-                             self._name(network, kind, ident))
+        return WhoHeldResult(
+            ident, kind, day, state, segments, as_of_day, view, self._name(network, kind, ident)
+        )
 
     def timeline(
         self,
@@ -342,12 +401,20 @@ class Model:
         start_day, end_day = _optional_day(start, "from"), _optional_day(end, "to")
         as_of_day = _optional_day(as_of, "as_of")
         view = _check_by(by)
-        kind, ident = self.resolve(element)
+        kind, ident = self._resolve_element(element)
         network = self._fetch((kind, ident), end_day, as_of_day)
         timeline = self._timeline(network, as_of_day)
         intervals = timeline.intervals(ident, start=start_day, end=end_day, by=view)
-        return TimelineResult(ident, kind, tuple(intervals), start_day, end_day, as_of_day, view,
-                              self._name(network, kind, ident))
+        return TimelineResult(
+            ident,
+            kind,
+            tuple(intervals),
+            start_day,
+            end_day,
+            as_of_day,
+            view,
+            self._name(network, kind, ident),
+        )
 
     def path(
         self,
@@ -386,8 +453,17 @@ class Model:
         route = graph.shortest_path(
             start, end, timeline=timeline, day=day, controller=controller, by=_check_by(view)
         )
-        return PathResult(start, end, day, route.places, route.segments, route.length_km,
-                          controller, _check_by(view), as_of_day)
+        return PathResult(
+            start,
+            end,
+            day,
+            route.places,
+            route.segments,
+            route.length_km,
+            controller,
+            _check_by(view),
+            as_of_day,
+        )
 
     def changes(
         self,

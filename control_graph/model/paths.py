@@ -10,6 +10,7 @@ and only the part of the network the search visits is evaluated.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -133,8 +134,7 @@ class RoadNetwork:
                 state = timeline.place_state(place, day, by)
                 if state != held(controller):
                     raise NoPathError(
-                        f"no path: {place} is {_describe(state)} on {day}, "
-                        f"not held by {controller}"
+                        f"no path: {place} is {_describe(state)} on {day}, not held by {controller}"
                     )
             graph = self.view(timeline, day, controller=controller, by=by)
         else:
@@ -147,7 +147,7 @@ class RoadNetwork:
             raise NoPathError(f"no path from {source} to {target}{side}{when}") from None
         segments: list[str] = []
         length = 0.0
-        for start, end in zip(nodes, nodes[1:], strict=False):
+        for start, end in itertools.pairwise(nodes):
             key, data = min(graph[start][end].items(), key=lambda item: item[1]["length"])
             segments.append(key)
             length += data["length"]

@@ -16,8 +16,8 @@ from control_graph.model.states import State
 __all__ = [
     "Bloc",
     "Confidence",
-    "Dataset",
     "ControlEvent",
+    "Dataset",
     "Event",
     "Incident",
     "Membership",

@@ -187,15 +187,15 @@ class ControlTimeline:
     Examples
     --------
     >>> from control_graph.model.records import ControlEvent, Target
-    >>> day = dt.date
+    >>> day, at = dt.date, Target.PLACE
     >>> timeline = ControlTimeline(
     ...     places=["ford", "mill"],
     ...     segments={"ford-mill": ("ford", "mill")},
     ...     roads={"valley": ["ford-mill"]},
     ...     events=[
-    ...         ControlEvent(day(2024, 1, 1), day(2024, 1, 1), (1,), Target.PLACE, "ford", held("north")),
-    ...         ControlEvent(day(2024, 1, 1), day(2024, 1, 1), (2,), Target.PLACE, "mill", held("north")),
-    ...         ControlEvent(day(2024, 3, 5), day(2024, 3, 9), (3,), Target.PLACE, "mill", held("east")),
+    ...         ControlEvent(day(2024, 1, 1), day(2024, 1, 1), (1,), at, "ford", held("north")),
+    ...         ControlEvent(day(2024, 1, 1), day(2024, 1, 1), (2,), at, "mill", held("north")),
+    ...         ControlEvent(day(2024, 3, 5), day(2024, 3, 9), (3,), at, "mill", held("east")),
     ...     ],
     ... )
     >>> timeline.state("valley", day(2024, 2, 1)).controller
@@ -304,9 +304,7 @@ class ControlTimeline:
             self._own_cache[segment] = history
         return history
 
-    def _basis_at(
-        self, day: dt.date, own: _History, start: _History, end: _History
-    ) -> _Basis:
+    def _basis_at(self, day: dt.date, own: _History, start: _History, end: _History) -> _Basis:
         i = bisect_right(own.dates, day) - 1
         j = bisect_right(start.dates, day) - 1
         k = bisect_right(end.dates, day) - 1
@@ -314,8 +312,9 @@ class ControlTimeline:
         end_state = end.values[k] if k >= 0 else UNKNOWN
         if i < 0:
             return (start_state, end_state)
-        last_change = max(start.dates[j] if j >= 0 else dt.date.min,
-                          end.dates[k] if k >= 0 else dt.date.min)
+        last_change = max(
+            start.dates[j] if j >= 0 else dt.date.min, end.dates[k] if k >= 0 else dt.date.min
+        )
         # Its own event wins ties; news about an unknown end never erases it.
         if own.dates[i] >= last_change or not (start_state.is_known and end_state.is_known):
             return own.values[i]

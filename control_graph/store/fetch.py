@@ -19,7 +19,9 @@ from sqlalchemy.engine import Connection
 from control_graph.errors import AmbiguousNameError, UnknownElementError
 from control_graph.model.records import (
     Bloc,
+    Confidence,
     ControlEvent,
+    Incident,
     Membership,
     Party,
     Place,
@@ -34,10 +36,12 @@ from control_graph.store import orm
 __all__ = [
     "NetworkSlice",
     "StoredDefinitions",
+    "dataset_names",
     "fetch_network",
     "imports_of",
     "name_key",
     "read_definitions",
+    "read_incidents",
     "read_memberships",
     "resolve",
 ]
@@ -97,7 +101,8 @@ def _aliases(conn: Connection, kind: str, ids: Sequence[str]) -> dict[str, tuple
             .order_by(column, orm.Alias.position)
         )
         for owner, alias in rows:
-            found[owner].append(alias)
+            if owner is not None:
+                found[owner].append(alias)
     return {owner: tuple(aliases) for owner, aliases in found.items()}
 
 
@@ -115,9 +120,7 @@ def read_memberships(conn: Connection, blocs: Sequence[str] | None = None) -> li
     return [Membership(*row) for row in conn.execute(query)]
 
 
-def read_definitions(
-    conn: Connection, kind: str, ids: Iterable[str] | None = None
-) -> list[Any]:
+def read_definitions(conn: Connection, kind: str, ids: Iterable[str] | None = None) -> list[Any]:
     """Stored definitions of one kind as records (all, or those with the given ids)."""
     table = TABLES[kind]
     columns = sa.select(*table.__table__.columns)
@@ -132,8 +135,14 @@ def read_definitions(
     aliases = _aliases(conn, kind, found_ids)
     if kind == "party":
         return [
-            Party(r["id"], r["name"], aliases.get(r["id"], ()), r["color"], r["note"],
-                  r["attributes"] or {})
+            Party(
+                r["id"],
+                r["name"],
+                aliases.get(r["id"], ()),
+                r["color"],
+                r["note"],
+                r["attributes"] or {},
+            )
             for r in rows
         ]
     if kind == "bloc":
@@ -141,14 +150,28 @@ def read_definitions(
         for membership in read_memberships(conn, found_ids):
             members[membership.bloc].append(membership)
         return [
-            Bloc(r["id"], r["name"], aliases.get(r["id"], ()), tuple(members.get(r["id"], [])),
-                 r["note"], r["attributes"] or {})
+            Bloc(
+                r["id"],
+                r["name"],
+                aliases.get(r["id"], ()),
+                tuple(members.get(r["id"], [])),
+                r["note"],
+                r["attributes"] or {},
+            )
             for r in rows
         ]
     if kind == "place":
         return [
-            Place(r["id"], r["name"], aliases.get(r["id"], ()), r["kind"], r["lat"], r["lon"],
-                  r["note"], r["attributes"] or {})
+            Place(
+                r["id"],
+                r["name"],
+                aliases.get(r["id"], ()),
+                r["kind"],
+                r["lat"],
+                r["lon"],
+                r["note"],
+                r["attributes"] or {},
+            )
             for r in rows
         ]
     if kind == "source":
@@ -159,9 +182,18 @@ def read_definitions(
     if kind == "segment":
         positions = _positions_in_own_road(conn, [(r["id"], r["road_id"]) for r in rows])
         return [
-            Segment(r["id"], r["start_place_id"], r["end_place_id"], r["length_km"], r["name"],
-                    aliases.get(r["id"], ()), r["road_id"], positions.get(r["id"]), r["note"],
-                    r["attributes"] or {})
+            Segment(
+                r["id"],
+                r["start_place_id"],
+                r["end_place_id"],
+                r["length_km"],
+                r["name"],
+                aliases.get(r["id"], ()),
+                r["road_id"],
+                positions.get(r["id"]),
+                r["note"],
+                r["attributes"] or {},
+            )
             for r in rows
         ]
     chains = _road_chains(conn, found_ids)
@@ -172,8 +204,17 @@ def read_definitions(
         if r["defined_by"] == "places" and chains.get(r["id"]):
             chain = chains[r["id"]]
             places = (chain[0][1], *(end for _, _, end in chain))
-        roads.append(Road(r["id"], segments, r["name"], aliases.get(r["id"], ()), places,
-                          r["note"], r["attributes"] or {}))
+        roads.append(
+            Road(
+                r["id"],
+                segments,
+                r["name"],
+                aliases.get(r["id"], ()),
+                places,
+                r["note"],
+                r["attributes"] or {},
+            )
+        )
     return roads
 
 
@@ -239,6 +280,51 @@ def imports_of(conn: Connection, sha256: str) -> list[tuple[int, dt.datetime]]:
             sa.select(orm.Import.id, orm.Import.imported_at).where(orm.Import.sha256 == sha256)
         )
     ]
+
+
+def read_incidents(
+    conn: Connection, *, start: dt.date | None = None, end: dt.date | None = None
+) -> list[Incident]:
+    """Incidents dated from ``start`` to ``end`` (both inclusive), oldest first."""
+    i = orm.Incident
+    query = sa.select(*i.__table__.columns).order_by(i.date, i.import_id, i.position)
+    if start is not None:
+        query = query.where(i.date >= start)
+    if end is not None:
+        query = query.where(i.date <= end)
+    incidents = []
+    for row in conn.execute(query):
+        if row.place_id is not None:
+            target, target_id = Target.PLACE, row.place_id
+        elif row.segment_id is not None:
+            target, target_id = Target.SEGMENT, row.segment_id
+        else:
+            target, target_id = Target.ROAD, row.road_id
+        incidents.append(
+            Incident(
+                row.date,
+                target,
+                target_id,
+                row.party_id,
+                row.kind,
+                row.source_id,
+                Confidence(row.confidence) if row.confidence else None,
+                row.recorded,
+                row.note,
+                row.attributes or {},
+            )
+        )
+    return incidents
+
+
+def dataset_names(conn: Connection) -> list[str]:
+    """The names of the datasets imported, oldest first, without repeats."""
+    names = conn.execute(
+        sa.select(orm.Import.dataset_name)
+        .where(orm.Import.dataset_name.is_not(None))
+        .order_by(orm.Import.id)
+    ).scalars()
+    return list(dict.fromkeys(n for n in names if n))
 
 
 # -- names -----------------------------------------------------------------------------------
@@ -332,8 +418,7 @@ class NetworkSlice:
 
 def _segment_records(rows: Iterable[Any]) -> dict[str, Segment]:
     return {
-        r.id: Segment(r.id, r.start_place_id, r.end_place_id, r.length_km, r.name)
-        for r in rows
+        r.id: Segment(r.id, r.start_place_id, r.end_place_id, r.length_km, r.name) for r in rows
     }
 
 
@@ -414,7 +499,9 @@ def fetch_network(
     for batch in _chunks(road_ids):
         result.road_names.update(
             (row.id, row.name)
-            for row in conn.execute(sa.select(orm.Road.id, orm.Road.name).where(orm.Road.id.in_(batch)))
+            for row in conn.execute(
+                sa.select(orm.Road.id, orm.Road.name).where(orm.Road.id.in_(batch))
+            )
         )
     result.events = list(
         _events(
@@ -439,8 +526,17 @@ def _events(
     as_of: dt.date | None,
 ) -> Iterator[ControlEvent]:
     e = orm.Event
-    columns = [e.date, e.recorded, e.import_id, e.position, e.place_id, e.segment_id, e.road_id,
-               e.status, e.party_id]
+    columns = [
+        e.date,
+        e.recorded,
+        e.import_id,
+        e.position,
+        e.place_id,
+        e.segment_id,
+        e.road_id,
+        e.status,
+        e.party_id,
+    ]
     conditions = []
     if until is not None:
         conditions.append(e.date <= until)
@@ -454,15 +550,19 @@ def _events(
             for batch in _chunks(ids or []):
                 queries.append(sa.select(*columns).where(column.in_(batch), *conditions))
     for query in queries:
-        for date, recorded, import_id, position, place, segment, road, status, party in (
-            conn.execute(query)
-        ):
-            if place is not None:
-                target, target_id = Target.PLACE, place
-            elif segment is not None:
-                target, target_id = Target.SEGMENT, segment
+        for row in conn.execute(query):
+            if row.place_id is not None:
+                target, target_id = Target.PLACE, row.place_id
+            elif row.segment_id is not None:
+                target, target_id = Target.SEGMENT, row.segment_id
             else:
-                target, target_id = Target.ROAD, road
-            state = State(Status(status), party if status == "held" else None)
-            yield ControlEvent(date, recorded or date, (import_id, position), target, target_id,
-                               state)
+                target, target_id = Target.ROAD, row.road_id
+            state = State(Status(row.status), row.party_id if row.status == "held" else None)
+            yield ControlEvent(
+                row.date,
+                row.recorded or row.date,
+                (row.import_id, row.position),
+                target,
+                target_id,
+                state,
+            )

@@ -31,7 +31,15 @@ from yaml.scanner import Scanner
 
 from control_graph.errors import DatasetError, DatasetIssue
 
-__all__ = ["CSV_COLUMNS", "MAX_YAML_VALUES", "RawDataset", "RawEntry", "detect_format", "read_csv_rows", "read_structured"]
+__all__ = [
+    "CSV_COLUMNS",
+    "MAX_YAML_VALUES",
+    "RawDataset",
+    "RawEntry",
+    "detect_format",
+    "read_csv_rows",
+    "read_structured",
+]
 
 #: The columns a CSV of events may have (contract section 1.3).
 CSV_COLUMNS = (
@@ -128,7 +136,9 @@ _Resolver.add_implicit_resolver(
 )
 _Resolver.add_implicit_resolver(
     "tag:yaml.org,2002:float",
-    re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$|^[-+]?[0-9]+[eE][-+]?[0-9]+$"),
+    re.compile(
+        r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$|^[-+]?[0-9]+[eE][-+]?[0-9]+$"
+    ),
     list("-+0123456789."),
 )
 _Resolver.add_implicit_resolver(
@@ -221,7 +231,9 @@ def _yaml_document(path: Path, text: str) -> tuple[RawEntry, dict[str, list[RawE
         mark = error.problem_mark
         line = mark.line + 1 if mark is not None else None
         problem = error.problem or str(error)
-        raise DatasetError([DatasetIssue(file, "file", None, f"not valid YAML: {problem}", line)]) from None
+        raise DatasetError(
+            [DatasetIssue(file, "file", None, f"not valid YAML: {problem}", line)]
+        ) from None
     except yaml.YAMLError as error:
         raise DatasetError([DatasetIssue(file, "file", None, f"not valid YAML: {error}")]) from None
     finally:
@@ -260,7 +272,11 @@ def _json_document(path: Path, text: str) -> tuple[RawEntry, dict[str, list[RawE
         for key, value in pairs:
             if key in result:
                 raise DatasetError(
-                    [DatasetIssue(file, "file", key, f"the key {key!r} appears twice in one object")]
+                    [
+                        DatasetIssue(
+                            file, "file", key, f"the key {key!r} appears twice in one object"
+                        )
+                    ]
                 )
             result[key] = value
         return result
@@ -277,7 +293,11 @@ def _json_document(path: Path, text: str) -> tuple[RawEntry, dict[str, list[RawE
         document = {}
     if not isinstance(document, dict):
         raise DatasetError(
-            [DatasetIssue(file, "file", None, "the file must be an object with keys such as places")]
+            [
+                DatasetIssue(
+                    file, "file", None, "the file must be an object with keys such as places"
+                )
+            ]
         )
     sections: dict[str, list[RawEntry]] = {}
     for key, value in document.items():
@@ -323,7 +343,9 @@ def read_csv_rows(
     try:
         header = next(reader, None)
     except csv.Error as error:
-        raise DatasetError([DatasetIssue(file, "header", None, f"unreadable CSV: {error}", 1)]) from None
+        raise DatasetError(
+            [DatasetIssue(file, "header", None, f"unreadable CSV: {error}", 1)]
+        ) from None
     if header is None:
         return
     columns = [name.strip() for name in header]
@@ -371,5 +393,9 @@ def read_csv_rows(
             yield row_number, reader.line_num, cells
     except csv.Error as error:
         raise DatasetError(
-            [DatasetIssue(file, f"row {row_number + 1}", None, f"unreadable CSV: {error}", reader.line_num)]
+            [
+                DatasetIssue(
+                    file, f"row {row_number + 1}", None, f"unreadable CSV: {error}", reader.line_num
+                )
+            ]
         ) from None

@@ -65,9 +65,9 @@ class ImportReport:
         }
 
 
-def _read_and_validate(path: Path, data: bytes, file_format: str, conn: Connection) -> tuple[
-    Dataset, dict[str, int]
-]:
+def _read_and_validate(
+    path: Path, data: bytes, file_format: str, conn: Connection
+) -> tuple[Dataset, dict[str, int]]:
     validator = Validator(str(path), StoredDefinitions(conn))
     if file_format == "csv":
         dataset = Dataset()
@@ -130,7 +130,13 @@ def import_file(
                 progress=progress,
             )
     return ImportReport(
-        import_id, str(path), file_format, digest, dataset.name, dataset.counts(), skipped,
+        import_id,
+        str(path),
+        file_format,
+        digest,
+        dataset.name,
+        dataset.counts(),
+        skipped,
         earlier,
     )
 
@@ -227,8 +233,9 @@ def write_dataset(
         for position, alias in enumerate(record.aliases, start=1):
             owner = dict.fromkeys(("party_id", "bloc_id", "place_id", "road_id", "segment_id"))
             owner[f"{kind}_id"] = record.id
-            aliases.append({**owner, "position": position, "alias": alias,
-                            "alias_key": name_key(alias)})
+            aliases.append(
+                {**owner, "position": position, "alias": alias, "alias_key": name_key(alias)}
+            )
         return {
             "id": record.id,
             "name": record.name,
@@ -238,15 +245,25 @@ def write_dataset(
             "import_id": import_id,
         }
 
-    _insert(conn, orm.Party, ({**named("party", p), "color": p.color} for p in dataset.parties),
-            progress)
+    _insert(
+        conn,
+        orm.Party,
+        ({**named("party", p), "color": p.color} for p in dataset.parties),
+        progress,
+    )
     _insert(conn, orm.Bloc, (named("bloc", b) for b in dataset.blocs), progress)
     _insert(
         conn,
         orm.BlocMembership,
         (
-            {"bloc_id": b.id, "position": i, "party_id": m.party, "start_date": m.start,
-             "end_date": m.end, "note": m.note}
+            {
+                "bloc_id": b.id,
+                "position": i,
+                "party_id": m.party,
+                "start_date": m.start,
+                "end_date": m.end,
+                "note": m.note,
+            }
             for b in dataset.blocs
             for i, m in enumerate(b.members, start=1)
         ),
@@ -255,23 +272,29 @@ def write_dataset(
     _insert(
         conn,
         orm.Place,
-        ({**named("place", p), "kind": p.kind, "lat": p.lat, "lon": p.lon}
-         for p in dataset.places),
+        ({**named("place", p), "kind": p.kind, "lat": p.lat, "lon": p.lon} for p in dataset.places),
         progress,
     )
     _insert(
         conn,
         orm.Road,
-        ({**named("road", r), "defined_by": "places" if r.places else "segments"}
-         for r in dataset.roads),
+        (
+            {**named("road", r), "defined_by": "places" if r.places else "segments"}
+            for r in dataset.roads
+        ),
         progress,
     )
     _insert(
         conn,
         orm.Segment,
         (
-            {**named("segment", s), "start_place_id": s.start, "end_place_id": s.end,
-             "length_km": s.length_km, "road_id": s.road}
+            {
+                **named("segment", s),
+                "start_place_id": s.start,
+                "end_place_id": s.end,
+                "length_km": s.length_km,
+                "road_id": s.road,
+            }
             for s in dataset.segments
         ),
         progress,
@@ -291,8 +314,15 @@ def write_dataset(
         conn,
         orm.Source,
         (
-            {"id": s.id, "name": s.name, "url": s.url, "published": s.published,
-             "note": s.note, "attributes": s.attributes, "import_id": import_id}
+            {
+                "id": s.id,
+                "name": s.name,
+                "url": s.url,
+                "published": s.published,
+                "note": s.note,
+                "attributes": s.attributes,
+                "import_id": import_id,
+            }
             for s in dataset.sources
         ),
         progress,

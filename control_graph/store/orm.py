@@ -65,7 +65,6 @@ ONE_TARGET = (
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {dict[str, Any]: JSON}
 
 
 class Import(Base):
@@ -149,9 +148,7 @@ class Road(Base):
     generated its own segments) or chained existing segments."""
 
     __tablename__ = "roads"
-    __table_args__ = (
-        CheckConstraint("defined_by IN ('places', 'segments')", name="defined_by"),
-    )
+    __table_args__ = (CheckConstraint("defined_by IN ('places', 'segments')", name="defined_by"),)
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     name: Mapped[str | None] = mapped_column(Text)

@@ -11,6 +11,7 @@ identically is skipped while one that differs is an error.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 import re
@@ -47,8 +48,18 @@ SEGMENT_REF = re.compile(r"[a-z0-9][a-z0-9._-]*(?:/[1-9][0-9]*)?")
 MAX_ID_LENGTH = 200
 COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})|[a-zA-Z]+")
 
-TOP_KEYS = ("format", "name", "parties", "blocs", "places", "roads", "segments", "sources",
-            "events", "incidents")
+TOP_KEYS = (
+    "format",
+    "name",
+    "parties",
+    "blocs",
+    "places",
+    "roads",
+    "segments",
+    "sources",
+    "events",
+    "incidents",
+)
 COMMON = ("note", "attributes")
 KEYS: dict[str, tuple[str, ...]] = {
     "parties": ("id", "name", "aliases", "color", *COMMON),
@@ -57,18 +68,52 @@ KEYS: dict[str, tuple[str, ...]] = {
     "roads": ("id", "name", "aliases", "places", "lengths_km", "segments", *COMMON),
     "segments": ("id", "name", "aliases", "from", "to", "length_km", *COMMON),
     "sources": ("id", "name", "url", "published", *COMMON),
-    "events": ("date", "place", "segment", "road", "party", "status", "kind", "source",
-               "confidence", "recorded", *COMMON),
-    "incidents": ("date", "place", "segment", "road", "party", "kind", "source", "confidence",
-                  "recorded", *COMMON),
+    "events": (
+        "date",
+        "place",
+        "segment",
+        "road",
+        "party",
+        "status",
+        "kind",
+        "source",
+        "confidence",
+        "recorded",
+        *COMMON,
+    ),
+    "incidents": (
+        "date",
+        "place",
+        "segment",
+        "road",
+        "party",
+        "kind",
+        "source",
+        "confidence",
+        "recorded",
+        *COMMON,
+    ),
 }
 MEMBER_KEYS = ("party", "from", "to", "note")
-SINGULAR = {"parties": "party", "blocs": "bloc", "places": "place", "roads": "road",
-            "segments": "segment", "sources": "source", "events": "event",
-            "incidents": "incident"}
+SINGULAR = {
+    "parties": "party",
+    "blocs": "bloc",
+    "places": "place",
+    "roads": "road",
+    "segments": "segment",
+    "sources": "source",
+    "events": "event",
+    "incidents": "incident",
+}
 # Which kind of definition a reference field points at.
-KIND_OF_SECTION = {"parties": "party", "blocs": "bloc", "places": "place", "roads": "road",
-                   "segments": "segment", "sources": "source"}
+KIND_OF_SECTION = {
+    "parties": "party",
+    "blocs": "bloc",
+    "places": "place",
+    "roads": "road",
+    "segments": "segment",
+    "sources": "source",
+}
 
 Definition = Party | Bloc | Place | Road | Segment | Source
 
@@ -110,8 +155,9 @@ class Validator:
 
     # -- reporting --------------------------------------------------------------------
 
-    def report(self, entry: RawEntry | str, field_name: str | None, message: str,
-               line: int | None = None) -> None:
+    def report(
+        self, entry: RawEntry | str, field_name: str | None, message: str, line: int | None = None
+    ) -> None:
         if isinstance(entry, RawEntry):
             label = self.label(entry)
             line = line if line is not None else entry.line_of(field_name)
@@ -151,8 +197,9 @@ class Validator:
             )
         return value
 
-    def slug(self, entry: RawEntry, name: str, *, required: bool = False,
-             pattern: re.Pattern[str] = SLUG) -> str | None:
+    def slug(
+        self, entry: RawEntry, name: str, *, required: bool = False, pattern: re.Pattern[str] = SLUG
+    ) -> str | None:
         value = self.text(entry, name, required=required)
         if value is None:
             return None
@@ -176,8 +223,15 @@ class Validator:
         except InvalidArgumentError as error:
             raise self._fail(entry, name, f"invalid date: {error}") from None
 
-    def number(self, entry: RawEntry, name: str, value: Any = None, *, low: float | None = None,
-               high: float | None = None) -> float | None:
+    def number(
+        self,
+        entry: RawEntry,
+        name: str,
+        value: Any = None,
+        *,
+        low: float | None = None,
+        high: float | None = None,
+    ) -> float | None:
         value = entry.values.get(name) if value is None else value
         if value is None:
             return None
@@ -203,8 +257,9 @@ class Validator:
             raise self._fail(entry, name, "must be a list of names (text)")
         return tuple(value)
 
-    def id_list(self, entry: RawEntry, name: str,
-                pattern: re.Pattern[str] = SLUG) -> tuple[str, ...]:
+    def id_list(
+        self, entry: RawEntry, name: str, pattern: re.Pattern[str] = SLUG
+    ) -> tuple[str, ...]:
         value = entry.values.get(name)
         if not isinstance(value, list) or not value:
             raise self._fail(entry, name, "must be a non-empty list of ids")
@@ -240,8 +295,9 @@ class Validator:
             self._ids_cache[kind] = cached
         return cached
 
-    def reference(self, entry: RawEntry, name: str, kind: str, *,
-                  required: bool = False) -> str | None:
+    def reference(
+        self, entry: RawEntry, name: str, kind: str, *, required: bool = False
+    ) -> str | None:
         pattern = SEGMENT_REF if kind == "segment" else SLUG
         value = self.slug(entry, name, required=required, pattern=pattern)
         if value is not None and value not in self.known(kind):
@@ -261,8 +317,11 @@ class Validator:
         ok = True
         for key in entry.values:
             if key not in allowed:
-                self.report(entry, key, f"unknown key {key!r}{_suggest(key, allowed)}; "
-                            f"allowed: {', '.join(allowed)}")
+                self.report(
+                    entry,
+                    key,
+                    f"unknown key {key!r}{_suggest(key, allowed)}; allowed: {', '.join(allowed)}",
+                )
                 ok = False
         return ok
 
@@ -273,10 +332,8 @@ class Validator:
         if fmt is not None and fmt != FORMAT:
             self.report(top, "format", f"{fmt!r} is not supported; use {FORMAT!r}")
         name = None
-        try:
+        with contextlib.suppress(_Skip):
             name = self.text(top, "name")
-        except _Skip:
-            pass
         for key in TOP_KEYS[2:]:
             if key in top.values and not isinstance(top.values[key], list | type(None)):
                 self.report(top, key, f"must be a list, not {_type_name(top.values[key])}")
@@ -284,8 +341,12 @@ class Validator:
         dataset = Dataset(name=name)
         self._collect_ids(sections)
         builders: dict[str, Callable[[RawEntry], Any]] = {
-            "parties": self.party, "blocs": self.bloc, "places": self.place,
-            "sources": self.source, "segments": self.segment, "roads": self.road,
+            "parties": self.party,
+            "blocs": self.bloc,
+            "places": self.place,
+            "sources": self.source,
+            "segments": self.segment,
+            "roads": self.road,
         }
         for section, build in builders.items():
             for entry in sections.get(section, []):
@@ -303,16 +364,12 @@ class Validator:
                     getattr(dataset, section).append(built)
         for entry in sections.get("events", []):
             if self.check_keys(entry, KEYS["events"]):
-                try:
+                with contextlib.suppress(_Skip):
                     dataset.events.append(self.event(entry))
-                except _Skip:
-                    pass
         for entry in sections.get("incidents", []):
             if self.check_keys(entry, KEYS["incidents"]):
-                try:
+                with contextlib.suppress(_Skip):
                     dataset.incidents.append(self.incident(entry))
-                except _Skip:
-                    pass
         self._check_memberships(dataset, sections.get("blocs", []))
         skipped = self._drop_stored(dataset, sections)
         return Validated(dataset, skipped)
@@ -333,9 +390,14 @@ class Validator:
                 for owner_kind, owner_id in owners:
                     first = seen[owner_kind].get(owner_id)
                     if first is not None:
-                        self.report(entry, "id", f"duplicate {owner_kind} id {owner_id!r} "
-                                    f"(first defined at line {first.line})" if first.line else
-                                    f"duplicate {owner_kind} id {owner_id!r}")
+                        self.report(
+                            entry,
+                            "id",
+                            f"duplicate {owner_kind} id {owner_id!r} "
+                            f"(first defined at line {first.line})"
+                            if first.line
+                            else f"duplicate {owner_kind} id {owner_id!r}",
+                        )
                         continue
                     seen[owner_kind][owner_id] = entry
                     self.new_ids[owner_kind].add(owner_id)
@@ -348,8 +410,14 @@ class Validator:
         if color is not None and not COLOR.fullmatch(color):
             raise self._fail(entry, "color", f"{color[:40]!r} is not a colour like '#2e7d32'")
         assert ident is not None
-        return Party(ident, self.text(entry, "name"), self.names(entry, "aliases"), color,
-                     self.text(entry, "note"), self.attributes(entry))
+        return Party(
+            ident,
+            self.text(entry, "name"),
+            self.names(entry, "aliases"),
+            color,
+            self.text(entry, "note"),
+            self.attributes(entry),
+        )
 
     def bloc(self, entry: RawEntry) -> Bloc:
         ident = self.slug(entry, "id", required=True)
@@ -360,14 +428,22 @@ class Validator:
         memberships = []
         for i, member in enumerate(members):
             where = f"members[{i}]"
-            sub = RawEntry(entry.section, entry.index, member if isinstance(member, dict) else {},
-                           entry.line_of("members"), {}, self.label(entry), f"{where}.")
+            sub = RawEntry(
+                entry.section,
+                entry.index,
+                member if isinstance(member, dict) else {},
+                entry.line_of("members"),
+                {},
+                self.label(entry),
+                f"{where}.",
+            )
             if not isinstance(member, dict):
                 raise self._fail(entry, where, "must be a mapping {party, from, to}")
             for key in member:
                 if key not in MEMBER_KEYS:
-                    raise self._fail(entry, f"{where}.{key}",
-                                     f"unknown key; allowed: {', '.join(MEMBER_KEYS)}")
+                    raise self._fail(
+                        entry, f"{where}.{key}", f"unknown key; allowed: {', '.join(MEMBER_KEYS)}"
+                    )
             party = self.reference(sub, "party", "party", required=True)
             start, end = self.date(sub, "from"), self.date(sub, "to")
             if start is not None and end is not None and start >= end:
@@ -375,8 +451,14 @@ class Validator:
             assert party is not None
             note = self.text(sub, "note")
             memberships.append(Membership(party, ident, start, end, note))
-        return Bloc(ident, self.text(entry, "name"), self.names(entry, "aliases"),
-                    tuple(memberships), self.text(entry, "note"), self.attributes(entry))
+        return Bloc(
+            ident,
+            self.text(entry, "name"),
+            self.names(entry, "aliases"),
+            tuple(memberships),
+            self.text(entry, "note"),
+            self.attributes(entry),
+        )
 
     def place(self, entry: RawEntry) -> Place:
         ident = self.slug(entry, "id", required=True)
@@ -385,18 +467,34 @@ class Validator:
         lon = self.number(entry, "lon", low=-180, high=180)
         if (lat is None) != (lon is None):
             missing = "lon" if lon is None else "lat"
-            raise self._fail(entry, missing, f"is required when {'lat' if lon is None else 'lon'}"
-                             " is given (coordinates come in pairs)")
-        return Place(ident, self.text(entry, "name"), self.names(entry, "aliases"),
-                     self.text(entry, "kind"), lat, lon, self.text(entry, "note"),
-                     self.attributes(entry))
+            raise self._fail(
+                entry,
+                missing,
+                f"is required when {'lat' if lon is None else 'lon'}"
+                " is given (coordinates come in pairs)",
+            )
+        return Place(
+            ident,
+            self.text(entry, "name"),
+            self.names(entry, "aliases"),
+            self.text(entry, "kind"),
+            lat,
+            lon,
+            self.text(entry, "note"),
+            self.attributes(entry),
+        )
 
     def source(self, entry: RawEntry) -> Source:
         ident = self.slug(entry, "id", required=True)
         assert ident is not None
-        return Source(ident, self.text(entry, "name"), self.text(entry, "url"),
-                      self.date(entry, "published"), self.text(entry, "note"),
-                      self.attributes(entry))
+        return Source(
+            ident,
+            self.text(entry, "name"),
+            self.text(entry, "url"),
+            self.date(entry, "published"),
+            self.text(entry, "note"),
+            self.attributes(entry),
+        )
 
     def segment(self, entry: RawEntry) -> Segment:
         ident = self.slug(entry, "id", required=True)
@@ -404,17 +502,28 @@ class Validator:
         end = self.reference(entry, "to", "place", required=True)
         length = self.number(entry, "length_km", low=0)
         assert ident is not None and start is not None and end is not None
-        return Segment(ident, start, end, length, self.text(entry, "name"),
-                       self.names(entry, "aliases"), note=self.text(entry, "note"),
-                       attributes=self.attributes(entry))
+        return Segment(
+            ident,
+            start,
+            end,
+            length,
+            self.text(entry, "name"),
+            self.names(entry, "aliases"),
+            note=self.text(entry, "note"),
+            attributes=self.attributes(entry),
+        )
 
     def road(self, entry: RawEntry) -> tuple[Road, list[Segment]]:
         ident = self.slug(entry, "id", required=True)
         assert ident is not None
         has_places, has_segments = "places" in entry.values, "segments" in entry.values
         if has_places == has_segments:
-            raise self._fail(entry, "places", "give exactly one of places (to generate segments)"
-                             " or segments (to chain existing ones)")
+            raise self._fail(
+                entry,
+                "places",
+                "give exactly one of places (to generate segments)"
+                " or segments (to chain existing ones)",
+            )
         name, aliases = self.text(entry, "name"), self.names(entry, "aliases")
         note, attributes = self.text(entry, "note"), self.attributes(entry)
         if has_segments:
@@ -423,30 +532,37 @@ class Validator:
             segments = self.id_list(entry, "segments", SEGMENT_REF)
             for segment in segments:
                 if segment not in self.known("segment"):
-                    raise self._fail(entry, "segments", f"unknown segment {segment!r}"
-                                     f"{self.hint(segment, 'segment')}")
+                    raise self._fail(
+                        entry,
+                        "segments",
+                        f"unknown segment {segment!r}{self.hint(segment, 'segment')}",
+                    )
             return Road(ident, segments, name, aliases, (), note, attributes), []
         places = self.id_list(entry, "places")
         if len(places) < 2:
             raise self._fail(entry, "places", "a road needs at least two places")
         for place in places:
             if place not in self.known("place"):
-                raise self._fail(entry, "places", f"unknown place {place!r}"
-                                 f"{self.hint(place, 'place')}")
+                raise self._fail(
+                    entry, "places", f"unknown place {place!r}{self.hint(place, 'place')}"
+                )
         lengths: list[float | None] = [None] * (len(places) - 1)
         if entry.values.get("lengths_km") is not None:
             given = entry.values["lengths_km"]
             if not isinstance(given, list) or len(given) != len(places) - 1:
-                raise self._fail(entry, "lengths_km", f"must be a list of {len(places) - 1} "
-                                 "lengths, one per segment")
+                raise self._fail(
+                    entry,
+                    "lengths_km",
+                    f"must be a list of {len(places) - 1} lengths, one per segment",
+                )
             lengths = [self.number(entry, "lengths_km", value, low=0) for value in given]
         generated = [
-            Segment(f"{ident}/{i}", places[i - 1], places[i], lengths[i - 1], road=ident,
-                    position=i)
+            Segment(
+                f"{ident}/{i}", places[i - 1], places[i], lengths[i - 1], road=ident, position=i
+            )
             for i in range(1, len(places))
         ]
-        road = Road(ident, tuple(s.id for s in generated), name, aliases, places, note,
-                    attributes)
+        road = Road(ident, tuple(s.id for s in generated), name, aliases, places, note, attributes)
         return road, generated
 
     # -- events and incidents -------------------------------------------------------------
@@ -455,8 +571,9 @@ class Validator:
         given = [t for t in Target if entry.values.get(t.value) is not None]
         if len(given) != 1:
             found = " and ".join(t.value for t in given) or "none"
-            raise self._fail(entry, "place", f"needs exactly one of place, segment or road "
-                             f"(found {found})")
+            raise self._fail(
+                entry, "place", f"needs exactly one of place, segment or road (found {found})"
+            )
         target = given[0]
         value = self.reference(entry, target.value, target.value)
         assert value is not None
@@ -501,9 +618,19 @@ class Validator:
         state = State(Status(status), party if status == "held" else None)
         confidence = values["confidence"]
         target, target_id = values["target"]
-        return Event(values["date"], target, target_id, state, party, values["kind"],
-                     values["source"], Confidence(confidence) if confidence else None,
-                     values["recorded"], values["note"], values["attributes"])
+        return Event(
+            values["date"],
+            target,
+            target_id,
+            state,
+            party,
+            values["kind"],
+            values["source"],
+            Confidence(confidence) if confidence else None,
+            values["recorded"],
+            values["note"],
+            values["attributes"],
+        )
 
     def validate_event(self, entry: RawEntry) -> Event | None:
         """The event, or ``None`` after recording its problems."""
@@ -516,9 +643,18 @@ class Validator:
         values = self._common(entry)
         confidence = values["confidence"]
         target, target_id = values["target"]
-        return Incident(values["date"], target, target_id, values["party"], values["kind"],
-                        values["source"], Confidence(confidence) if confidence else None,
-                        values["recorded"], values["note"], values["attributes"])
+        return Incident(
+            values["date"],
+            target,
+            target_id,
+            values["party"],
+            values["kind"],
+            values["source"],
+            Confidence(confidence) if confidence else None,
+            values["recorded"],
+            values["note"],
+            values["attributes"],
+        )
 
     # -- against the database -----------------------------------------------------------
 
@@ -532,18 +668,21 @@ class Validator:
         lines = {entry.values.get("id"): entry for entry in entries}
         for party, memberships in by_party.items():
             for i, first in enumerate(memberships):
-                for second in memberships[i + 1:]:
+                for second in memberships[i + 1 :]:
                     if first.bloc != second.bloc and _overlap(first, second):
                         entry = lines.get(second.bloc) or lines.get(first.bloc)
-                        message = (f"party {party!r} would be in two blocs at once: "
-                                   f"{first.bloc} {_span(first)} and {second.bloc} {_span(second)}")
+                        message = (
+                            f"party {party!r} would be in two blocs at once: "
+                            f"{first.bloc} {_span(first)} and {second.bloc} {_span(second)}"
+                        )
                         if entry is not None:
                             self.report(entry, "members", message)
                         else:
                             self.report("blocs", "members", message)
 
-    def _drop_stored(self, dataset: Dataset,
-                     sections: Mapping[str, list[RawEntry]]) -> dict[str, int]:
+    def _drop_stored(
+        self, dataset: Dataset, sections: Mapping[str, list[RawEntry]]
+    ) -> dict[str, int]:
         """Remove definitions already stored identically; report those that differ."""
         skipped: dict[str, int] = {}
         entries = {
@@ -567,8 +706,10 @@ class Validator:
                     if entry is None and isinstance(record, Segment) and record.road:
                         entry = entries.get(("road", record.road))
                     differs = _differences(before, record)
-                    message = (f"{kind} {record.id!r} is already in the database with a "
-                               f"different {differs}; change the id or make them agree")
+                    message = (
+                        f"{kind} {record.id!r} is already in the database with a "
+                        f"different {differs}; change the id or make them agree"
+                    )
                     if entry is not None:
                         self.report(entry, "id", message)
                     else:
@@ -594,8 +735,14 @@ def _differences(before: Definition, after: Definition) -> str:
 
 
 def _type_name(value: Any) -> str:
-    return {bool: "true/false", int: "a number", float: "a number", list: "a list",
-            dict: "a mapping", str: "text"}.get(type(value), type(value).__name__)
+    return {
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+        list: "a list",
+        dict: "a mapping",
+        str: "text",
+    }.get(type(value), type(value).__name__)
 
 
 def _json_problem(value: Any, depth: int = 0) -> str | None:

@@ -1,184 +1,36 @@
-"""The ``control-graph`` command: parse, call the library, format. No domain logic here.
-
-Data goes to stdout (an aligned table, or one JSON document with ``--json``); messages
-go to stderr. Our errors become a one-line message (plus candidates or the list of
-problems in a file) and exit status 2; "no answer" (no path) exits 1.
-"""
+"""The core commands: init, import, who-held, timeline, path, changes, quickstart."""
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import json
 import sys
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
 from control_graph import query
-from control_graph.errors import (
-    ControlGraphError,
-    DatasetError,
-    InvalidArgumentError,
-    NoPathError,
-    UnknownElementError,
+from control_graph.cli.base import (
+    CONTEXT,
+    DATE,
+    as_of_option,
+    by_option,
+    describe_state,
+    emit_json,
+    get_model,
+    json_option,
+    main,
+    print_table,
+    print_who_held,
+    quiet_option,
+    title_of,
+    window_options,
+    with_model,
 )
-from control_graph.model.dates import parse_date
-from control_graph.model.states import State, Status
-from control_graph.store.db import ENV_VAR, HEAD_REVISION
+from control_graph.errors import NoPathError
+from control_graph.store.db import HEAD_REVISION
 
-F = TypeVar("F", bound=Callable[..., Any])
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 #: Days on which the quickstart shows the Gwaykhar Road (see the sample's provenance).
 QUICKSTART_DAYS = ("2025-06-01", "2025-12-01", "2026-02-01", "2026-02-06")
-
-
-class DateType(click.ParamType):
-    """A calendar day, YYYY-MM-DD."""
-
-    name = "YYYY-MM-DD"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        try:
-            return parse_date(value)
-        except InvalidArgumentError as error:
-            self.fail(str(error), param, ctx)
-
-
-DATE = DateType()
-
-
-# -- shared options -------------------------------------------------------------------
-
-
-def json_option(f: F) -> F:
-    return click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")(f)
-
-
-def as_of_option(f: F) -> F:
-    return click.option(
-        "--as-of",
-        type=DATE,
-        help="Answer from the data as it stood then (events recorded on or before it).",
-    )(f)
-
-
-def by_option(f: F) -> F:
-    return click.option(
-        "--by",
-        type=click.Choice(["party", "bloc"]),
-        default="party",
-        show_default=True,
-        help="Report parties, or each party as the bloc it belonged to on the day.",
-    )(f)
-
-
-def window_options(f: F) -> F:
-    f = click.option("--to", "end", type=DATE, help="Last day (inclusive).")(f)
-    return click.option("--from", "start", type=DATE, help="First day (inclusive).")(f)
-
-
-def quiet_option(f: F) -> F:
-    return click.option("-q", "--quiet", is_flag=True, help="No progress bar or messages.")(f)
-
-
-# -- the group, and turning errors into messages --------------------------------------
-
-
-class _Group(click.Group):
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except NoPathError as error:
-            click.echo(f"control-graph: {error}", err=True)
-            ctx.exit(1)
-        except ControlGraphError as error:
-            _report(error)
-            ctx.exit(2)
-
-
-def _report(error: ControlGraphError) -> None:
-    click.echo(f"control-graph: error: {error}", err=True)
-    if isinstance(error, UnknownElementError) and error.candidates:
-        click.echo("candidates:", err=True)
-        for ident, name in error.candidates:
-            click.echo(f"  {ident:<32} {name}", err=True)
-
-
-@click.group(cls=_Group, context_settings=CONTEXT)
-@click.option(
-    "--db",
-    envvar=ENV_VAR,
-    metavar="URL",
-    help=f"Database URL (SQLAlchemy), else ${ENV_VAR}, else sqlite:///control_graph.db.",
-)
-@click.version_option(package_name="control-graph", prog_name="control-graph")
-@click.pass_context
-def main(ctx: click.Context, db: str | None) -> None:
-    """Who held which road, when: territorial control as a graph over time.
-
-    \b
-    Start here:
-      control-graph quickstart
-      control-graph who-held "Gwaykhar Road" --on 2026-02-06
-    """
-    ctx.obj = {"db": db}
-
-
-def _model(ctx: click.Context) -> query.Model:
-    root = ctx.find_root()
-    model = root.obj.get("model")
-    if model is None:
-        model = root.obj["model"] = query.open_model(root.obj["db"])
-        root.call_on_close(model.close)
-    return model
-
-
-def with_model(f: Callable[..., Any]) -> Callable[..., Any]:
-    @click.pass_context
-    @functools.wraps(f)
-    def wrapper(ctx: click.Context, *args: Any, **kwargs: Any) -> Any:
-        return f(_model(ctx), *args, **kwargs)
-
-    return wrapper
-
-
-# -- formatting -----------------------------------------------------------------------
-
-
-def _emit_json(document: dict[str, Any]) -> None:
-    click.echo(json.dumps(document, ensure_ascii=False, indent=2))
-
-
-def _table(rows: Sequence[Sequence[Any]], header: Sequence[str], indent: str = "  ") -> None:
-    cells = [[str(h) for h in header]] + [["-" if c is None else str(c) for c in r] for r in rows]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
-    for row in cells:
-        click.echo(indent + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
-
-
-def _describe(state: State) -> str:
-    if state.status is Status.HELD:
-        return f"held by {state.controller}"
-    return state.status.value
-
-
-def _title(element: str, kind: str, name: str | None) -> str:
-    return f"{name} ({element}, {kind})" if name and name != element else f"{element} ({kind})"
-
-
-def _print_who_held(answer: query.WhoHeldResult) -> None:
-    when = f"on {answer.date}" + (f", as of {answer.as_of}" if answer.as_of else "")
-    by = ", by bloc" if answer.by == "bloc" else ""
-    click.echo(f"{_title(answer.element, answer.type, answer.name)} {when}{by}: "
-               f"{_describe(answer.state)}")
-    if answer.type != "place":
-        _table(
-            [(s.id, s.start, s.end, s.state.status.value, s.state.controller)
-             for s in answer.segments],
-            ("segment", "from", "to", "status", "controller"),
-        )
 
 
 # -- commands -------------------------------------------------------------------------
@@ -197,7 +49,7 @@ def init(model: query.Model, as_json: bool) -> None:
       control-graph --db postgresql://user@host/analysis init
     """
     if as_json:
-        _emit_json({"database": model.url, "revision": HEAD_REVISION})
+        emit_json({"database": model.url, "revision": HEAD_REVISION})
     else:
         click.echo(f"{model.url}: schema at revision {HEAD_REVISION}")
 
@@ -219,7 +71,7 @@ def import_(model: query.Model, file: str, as_json: bool, quiet: bool) -> None:
     """
     report = _import_with_progress(model, file, quiet=quiet or as_json)
     if as_json:
-        _emit_json(report.as_dict())
+        emit_json(report.as_dict())
         return
     _print_import(report, quiet=quiet)
 
@@ -283,9 +135,9 @@ def who_held(
     """
     answer = model.who_held(element, on, as_of=as_of, by=by)
     if as_json:
-        _emit_json(answer.as_dict())
+        emit_json(answer.as_dict())
     else:
-        _print_who_held(answer)
+        print_who_held(answer)
 
 
 @main.command(context_settings=CONTEXT)
@@ -312,13 +164,13 @@ def timeline(
     """
     answer = model.timeline(element, start=start, end=end, as_of=as_of, by=by)
     if as_json:
-        _emit_json(answer.as_dict())
+        emit_json(answer.as_dict())
         return
-    click.echo(_title(answer.element, answer.type, answer.name))
+    click.echo(title_of(answer.element, answer.type, answer.name))
     if not answer.intervals:
         click.echo("  never known in this window")
         return
-    _table(
+    print_table(
         [(i.start, i.end, i.state.status.value, i.state.controller) for i in answer.intervals],
         ("from", "to (exclusive)", "status", "controller"),
     )
@@ -358,16 +210,27 @@ def path(
         answer = model.path(source, target, on, party=party, bloc=bloc, as_of=as_of)
     except NoPathError as error:
         if as_json:
-            _emit_json({"from": source, "to": target, "date": on.isoformat(), "path": None,
-                        "segments": None, "length_km": None, "error": str(error)})
+            emit_json(
+                {
+                    "from": source,
+                    "to": target,
+                    "date": on.isoformat(),
+                    "path": None,
+                    "segments": None,
+                    "length_km": None,
+                    "error": str(error),
+                }
+            )
         raise
     if as_json:
-        _emit_json(answer.as_dict())
+        emit_json(answer.as_dict())
         return
     through = f" through {answer.controller}'s ground" if answer.controller else ""
-    click.echo(f"{answer.start} -> {answer.end} on {answer.date}{through}: "
-               f"{answer.length_km:.1f} km, {len(answer.segments)} segments")
-    _table(
+    click.echo(
+        f"{answer.start} -> {answer.end} on {answer.date}{through}: "
+        f"{answer.length_km:.1f} km, {len(answer.segments)} segments"
+    )
+    print_table(
         list(zip(answer.places, [*answer.segments, None], strict=True)),
         ("place", "then segment"),
     )
@@ -395,14 +258,16 @@ def changes(
     """
     answer = model.changes(start=start, end=end, as_of=as_of, by=by)
     if as_json:
-        _emit_json(answer.as_dict())
+        emit_json(answer.as_dict())
         return
     if not answer.changes:
         click.echo("no changes in this window")
         return
-    _table(
-        [(c.date, c.element, c.type, _describe(c.before), _describe(c.after))
-         for c in answer.changes],
+    print_table(
+        [
+            (c.date, c.element, c.type, describe_state(c.before), describe_state(c.after))
+            for c in answer.changes
+        ],
         ("date", "element", "type", "from", "to"),
     )
 
@@ -419,26 +284,29 @@ def quickstart(ctx: click.Context, as_json: bool, quiet: bool) -> None:
     """
     import control_graph
 
-    model = _model(ctx)
+    model = get_model(ctx)
     sample = control_graph.sample_path()
     report = model.import_file(sample) if not model.has_imported(sample) else None
     answers = [model.who_held("gwaykhar-road", day) for day in QUICKSTART_DAYS]
     if as_json:
-        _emit_json({
-            "database": model.url,
-            "imported": report.as_dict() if report else None,
-            "answers": [a.as_dict() for a in answers],
-        })
+        emit_json(
+            {
+                "database": model.url,
+                "imported": report.as_dict() if report else None,
+                "answers": [a.as_dict() for a in answers],
+            }
+        )
         return
     if not quiet:
         if report:
             click.echo(f"Loaded the Kachin sample into {model.url}")
         else:
             click.echo(f"The Kachin sample is already in {model.url}")
-        click.echo("Source: Kachin News Group report on fighting along the Gwaykhar Road, "
-                   "February 2026.\n")
+        click.echo(
+            "Source: Kachin News Group report on fighting along the Gwaykhar Road, February 2026.\n"
+        )
     for answer in answers:
-        _print_who_held(answer)
+        print_who_held(answer)
         click.echo()
     if not quiet:
         click.echo("Try next:")
@@ -452,7 +320,3 @@ def quickstart(ctx: click.Context, as_json: bool, quiet: bool) -> None:
             "who-held Mongnar --on 2026-02-05      (two villages share that name)",
         ):
             click.echo(f"  {prefix} {line}")
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

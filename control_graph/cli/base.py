@@ -1,0 +1,181 @@
+"""The ``control-graph`` command group, its shared options, error handling and formatting.
+
+Data goes to stdout (an aligned table, or one JSON document with ``--json``); messages
+go to stderr. Our errors become a one-line message (plus candidates or the list of
+problems in a file) and exit status 2; "no answer" (no path) exits 1.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import click
+
+from control_graph import query
+from control_graph.errors import (
+    ControlGraphError,
+    InvalidArgumentError,
+    NoPathError,
+    UnknownElementError,
+)
+from control_graph.model.dates import parse_date
+from control_graph.model.states import State, Status
+from control_graph.store.db import ENV_VAR
+
+F = TypeVar("F", bound=Callable[..., Any])
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class DateType(click.ParamType):  # type: ignore[type-arg]
+    """A calendar day, YYYY-MM-DD."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return parse_date(value)
+        except InvalidArgumentError as error:
+            self.fail(str(error), param, ctx)
+
+
+DATE = DateType()
+
+
+# -- shared options -------------------------------------------------------------------
+
+
+def json_option(f: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")(f)
+
+
+def as_of_option(f: F) -> F:
+    return click.option(
+        "--as-of",
+        type=DATE,
+        help="Answer from the data as it stood then (events recorded on or before it).",
+    )(f)
+
+
+def by_option(f: F) -> F:
+    return click.option(
+        "--by",
+        type=click.Choice(["party", "bloc"]),
+        default="party",
+        show_default=True,
+        help="Report parties, or each party as the bloc it belonged to on the day.",
+    )(f)
+
+
+def window_options(f: F) -> F:
+    f = click.option("--to", "end", type=DATE, help="Last day (inclusive).")(f)
+    return click.option("--from", "start", type=DATE, help="First day (inclusive).")(f)
+
+
+def quiet_option(f: F) -> F:
+    return click.option("-q", "--quiet", is_flag=True, help="No progress bar or messages.")(f)
+
+
+# -- the group, and turning errors into messages --------------------------------------
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except NoPathError as error:
+            click.echo(f"control-graph: {error}", err=True)
+            ctx.exit(1)
+        except ControlGraphError as error:
+            _report(error)
+            ctx.exit(2)
+
+
+def _report(error: ControlGraphError) -> None:
+    click.echo(f"control-graph: error: {error}", err=True)
+    if isinstance(error, UnknownElementError) and error.candidates:
+        click.echo("candidates:", err=True)
+        for ident, name in error.candidates:
+            click.echo(f"  {ident:<32} {name}", err=True)
+
+
+@click.group(cls=_Group, context_settings=CONTEXT)
+@click.option(
+    "--db",
+    envvar=ENV_VAR,
+    metavar="URL",
+    help=f"Database URL (SQLAlchemy), else ${ENV_VAR}, else sqlite:///control_graph.db.",
+)
+@click.version_option(package_name="control-graph", prog_name="control-graph")
+@click.pass_context
+def main(ctx: click.Context, db: str | None) -> None:
+    """Who held which road, when: territorial control as a graph over time.
+
+    \b
+    Start here:
+      control-graph quickstart
+      control-graph who-held "Gwaykhar Road" --on 2026-02-06
+    """
+    ctx.obj = {"db": db}
+
+
+def get_model(ctx: click.Context) -> query.Model:
+    root = ctx.find_root()
+    model: query.Model | None = root.obj.get("model")
+    if model is None:
+        model = root.obj["model"] = query.open_model(root.obj["db"])
+        root.call_on_close(model.close)
+    return model
+
+
+def with_model(f: Callable[..., Any]) -> Callable[..., Any]:
+    @click.pass_context
+    @functools.wraps(f)
+    def wrapper(ctx: click.Context, *args: Any, **kwargs: Any) -> Any:
+        return f(get_model(ctx), *args, **kwargs)
+
+    return wrapper
+
+
+# -- formatting -----------------------------------------------------------------------
+
+
+def emit_json(document: dict[str, Any]) -> None:
+    click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+def print_table(rows: Sequence[Sequence[Any]], header: Sequence[str], indent: str = "  ") -> None:
+    cells = [[str(h) for h in header]] + [["-" if c is None else str(c) for c in r] for r in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    for row in cells:
+        line = "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True))
+        click.echo((indent + line).rstrip())
+
+
+def describe_state(state: State) -> str:
+    if state.status is Status.HELD:
+        return f"held by {state.controller}"
+    return state.status.value
+
+
+def title_of(element: str, kind: str, name: str | None) -> str:
+    return f"{name} ({element}, {kind})" if name and name != element else f"{element} ({kind})"
+
+
+def print_who_held(answer: query.WhoHeldResult) -> None:
+    when = f"on {answer.date}" + (f", as of {answer.as_of}" if answer.as_of else "")
+    by = ", by bloc" if answer.by == "bloc" else ""
+    click.echo(
+        f"{title_of(answer.element, answer.type, answer.name)} {when}{by}: "
+        f"{describe_state(answer.state)}"
+    )
+    if answer.type != "place":
+        print_table(
+            [
+                (s.id, s.start, s.end, s.state.status.value, s.state.controller)
+                for s in answer.segments
+            ],
+            ("segment", "from", "to", "status", "controller"),
+        )
