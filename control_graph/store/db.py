@@ -202,5 +202,9 @@ def connect(url: str | None = None, *, migrate: bool = True) -> Engine:
     """Open the database at ``url``, creating or upgrading its schema on first use."""
     engine = open_engine(url)
     if migrate:
-        ensure_schema(engine)
+        try:
+            ensure_schema(engine)
+        except BaseException:
+            engine.dispose()
+            raise
     return engine

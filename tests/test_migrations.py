@@ -1,0 +1,87 @@
+"""The schema only ever comes from the Alembic migrations, and they match the models."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+import control_graph as cg
+from control_graph.store import db, orm
+from tests.conftest import VALLEY
+
+TABLES = {
+    "imports",
+    "parties",
+    "blocs",
+    "bloc_memberships",
+    "places",
+    "roads",
+    "segments",
+    "road_segments",
+    "aliases",
+    "sources",
+    "events",
+    "incidents",
+}
+
+
+def tables(engine: sa.Engine) -> set[str]:
+    return set(sa.inspect(engine).get_table_names()) - {"alembic_version"}
+
+
+def test_head_revision_constant_matches_the_scripts() -> None:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(db.migrations_dir()))
+    assert ScriptDirectory.from_config(config).get_current_head() == db.HEAD_REVISION
+
+
+def test_upgrade_downgrade_upgrade_with_data(db_url: str) -> None:
+    engine = db.open_engine(db_url)
+    assert tables(engine) == set()
+    db.upgrade(engine)
+    assert tables(engine) == TABLES
+    with cg.Model(engine) as model:
+        model.import_file(VALLEY)
+        assert model.who_held("gate", "2024-02-15").state.controller == "south"
+    db.downgrade(engine, "base")
+    assert tables(engine) == set()
+    db.upgrade(engine)
+    with cg.Model(engine) as model:
+        model.import_file(VALLEY)
+        assert model.who_held("gate", "2024-02-15").state.controller == "south"
+    engine.dispose()
+
+
+def test_models_and_migrations_agree(db_url: str) -> None:
+    """Fails when a model changes without a migration (the same check as `alembic check`)."""
+    engine = db.connect(db_url)
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        assert compare_metadata(context, orm.Base.metadata) == []
+    engine.dispose()
+
+
+def test_opening_a_database_migrates_it_once(db_url: str) -> None:
+    engine = db.connect(db_url)
+    with engine.connect() as conn:
+        assert db.current_revision(conn) == db.HEAD_REVISION
+    db.ensure_schema(engine)  # already at head: nothing to do, nothing fails
+    engine.dispose()
+
+
+def test_a_database_from_a_newer_version_is_refused(db_url: str) -> None:
+    engine = db.connect(db_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '9999'")
+    try:
+        cg.open(db_url)
+    except cg.DatabaseError as error:
+        assert "newer" in str(error)
+    else:
+        raise AssertionError("a schema from the future was accepted")
+    finally:
+        engine.dispose()
