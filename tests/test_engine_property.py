@@ -11,6 +11,7 @@ states by party and by bloc, road summaries, timelines and changes, with and wit
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 
 from hypothesis import given, settings
@@ -198,7 +199,7 @@ def test_engine_matches_day_by_day_reference(world: World, as_of: dt.date | None
                 for d in DAYS:
                     if interval.start <= d < stop:
                         assert reference.state(element, d, by) == interval.state
-            for first, second in zip(intervals, intervals[1:], strict=False):
+            for first, second in itertools.pairwise(intervals):
                 assert first.end == second.start and first.state != second.state
             if intervals:
                 first_known = next(d for d, s in zip(DAYS, expected, strict=True) if s != UNKNOWN)

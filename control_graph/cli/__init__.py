@@ -4,7 +4,10 @@ It parses, calls the library and formats; no domain logic lives here. Commands a
 split by topic into modules that register themselves on :data:`main`.
 """
 
-from control_graph.cli import commands as _commands  # noqa: F401  (registers commands)
+# Importing the topic modules registers their commands on ``main``.
+from control_graph.cli import check as _check  # noqa: F401
+from control_graph.cli import commands as _commands  # noqa: F401
+from control_graph.cli import plot as _plot  # noqa: F401
 from control_graph.cli.base import main
 
 __all__ = ["main"]
