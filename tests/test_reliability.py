@@ -130,7 +130,7 @@ def test_two_processes_importing_at_once_both_land_whole(base_url: str, tmp_path
         )
         for f in files
     ]
-    outcomes = [p.communicate(timeout=300) + (p.returncode,) for p in processes]
+    outcomes = [(*p.communicate(timeout=300), p.returncode) for p in processes]
     for _out, err, code in outcomes:
         # Both land, or one is told plainly the database was busy.
         assert code == 0 or (code == 2 and "busy" in err), err
