@@ -24,6 +24,8 @@ TABLES = {
     "sources",
     "events",
     "incidents",
+    "scenarios",
+    "scenario_suppressions",
 }
 
 
@@ -85,3 +87,36 @@ def test_a_database_from_a_newer_version_is_refused(db_url: str) -> None:
         raise AssertionError("a schema from the future was accepted")
     finally:
         engine.dispose()
+
+
+def test_upgrading_keeps_the_data_of_an_older_schema(db_url: str) -> None:
+    engine = db.open_engine(db_url)
+    db.upgrade(engine, "0001")
+    with engine.begin() as conn:
+        # Rows as the 0001 schema holds them, written without today's code.
+        conn.exec_driver_sql(
+            "INSERT INTO imports (id, file_name, sha256, file_format, imported_at, counts) "
+            "VALUES (1, 'old.yaml', 'x', 'yaml', '2025-01-01 00:00:00', '{}')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO parties (id, name, attributes, import_id) VALUES ('kia', 'KIA', '{}', 1)"
+        )
+        for place in ("a", "b"):
+            conn.exec_driver_sql(
+                "INSERT INTO places (id, name, name_key, attributes, import_id) "
+                f"VALUES ('{place}', 'Place {place}', 'place {place}', '{{}}', 1)"
+            )
+        conn.exec_driver_sql(
+            "INSERT INTO segments (id, start_place_id, end_place_id, attributes, import_id) "
+            "VALUES ('ab', 'a', 'b', '{}', 1)"
+        )
+        for position, place in enumerate(("a", "b"), start=1):
+            conn.exec_driver_sql(
+                "INSERT INTO events (import_id, position, date, place_id, status, party_id) "
+                f"VALUES (1, {position}, '2025-03-01', '{place}', 'held', 'kia')"
+            )
+    db.upgrade(engine)
+    with cg.Model(engine) as model:
+        answer = model.who_held("ab", "2025-03-02")
+        assert (answer.state.status.value, answer.state.controller) == ("held", "kia")
+        assert model.who_held("Place a", "2025-03-02").element == "a"

@@ -39,7 +39,7 @@ __all__ = [
 DEFAULT_URL = "sqlite:///control_graph.db"
 ENV_VAR = "CONTROL_GRAPH_DB"
 #: The newest migration; a test checks it against the scripts in migrations/versions.
-HEAD_REVISION = "0001"
+HEAD_REVISION = "0002"
 #: How long a writer waits for another writer to finish before giving up.
 BUSY_TIMEOUT_S = 30.0
 
@@ -148,12 +148,37 @@ def _alembic_config(connection: Connection) -> Any:
     return config
 
 
+@contextmanager
+def _migrating(engine: Engine) -> Iterator[Connection]:
+    """One transaction for a migration.
+
+    On SQLite, foreign keys are switched off meanwhile: batch mode rebuilds a table by
+    copying it, and dropping the old copy would otherwise trip over the rows that refer
+    to it. They are checked before the transaction commits, and switched back on.
+    """
+    with translate_errors(engine), engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        raw: Any = connection.connection.driver_connection if sqlite else None
+        if sqlite:
+            raw.execute("PRAGMA foreign_keys = OFF")  # only takes effect outside a transaction
+        try:
+            with connection.begin():
+                _lock_for_migration(connection)
+                yield connection
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise DatabaseError(f"migration left broken references: {broken[:5]}")
+        finally:
+            if sqlite:
+                raw.execute("PRAGMA foreign_keys = ON")
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Upgrade the schema to ``revision`` (default: the newest)."""
     from alembic import command
 
-    with translate_errors(engine), engine.begin() as connection:
-        _lock_for_migration(connection)
+    with _migrating(engine) as connection:
         command.upgrade(_alembic_config(connection), revision)
 
 
@@ -161,8 +186,7 @@ def downgrade(engine: Engine, revision: str) -> None:
     """Downgrade the schema to ``revision`` (``"base"`` removes every table)."""
     from alembic import command
 
-    with translate_errors(engine), engine.begin() as connection:
-        _lock_for_migration(connection)
+    with _migrating(engine) as connection:
         command.downgrade(_alembic_config(connection), revision)
 
 

@@ -40,8 +40,10 @@ __all__ = [
     "Place",
     "Road",
     "RoadSegment",
+    "Scenario",
     "Segment",
     "Source",
+    "Suppression",
 ]
 
 # Stable constraint names, so migrations can refer to them on every backend.
@@ -79,6 +81,35 @@ class Import(Base):
     dataset_name: Mapped[str | None] = mapped_column(Text)
     imported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     counts: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: The scenario this belongs to; ``None`` for the reported data.
+    scenario_id: Mapped[int | None] = mapped_column(ForeignKey("scenarios.id"), index=True)
+
+
+class Scenario(Base):
+    """A named what-if overlay on the reported data (or on another scenario).
+
+    Its extra places, segments, roads, events and incidents carry its id; the events it
+    supposes false are listed in :class:`Suppression`. Reported rows are never changed.
+    """
+
+    __tablename__ = "scenarios"
+    __table_args__ = (CheckConstraint("name <> 'reported'", name="name_not_reserved"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(ID, unique=True)
+    base_id: Mapped[int | None] = mapped_column(ForeignKey("scenarios.id"))
+    description: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Suppression(Base):
+    """An event a scenario supposes false: the scenario answers as if it were absent."""
+
+    __tablename__ = "scenario_suppressions"
+
+    scenario_id: Mapped[int] = mapped_column(ForeignKey("scenarios.id"), primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), primary_key=True)
+    note: Mapped[str | None] = mapped_column(Text)
 
 
 class Party(Base):
@@ -141,6 +172,8 @@ class Place(Base):
     note: Mapped[str | None] = mapped_column(Text)
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON)
     import_id: Mapped[int] = mapped_column(ForeignKey("imports.id"))
+    #: The scenario this belongs to; ``None`` for the reported data.
+    scenario_id: Mapped[int | None] = mapped_column(ForeignKey("scenarios.id"), index=True)
 
 
 class Road(Base):
@@ -157,6 +190,8 @@ class Road(Base):
     note: Mapped[str | None] = mapped_column(Text)
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON)
     import_id: Mapped[int] = mapped_column(ForeignKey("imports.id"))
+    #: The scenario this belongs to; ``None`` for the reported data.
+    scenario_id: Mapped[int | None] = mapped_column(ForeignKey("scenarios.id"), index=True)
 
 
 class Segment(Base):
@@ -177,6 +212,8 @@ class Segment(Base):
     note: Mapped[str | None] = mapped_column(Text)
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON)
     import_id: Mapped[int] = mapped_column(ForeignKey("imports.id"))
+    #: The scenario this belongs to; ``None`` for the reported data.
+    scenario_id: Mapped[int | None] = mapped_column(ForeignKey("scenarios.id"), index=True)
 
 
 class RoadSegment(Base):
@@ -249,6 +286,8 @@ class Event(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     import_id: Mapped[int] = mapped_column(ForeignKey("imports.id"))
+    #: The scenario this belongs to; ``None`` for the reported data.
+    scenario_id: Mapped[int | None] = mapped_column(ForeignKey("scenarios.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     date: Mapped[dt.date] = mapped_column(Date)
     recorded: Mapped[dt.date | None] = mapped_column(Date)
@@ -277,6 +316,8 @@ class Incident(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     import_id: Mapped[int] = mapped_column(ForeignKey("imports.id"))
+    #: The scenario this belongs to; ``None`` for the reported data.
+    scenario_id: Mapped[int | None] = mapped_column(ForeignKey("scenarios.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     date: Mapped[dt.date] = mapped_column(Date)
     recorded: Mapped[dt.date | None] = mapped_column(Date)
