@@ -41,12 +41,14 @@ from control_graph.query import (
     WhoHeldResult,
 )
 from control_graph.query import open_model as open
+from control_graph.scenario import CompareResult, compare
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AmbiguousNameError",
     "ChangesResult",
+    "CompareResult",
     "ControlGraphError",
     "DataConflictError",
     "DatabaseBusyError",
@@ -63,6 +65,7 @@ __all__ = [
     "UnknownElementError",
     "WhoHeldResult",
     "__version__",
+    "compare",
     "open",
     "sample_path",
 ]

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.engine import Engine
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
 
 from control_graph.errors import InvalidArgumentError
 from control_graph.model.dates import parse_date
@@ -22,17 +24,29 @@ from control_graph.model.paths import RoadNetwork
 from control_graph.model.records import Bloc, Incident, Party, Place, Road, Segment, Source
 from control_graph.model.states import State
 from control_graph.model.timeline import By, Change, ControlTimeline, ElementType, Interval
-from control_graph.store import db
+from control_graph.store import db, orm
 from control_graph.store.fetch import (
+    EventRecord,
     NetworkSlice,
     dataset_names,
     fetch_network,
     imports_of,
     read_definitions,
+    read_events,
     read_incidents,
     resolve,
 )
-from control_graph.store.importer import ImportReport, import_file
+from control_graph.store.importer import ImportReport, add_events, import_file, write_transaction
+from control_graph.store.scenarios import (
+    REPORTED,
+    Overlay,
+    ScenarioInfo,
+    create_scenario,
+    delete_scenario,
+    list_scenarios,
+    overlay_for,
+    suppress_events,
+)
 
 __all__ = [
     "ChangesResult",
@@ -213,11 +227,25 @@ class Model:
     """
 
     engine: Engine
-    _names: dict[tuple[str, ...], dict[str, tuple[str, str]]] = field(default_factory=dict)
+    #: The scenario this model answers in; ``None`` for the reported data.
+    scenario_name: str | None = None
+    _names: dict[tuple[str, ...], dict[str, tuple[str, str]]] = field(
+        default_factory=dict, repr=False
+    )
 
     @property
     def url(self) -> str:
         return self.engine.url.render_as_string(hide_password=True)
+
+    @property
+    def label(self) -> str:
+        """``reported`` or the scenario's name."""
+        return self.scenario_name or REPORTED
+
+    @contextmanager
+    def _reading(self) -> Iterator[tuple[Connection, Overlay]]:
+        with db.translate_errors(self.engine), self.engine.connect() as conn:
+            yield conn, overlay_for(conn, self.scenario_name)
 
     def close(self) -> None:
         """Release the database connections."""
@@ -238,9 +266,15 @@ class Model:
         progress: Callable[[int], None] | None = None,
         on_total: Callable[[int], None] | None = None,
     ) -> ImportReport:
-        """Import a dataset file (YAML, JSON or CSV), all or nothing."""
+        """Import a dataset file (YAML, JSON or CSV), all or nothing.
+
+        In a scenario, the file's places, segments, roads, events and incidents go into
+        the scenario; the reported data is left as it is.
+        """
         self._names.clear()
-        return import_file(self.engine, path, progress=progress, on_total=on_total)
+        return import_file(
+            self.engine, path, progress=progress, on_total=on_total, scenario=self.scenario_name
+        )
 
     def has_imported(self, path: str | Path) -> bool:
         """Whether a file with exactly this content was imported before."""
@@ -248,11 +282,132 @@ class Model:
         with db.translate_errors(self.engine), self.engine.connect() as conn:
             return bool(imports_of(conn, digest))
 
+    # -- scenarios ------------------------------------------------------------------------
+
+    def scenario(
+        self,
+        name: str,
+        *,
+        base: str | None = None,
+        description: str | None = None,
+        create: bool = True,
+    ) -> Model:
+        """The model of scenario ``name``, created if it does not exist (and ``create``).
+
+        A new scenario is based on ``base`` (a scenario name or ``"reported"``); by
+        default on this model's own data. The reported data is never changed by work in
+        a scenario; a scenario sees what its base receives later.
+
+        Examples
+        --------
+        >>> import control_graph as cg
+        >>> reported = cg.open("sqlite://")
+        >>> _ = reported.import_file(cg.sample_path())
+        >>> what_if = reported.scenario("hepu-retaken", description="KIA retakes Hepu in August")
+        >>> _ = what_if.add_event("2025-08-01", place="hepu", party="kia", kind="hypothesis")
+        >>> what_if.who_held("hepu", "2025-12-01").state.controller
+        'kia'
+        >>> reported.who_held("hepu", "2025-12-01").state.controller
+        'saf'
+        """
+        if name == REPORTED:
+            return Model(self.engine, None)
+        with write_transaction(self.engine) as conn:
+            exists = conn.execute(
+                sa.select(orm.Scenario.id).where(orm.Scenario.name == name)
+            ).first()
+            if exists is None:
+                if not create:
+                    overlay_for(conn, name)  # raises, listing the scenarios there are
+                create_scenario(
+                    conn,
+                    name,
+                    base=base if base is not None else self.scenario_name,
+                    description=description,
+                )
+        return Model(self.engine, name)
+
+    def scenarios(self) -> list[ScenarioInfo]:
+        """Every scenario in the database, by name."""
+        with self._reading() as (conn, _):
+            return list_scenarios(conn)
+
+    def delete_scenario(self, name: str) -> None:
+        """Delete a scenario and all it added (never reported data)."""
+        with write_transaction(self.engine) as conn:
+            delete_scenario(conn, name)
+
+    def add_event(
+        self,
+        on: DateLike,
+        *,
+        place: str | None = None,
+        segment: str | None = None,
+        road: str | None = None,
+        party: str | None = None,
+        status: str = "held",
+        kind: str | None = None,
+        source: str | None = None,
+        confidence: str | None = None,
+        recorded: DateLike | None = None,
+        note: str | None = None,
+    ) -> int:
+        """Add a hypothetical event to this scenario; returns its import id.
+
+        Ids are taken as given here (no name lookup), exactly as in a dataset file.
+        """
+        event = {
+            "date": on,
+            "place": place,
+            "segment": segment,
+            "road": road,
+            "party": party,
+            "status": status,
+            "kind": kind,
+            "source": source,
+            "confidence": confidence,
+            "recorded": recorded,
+            "note": note,
+        }
+        return self.add_events([event])
+
+    def add_events(self, events: list[dict[str, Any]]) -> int:
+        """Add several hypothetical events (dataset keys) at once, all or nothing."""
+        if self.scenario_name is None:
+            raise InvalidArgumentError(
+                "the reported data changes only by importing files; open a scenario with "
+                "model.scenario(name) to add hypothetical events"
+            )
+        return add_events(self.engine, events, scenario=self.scenario_name)
+
+    def suppress_event(self, event_id: int, *, note: str | None = None) -> None:
+        """Suppose an event false in this scenario: answers are as if it were absent."""
+        if self.scenario_name is None:
+            raise InvalidArgumentError("events can be suppressed only in a scenario")
+        with write_transaction(self.engine) as conn:
+            suppress_events(conn, overlay_for(conn, self.scenario_name), [event_id], note)
+
+    def events(
+        self,
+        element: str | None = None,
+        *,
+        start: DateLike | None = None,
+        end: DateLike | None = None,
+        limit: int | None = None,
+    ) -> list[EventRecord]:
+        """The events about an element (or all), with the ids suppress_event takes."""
+        start_day, end_day = _optional_day(start, "from"), _optional_day(end, "to")
+        target = self._resolve_element(element) if element is not None else None
+        with self._reading() as (conn, overlay):
+            return read_events(
+                conn, element=target, start=start_day, end=end_day, overlay=overlay, limit=limit
+            )
+
     # -- what is in the database --------------------------------------------------------
 
     def _read(self, kind: str) -> list[Any]:
-        with db.translate_errors(self.engine), self.engine.connect() as conn:
-            return read_definitions(conn, kind)
+        with self._reading() as (conn, overlay):
+            return read_definitions(conn, kind, overlay=overlay)
 
     def parties(self) -> list[Party]:
         """Every party, by id."""
@@ -283,8 +438,8 @@ class Model:
     ) -> list[Incident]:
         """Incidents from ``start`` to ``end`` (both inclusive), oldest first."""
         start_day, end_day = _optional_day(start, "from"), _optional_day(end, "to")
-        with db.translate_errors(self.engine), self.engine.connect() as conn:
-            return read_incidents(conn, start=start_day, end=end_day)
+        with self._reading() as (conn, overlay):
+            return read_incidents(conn, start=start_day, end=end_day, overlay=overlay)
 
     def dataset_name(self) -> str | None:
         """The names of the datasets imported, joined (for titles), or ``None``."""
@@ -300,8 +455,8 @@ class Model:
         """``(kind, id)`` of the element (or party, bloc) an id, name or alias means."""
         cache = self._names.setdefault(kinds, {})
         if text not in cache:
-            with db.translate_errors(self.engine), self.engine.connect() as conn:
-                cache[text] = resolve(conn, text, kinds)
+            with self._reading() as (conn, overlay):
+                cache[text] = resolve(conn, text, kinds, overlay)
         return cache[text]
 
     def _resolve_element(self, text: str) -> tuple[ElementType, str]:
@@ -315,8 +470,8 @@ class Model:
         until: dt.date | None,
         as_of: dt.date | None,
     ) -> NetworkSlice:
-        with db.translate_errors(self.engine), self.engine.connect() as conn:
-            return fetch_network(conn, element=element, until=until, as_of=as_of)
+        with self._reading() as (conn, overlay):
+            return fetch_network(conn, element=element, until=until, as_of=as_of, overlay=overlay)
 
     @staticmethod
     def _timeline(network: NetworkSlice, as_of: dt.date | None) -> ControlTimeline:

@@ -32,8 +32,10 @@ from control_graph.model.records import (
 )
 from control_graph.model.states import State, Status
 from control_graph.store import orm
+from control_graph.store.scenarios import REPORTED_OVERLAY, Overlay
 
 __all__ = [
+    "EventRecord",
     "NetworkSlice",
     "StoredDefinitions",
     "dataset_names",
@@ -41,6 +43,7 @@ __all__ = [
     "imports_of",
     "name_key",
     "read_definitions",
+    "read_events",
     "read_incidents",
     "read_memberships",
     "resolve",
@@ -62,6 +65,8 @@ ALIAS_COLUMN = {
     "road": orm.Alias.road_id,
     "segment": orm.Alias.segment_id,
 }
+#: The kinds of definition a scenario may add (their tables have a scenario_id).
+OVERLAID = {"place", "road", "segment"}
 #: Ids per IN (...) list; well under every backend's limit on bound parameters.
 CHUNK = 900
 
@@ -120,10 +125,17 @@ def read_memberships(conn: Connection, blocs: Sequence[str] | None = None) -> li
     return [Membership(*row) for row in conn.execute(query)]
 
 
-def read_definitions(conn: Connection, kind: str, ids: Iterable[str] | None = None) -> list[Any]:
+def read_definitions(
+    conn: Connection,
+    kind: str,
+    ids: Iterable[str] | None = None,
+    overlay: Overlay = REPORTED_OVERLAY,
+) -> list[Any]:
     """Stored definitions of one kind as records (all, or those with the given ids)."""
     table = TABLES[kind]
     columns = sa.select(*table.__table__.columns)
+    if kind in OVERLAID:
+        columns = columns.where(overlay.visible(table.scenario_id))
     wanted = None if ids is None else list(dict.fromkeys(ids))
     rows: list[Any] = []
     if wanted is None:
@@ -258,15 +270,20 @@ def _positions_in_own_road(
 class StoredDefinitions:
     """What an import needs to know about the database (see ``validate.Existing``)."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, overlay: Overlay = REPORTED_OVERLAY) -> None:
         self.conn = conn
+        self.overlay = overlay
 
     def ids(self, kind: str) -> set[str]:
         table = TABLES[kind]
-        return set(self.conn.execute(sa.select(table.id)).scalars())
+        query = sa.select(table.id)
+        if kind in OVERLAID:
+            query = query.where(self.overlay.visible(table.scenario_id))
+        return set(self.conn.execute(query).scalars())
 
     def definitions(self, kind: str, ids: Iterable[str]) -> dict[str, Any]:
-        return {record.id: record for record in read_definitions(self.conn, kind, ids)}
+        records = read_definitions(self.conn, kind, ids, self.overlay)
+        return {record.id: record for record in records}
 
     def memberships(self) -> list[Membership]:
         return read_memberships(self.conn)
@@ -283,11 +300,19 @@ def imports_of(conn: Connection, sha256: str) -> list[tuple[int, dt.datetime]]:
 
 
 def read_incidents(
-    conn: Connection, *, start: dt.date | None = None, end: dt.date | None = None
+    conn: Connection,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    overlay: Overlay = REPORTED_OVERLAY,
 ) -> list[Incident]:
     """Incidents dated from ``start`` to ``end`` (both inclusive), oldest first."""
     i = orm.Incident
-    query = sa.select(*i.__table__.columns).order_by(i.date, i.import_id, i.position)
+    query = (
+        sa.select(*i.__table__.columns)
+        .where(overlay.visible(i.scenario_id))
+        .order_by(i.date, i.import_id, i.position)
+    )
     if start is not None:
         query = query.where(i.date >= start)
     if end is not None:
@@ -327,11 +352,120 @@ def dataset_names(conn: Connection) -> list[str]:
     return list(dict.fromkeys(n for n in names if n))
 
 
+@dataclass(frozen=True)
+class EventRecord:
+    """A stored event with its id (which ``scenario suppress`` takes)."""
+
+    id: int
+    date: dt.date
+    recorded: dt.date | None
+    target: Target
+    target_id: str
+    status: str
+    party: str | None
+    kind: str | None
+    source: str | None
+    confidence: str | None
+    note: str | None
+    scenario: str | None
+    suppressed: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "date": self.date.isoformat(),
+            "recorded": self.recorded.isoformat() if self.recorded else None,
+            self.target.value: self.target_id,
+            "status": self.status,
+            "party": self.party,
+            "kind": self.kind,
+            "source": self.source,
+            "confidence": self.confidence,
+            "note": self.note,
+            "scenario": self.scenario,
+            "suppressed": self.suppressed,
+        }
+
+
+def read_events(
+    conn: Connection,
+    *,
+    element: tuple[str, str] | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    overlay: Overlay = REPORTED_OVERLAY,
+    limit: int | None = None,
+) -> list[EventRecord]:
+    """Events about an element (a segment includes its roads' events, a road its
+    segments'), or all, in the contract's order; suppressed ones are marked."""
+    e = orm.Event
+    query = (
+        sa.select(*e.__table__.columns, orm.Scenario.name.label("scenario_name"))
+        .join(orm.Scenario, orm.Scenario.id == e.scenario_id, isouter=True)
+        .where(overlay.visible(e.scenario_id))
+        .order_by(e.date, sa.func.coalesce(e.recorded, e.date), e.import_id, e.position)
+    )
+    if element is not None:
+        kind, ident = element
+        if kind == "place":
+            query = query.where(e.place_id == ident)
+        elif kind == "segment":
+            roads = sa.select(orm.RoadSegment.road_id).where(orm.RoadSegment.segment_id == ident)
+            query = query.where(sa.or_(e.segment_id == ident, e.road_id.in_(roads)))
+        else:
+            segments = sa.select(orm.RoadSegment.segment_id).where(orm.RoadSegment.road_id == ident)
+            query = query.where(sa.or_(e.road_id == ident, e.segment_id.in_(segments)))
+    if start is not None:
+        query = query.where(e.date >= start)
+    if end is not None:
+        query = query.where(e.date <= end)
+    if limit is not None:
+        query = query.limit(limit)
+    suppressed: set[int] = set()
+    if overlay.scenarios:
+        suppressed = set(
+            conn.execute(
+                sa.select(orm.Suppression.event_id).where(
+                    orm.Suppression.scenario_id.in_(overlay.scenarios)
+                )
+            ).scalars()
+        )
+    records = []
+    for event in conn.execute(query):
+        if event.place_id is not None:
+            target, target_id = Target.PLACE, event.place_id
+        elif event.segment_id is not None:
+            target, target_id = Target.SEGMENT, event.segment_id
+        else:
+            target, target_id = Target.ROAD, event.road_id
+        records.append(
+            EventRecord(
+                event.id,
+                event.date,
+                event.recorded,
+                target,
+                target_id,
+                event.status,
+                event.party_id,
+                event.kind,
+                event.source_id,
+                event.confidence,
+                event.note,
+                event.scenario_name,
+                event.id in suppressed,
+            )
+        )
+    return records
+
+
 # -- names -----------------------------------------------------------------------------------
 
 
 def resolve(
-    conn: Connection, text: str, kinds: Sequence[str] = ("place", "segment", "road")
+    conn: Connection,
+    text: str,
+    kinds: Sequence[str] = ("place", "segment", "road"),
+    overlay: Overlay = REPORTED_OVERLAY,
 ) -> tuple[str, str]:
     """Find the element (or party, bloc) a user means: ``(kind, id)``.
 
@@ -345,10 +479,16 @@ def resolve(
     UnknownElementError
         When none has; ``candidates`` lists similar names.
     """
+
+    def visible(kind: str) -> Any:
+        return overlay.visible(TABLES[kind].scenario_id) if kind in OVERLAID else sa.true()
+
     by_id = [
         (kind, text)
         for kind in kinds
-        if conn.execute(sa.select(TABLES[kind].id).where(TABLES[kind].id == text)).first()
+        if conn.execute(
+            sa.select(TABLES[kind].id).where(TABLES[kind].id == text, visible(kind))
+        ).first()
     ]
     if len(by_id) == 1:
         return by_id[0]
@@ -358,7 +498,7 @@ def resolve(
         table = TABLES[kind]
         if hasattr(table, "name_key"):
             for ident, name in conn.execute(
-                sa.select(table.id, table.name).where(table.name_key == key)
+                sa.select(table.id, table.name).where(table.name_key == key, visible(kind))
             ):
                 found[(kind, ident)] = name or ident
         if kind in ALIAS_COLUMN:
@@ -366,7 +506,7 @@ def resolve(
             for ident, name in conn.execute(
                 sa.select(column, table.name)
                 .join(table, table.id == column)
-                .where(orm.Alias.alias_key == key)
+                .where(orm.Alias.alias_key == key, visible(kind))
             ):
                 found[(kind, ident)] = name or ident
     for kind, ident in by_id:
@@ -379,10 +519,14 @@ def resolve(
         raise AmbiguousNameError(
             f"{text!r} is the name of {len(found)} different elements; give an id", candidates
         )
-    raise UnknownElementError(f"no {what} has the id or name {text!r}", _similar(conn, key, kinds))
+    raise UnknownElementError(
+        f"no {what} has the id or name {text!r}", _similar(conn, key, kinds, visible)
+    )
 
 
-def _similar(conn: Connection, key: str, kinds: Sequence[str]) -> list[tuple[str, str]]:
+def _similar(
+    conn: Connection, key: str, kinds: Sequence[str], visible: Any
+) -> list[tuple[str, str]]:
     """A few elements whose id or name contains part of what was typed."""
     fragment = key[: max(3, len(key) // 2)].replace("%", "").replace("_", "")
     if not fragment:
@@ -395,7 +539,7 @@ def _similar(conn: Connection, key: str, kinds: Sequence[str]) -> list[tuple[str
         if hasattr(table, "name_key"):
             conditions.append(table.name_key.like(pattern))
         for ident, name in conn.execute(
-            sa.select(table.id, table.name).where(sa.or_(*conditions)).limit(8)
+            sa.select(table.id, table.name).where(sa.or_(*conditions), visible(kind)).limit(8)
         ):
             found.append((f"{ident} ({kind})", name or ident))
     return found[:10]
@@ -442,6 +586,7 @@ def fetch_network(
     element: tuple[str, str] | None = None,
     until: dt.date | None = None,
     as_of: dt.date | None = None,
+    overlay: Overlay = REPORTED_OVERLAY,
 ) -> NetworkSlice:
     """The places, segments, roads and events a question needs.
 
@@ -452,9 +597,22 @@ def fetch_network(
     """
     result = NetworkSlice()
     if element is None:
-        result.places = {r.id: _place_record(r) for r in conn.execute(sa.select(*_place_columns()))}
-        result.segments = _segment_records(conn.execute(sa.select(*_segment_columns())))
-        road_ids = list(conn.execute(sa.select(orm.Road.id)).scalars())
+        result.places = {
+            r.id: _place_record(r)
+            for r in conn.execute(
+                sa.select(*_place_columns()).where(overlay.visible(orm.Place.scenario_id))
+            )
+        }
+        result.segments = _segment_records(
+            conn.execute(
+                sa.select(*_segment_columns()).where(overlay.visible(orm.Segment.scenario_id))
+            )
+        )
+        road_ids = list(
+            conn.execute(
+                sa.select(orm.Road.id).where(overlay.visible(orm.Road.scenario_id))
+            ).scalars()
+        )
     else:
         kind, ident = element
         if kind == "road":
@@ -484,8 +642,11 @@ def fetch_network(
         road_ids = sorted(
             set(
                 conn.execute(
-                    sa.select(orm.RoadSegment.road_id).where(
-                        orm.RoadSegment.segment_id.in_(list(result.segments) or [""])
+                    sa.select(orm.RoadSegment.road_id)
+                    .join(orm.Road, orm.Road.id == orm.RoadSegment.road_id)
+                    .where(
+                        orm.RoadSegment.segment_id.in_(list(result.segments) or [""]),
+                        overlay.visible(orm.Road.scenario_id),
                     )
                 ).scalars()
             )
@@ -511,6 +672,7 @@ def fetch_network(
             None if element is None else road_ids,
             until,
             as_of,
+            overlay,
         )
     )
     result.memberships = read_memberships(conn)
@@ -524,9 +686,14 @@ def _events(
     roads: Sequence[str] | None,
     until: dt.date | None,
     as_of: dt.date | None,
+    overlay: Overlay,
 ) -> Iterator[ControlEvent]:
     e = orm.Event
+    # Scenario events win ties with the layers below them: (layer, import, position),
+    # layer 0 for reported data, then each base scenario, the scenario itself on top.
+    layers = {sid: len(overlay.scenarios) - i for i, sid in enumerate(overlay.scenarios)}
     columns = [
+        e.scenario_id,
         e.date,
         e.recorded,
         e.import_id,
@@ -537,7 +704,7 @@ def _events(
         e.status,
         e.party_id,
     ]
-    conditions = []
+    conditions = [overlay.visible(e.scenario_id), overlay.not_suppressed(e.id)]
     if until is not None:
         conditions.append(e.date <= until)
     if as_of is not None:
@@ -561,7 +728,7 @@ def _events(
             yield ControlEvent(
                 row.date,
                 row.recorded or row.date,
-                (row.import_id, row.position),
+                (layers.get(row.scenario_id, 0), row.import_id, row.position),
                 target,
                 target_id,
                 state,

@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,15 +22,16 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from control_graph.errors import DatasetError, DatasetIssue
+from control_graph.errors import DatasetError, DatasetIssue, InvalidArgumentError
 from control_graph.model.records import Dataset, Event, Incident, Target
 from control_graph.store import orm
 from control_graph.store.db import translate_errors
 from control_graph.store.fetch import StoredDefinitions, imports_of, name_key
 from control_graph.store.files import RawEntry, detect_format, read_csv_rows, read_structured
+from control_graph.store.scenarios import Overlay, overlay_for
 from control_graph.store.validate import KEYS, Validator
 
-__all__ = ["ImportReport", "import_file", "write_dataset"]
+__all__ = ["ImportReport", "add_events", "import_file", "write_dataset", "write_transaction"]
 
 #: Rows per INSERT batch: large enough to be fast, small enough to report progress.
 BATCH = 20_000
@@ -66,10 +68,26 @@ class ImportReport:
         }
 
 
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """One write transaction, serialised with every other writer of the database."""
+    with translate_errors(engine), engine.connect() as conn:
+        conn = conn.execution_options(control_graph_write=True)
+        with conn.begin():
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({IMPORT_LOCK})")
+            yield conn
+
+
+#: What only the reported data may define: a scenario supposes events and places, not
+#: new parties, coalitions or sources.
+NOT_IN_SCENARIOS = ("parties", "blocs", "sources")
+
+
 def _read_and_validate(
-    path: Path, data: bytes, file_format: str, conn: Connection
+    path: Path, data: bytes, file_format: str, conn: Connection, overlay: Overlay
 ) -> tuple[Dataset, dict[str, int]]:
-    validator = Validator(str(path), StoredDefinitions(conn))
+    validator = Validator(str(path), StoredDefinitions(conn, overlay))
     if file_format == "csv":
         dataset = Dataset()
         for row, line, cells in read_csv_rows(path, data, validator.issues):
@@ -80,11 +98,52 @@ def _read_and_validate(
                     dataset.events.append(event)
         skipped: dict[str, int] = {}
     else:
-        validated = validator.dataset(read_structured(path, data, file_format))
+        raw = read_structured(path, data, file_format)
+        if overlay.own is not None:
+            for key in NOT_IN_SCENARIOS:
+                if raw.top.values.get(key):
+                    validator.report(
+                        raw.top,
+                        key,
+                        f"a scenario cannot define {key}; add them "
+                        "to the reported data, then refer to them",
+                    )
+        validated = validator.dataset(raw)
         dataset, skipped = validated.dataset, validated.skipped
+    if not validator.issues:
+        validator.issues.extend(_hidden_clashes(conn, dataset, str(path)))
     if validator.issues:
         raise DatasetError(validator.issues)
     return dataset, skipped
+
+
+def _hidden_clashes(conn: Connection, dataset: Dataset, file: str) -> list[DatasetIssue]:
+    """New ids already taken by rows this import cannot see (another scenario's, or a
+    scenario's when importing reported data): ids are unique across the database."""
+    issues = []
+    for kind, table, records in (
+        ("place", orm.Place, dataset.places),
+        ("road", orm.Road, dataset.roads),
+        ("segment", orm.Segment, dataset.segments),
+    ):
+        ids = [r.id for r in records]
+        for start in range(0, len(ids), 900):
+            rows = conn.execute(
+                sa.select(table.id, orm.Scenario.name)
+                .join(orm.Scenario, orm.Scenario.id == table.scenario_id, isouter=True)
+                .where(table.id.in_(ids[start : start + 900]))
+            )
+            for ident, owner in rows:
+                where = f"scenario {owner!r}" if owner else "the reported data"
+                issues.append(
+                    DatasetIssue(
+                        file,
+                        f"{kind} '{ident}'",
+                        "id",
+                        f"the id is already used by {where}; choose another",
+                    )
+                )
+    return issues
 
 
 def import_file(
@@ -93,8 +152,12 @@ def import_file(
     *,
     progress: Progress | None = None,
     on_total: Callable[[int], None] | None = None,
+    scenario: str | None = None,
 ) -> ImportReport:
     """Import a YAML, JSON or CSV dataset file into the database, all or nothing.
+
+    With ``scenario``, everything in the file goes into that scenario, leaving the
+    reported data as it is.
 
     ``on_total`` is told how many rows will be written once the file is validated, and
     ``progress`` how many more were written after each batch (for a progress bar).
@@ -113,23 +176,21 @@ def import_file(
             [DatasetIssue(str(path), "file", None, f"cannot read: {error.strerror or error}")]
         ) from None
     digest = hashlib.sha256(data).hexdigest()
-    with translate_errors(engine), engine.connect() as conn:
-        conn = conn.execution_options(control_graph_write=True)
-        with conn.begin():
-            if conn.dialect.name == "postgresql":
-                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({IMPORT_LOCK})")
-            dataset, skipped = _read_and_validate(path, data, file_format, conn)
-            if on_total is not None:
-                on_total(_row_count(dataset))
-            earlier = [(ident, at.isoformat()) for ident, at in imports_of(conn, digest)]
-            import_id = write_dataset(
-                conn,
-                dataset,
-                file_name=path.name,
-                sha256=digest,
-                file_format=file_format,
-                progress=progress,
-            )
+    with write_transaction(engine) as conn:
+        overlay = overlay_for(conn, scenario)
+        dataset, skipped = _read_and_validate(path, data, file_format, conn, overlay)
+        if on_total is not None:
+            on_total(_row_count(dataset))
+        earlier = [(ident, at.isoformat()) for ident, at in imports_of(conn, digest)]
+        import_id = write_dataset(
+            conn,
+            dataset,
+            file_name=path.name,
+            sha256=digest,
+            file_format=file_format,
+            progress=progress,
+            scenario_id=overlay.own,
+        )
     return ImportReport(
         import_id,
         str(path),
@@ -147,6 +208,7 @@ def _row_count(dataset: Dataset) -> int:
 
 
 EVENT_COLUMNS = (
+    "scenario_id",
     "import_id",
     "position",
     "date",
@@ -173,9 +235,12 @@ def _targets(target: Target, target_id: str) -> tuple[str | None, str | None, st
     )
 
 
-def _event_rows(import_id: int, events: Iterable[Event]) -> Iterator[tuple[Any, ...]]:
+def _event_rows(
+    scenario_id: int | None, import_id: int, events: Iterable[Event]
+) -> Iterator[tuple[Any, ...]]:
     for position, e in enumerate(events, start=1):
         yield (
+            scenario_id,
             import_id,
             position,
             e.date,
@@ -191,9 +256,12 @@ def _event_rows(import_id: int, events: Iterable[Event]) -> Iterator[tuple[Any, 
         )
 
 
-def _incident_rows(import_id: int, incidents: Iterable[Incident]) -> Iterator[tuple[Any, ...]]:
+def _incident_rows(
+    scenario_id: int | None, import_id: int, incidents: Iterable[Incident]
+) -> Iterator[tuple[Any, ...]]:
     for position, i in enumerate(incidents, start=1):
         yield (
+            scenario_id,
             import_id,
             position,
             i.date,
@@ -236,7 +304,7 @@ def _insert_many(
     batch: list[tuple[Any, ...]] = []
 
     def flush() -> None:
-        conn.exec_driver_sql(statement, batch)  # type: ignore[arg-type]
+        conn.exec_driver_sql(statement, batch)
         if progress is not None:
             progress(len(batch))
         batch.clear()
@@ -280,8 +348,11 @@ def write_dataset(
     sha256: str,
     file_format: str,
     progress: Progress | None = None,
+    scenario_id: int | None = None,
 ) -> int:
-    """Write a validated dataset inside the caller's transaction; returns the import id."""
+    """Write a validated dataset inside the caller's transaction; returns the import id.
+
+    ``scenario_id`` marks every row written as belonging to that scenario."""
     import_id = conn.execute(
         sa.insert(orm.Import).returning(orm.Import.id),
         {
@@ -291,9 +362,11 @@ def write_dataset(
             "dataset_name": dataset.name,
             "imported_at": dt.datetime.now(dt.UTC),
             "counts": dataset.counts(),
+            "scenario_id": scenario_id,
         },
     ).scalar_one()
     aliases: list[dict[str, Any]] = []
+    overlay = {"scenario_id": scenario_id}
 
     def named(kind: str, record: Any) -> dict[str, Any]:
         for position, alias in enumerate(record.aliases, start=1):
@@ -338,14 +411,17 @@ def write_dataset(
     _insert(
         conn,
         orm.Place,
-        ({**named("place", p), "kind": p.kind, "lat": p.lat, "lon": p.lon} for p in dataset.places),
+        (
+            {**named("place", p), "kind": p.kind, "lat": p.lat, "lon": p.lon, **overlay}
+            for p in dataset.places
+        ),
         progress,
     )
     _insert(
         conn,
         orm.Road,
         (
-            {**named("road", r), "defined_by": "places" if r.places else "segments"}
+            {**named("road", r), "defined_by": "places" if r.places else "segments", **overlay}
             for r in dataset.roads
         ),
         progress,
@@ -360,6 +436,7 @@ def write_dataset(
                 "end_place_id": s.end,
                 "length_km": s.length_km,
                 "road_id": s.road,
+                **overlay,
             }
             for s in dataset.segments
         ),
@@ -393,8 +470,57 @@ def write_dataset(
         ),
         progress,
     )
-    _insert_many(conn, "events", EVENT_COLUMNS, _event_rows(import_id, dataset.events), progress)
     _insert_many(
-        conn, "incidents", INCIDENT_COLUMNS, _incident_rows(import_id, dataset.incidents), progress
+        conn,
+        "events",
+        EVENT_COLUMNS,
+        _event_rows(scenario_id, import_id, dataset.events),
+        progress,
+    )
+    _insert_many(
+        conn,
+        "incidents",
+        INCIDENT_COLUMNS,
+        _incident_rows(scenario_id, import_id, dataset.incidents),
+        progress,
     )
     return import_id
+
+
+def add_events(engine: Engine, events: list[dict[str, Any]], *, scenario: str) -> int:
+    """Add events to a scenario (the keys of a dataset's events), all or nothing; returns
+    the id of the import that records them.
+
+    Raises
+    ------
+    DatasetError
+        When an event is invalid (unknown place, held without a party, ...).
+    InvalidArgumentError
+        When ``scenario`` is the reported data, which only files change.
+    """
+    with write_transaction(engine) as conn:
+        overlay = overlay_for(conn, scenario)
+        if overlay.own is None:
+            raise InvalidArgumentError(
+                "the reported data changes only by importing files; add hypothetical "
+                "events to a scenario"
+            )
+        validator = Validator("(events added)", StoredDefinitions(conn, overlay))
+        dataset = Dataset()
+        for index, values in enumerate(events):
+            entry = RawEntry("events", index, {k: v for k, v in values.items() if v is not None})
+            if validator.check_keys(entry, KEYS["events"]):
+                event = validator.validate_event(entry)
+                if event is not None:
+                    dataset.events.append(event)
+        if validator.issues:
+            raise DatasetError(validator.issues)
+        text = json.dumps(events, default=str, sort_keys=True, ensure_ascii=False)
+        return write_dataset(
+            conn,
+            dataset,
+            file_name="(events added)",
+            sha256=hashlib.sha256(text.encode()).hexdigest(),
+            file_format="api",
+            scenario_id=overlay.own,
+        )

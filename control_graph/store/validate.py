@@ -7,14 +7,22 @@ lines) and the field. Nothing is written unless the list is empty.
 What is already in the database is consulted through :class:`Existing`, so that an
 import may refer to places defined by an earlier one, and a definition repeated
 identically is skipped while one that differs is an error.
+
+A CSV of a million events goes through :meth:`Validator.validate_event` once per row,
+so the per-row path does no more than it must: patterns are compiled once, choices are
+sets, absent optional fields cost a dictionary lookup, and the costly parts of a
+message (close-match suggestions) are only made for the first screenful of problems.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import difflib
+import itertools
 import math
 import re
+import reprlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
@@ -39,14 +47,29 @@ from control_graph.model.records import (
 from control_graph.model.states import State, Status
 from control_graph.store.files import RawDataset, RawEntry
 
-__all__ = ["FORMAT", "Existing", "Validated", "Validator"]
+__all__ = ["FORMAT", "KEYS", "MAX_ISSUES", "Existing", "Validated", "Validator"]
 
 FORMAT = "control-graph/1"
 SLUG = re.compile(r"[a-z0-9][a-z0-9._-]*")
 # A road given by places names its segments <road-id>/1, <road-id>/2, ...
 SEGMENT_REF = re.compile(r"[a-z0-9][a-z0-9._-]*(?:/[1-9][0-9]*)?")
 MAX_ID_LENGTH = 200
+#: The longest colour the database stores (parties.color is 50 characters).
+MAX_COLOR_LENGTH = 50
 COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})|[a-zA-Z]+")
+#: Problems kept in full; past this they are only counted (a million bad rows of a CSV
+#: must not become a million messages in memory).
+MAX_ISSUES = 1000
+#: Problems that get a "did you mean" suggestion (a fuzzy search each).
+MAX_HINTS = 50
+# Neither can be stored: PostgreSQL refuses NUL in text, and no database driver can
+# encode a lone surrogate (which JSON "\ud800" and YAML escapes can produce).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_SHORT = reprlib.Repr()
+_SHORT.maxstring = 60
+_SHORT.maxother = 60
+_SHORT.maxlevel = 2
+_SHORT.maxlist = _SHORT.maxdict = 4
 
 TOP_KEYS = (
     "format",
@@ -114,6 +137,10 @@ KIND_OF_SECTION = {
     "segments": "segment",
     "sources": "source",
 }
+_TARGETS = tuple((target, target.value) for target in Target)
+_STATUS_OF = {status.value: status for status in Status}
+_EVENT_STATUSES = ("held", "contested", "unknown")
+_CONFIDENCE_OF = {confidence.value: confidence for confidence in Confidence}
 
 Definition = Party | Bloc | Place | Road | Segment | Source
 
@@ -150,14 +177,44 @@ class Validator:
         self.file = file
         self.existing = existing
         self.issues: list[DatasetIssue] = []
+        #: Problems found after :data:`MAX_ISSUES`, counted but not kept.
+        self.unlisted = 0
         self._ids_cache: dict[str, set[str]] = {}
         self.new_ids: dict[str, set[str]] = defaultdict(set)
+        # (result, key in the entry or None when always checked, check, its arguments):
+        # built once, not per event.
+        self._common_checks: tuple[tuple[str, str | None, Callable[..., Any], tuple[Any, ...]], ...]
+        self._common_checks = (
+            ("date", None, self.date, ("date", True)),
+            ("target", None, self._target, ()),
+            ("party", "party", self.reference, ("party", "party")),
+            ("kind", "kind", self.text, ("kind",)),
+            ("source", "source", self.reference, ("source", "source")),
+            ("confidence", "confidence", self.choice, ("confidence", _CONFIDENCE_OF)),
+            ("recorded", "recorded", self.date, ("recorded",)),
+            ("note", "note", self.text, ("note",)),
+            ("attributes", "attributes", self.attributes, ()),
+        )
 
     # -- reporting --------------------------------------------------------------------
 
     def report(
         self, entry: RawEntry | str, field_name: str | None, message: str, line: int | None = None
     ) -> None:
+        if len(self.issues) >= MAX_ISSUES:
+            self.unlisted += 1
+            summary = DatasetIssue(
+                self.file,
+                "file",
+                None,
+                f"... and {self.unlisted:,} more problems, not listed; "
+                "fix those above and import again",
+            )
+            if self.unlisted == 1:
+                self.issues.append(summary)
+            else:
+                self.issues[-1] = summary
+            return
         if isinstance(entry, RawEntry):
             label = self.label(entry)
             line = line if line is not None else entry.line_of(field_name)
@@ -175,8 +232,8 @@ class Validator:
             return "file"
         singular = SINGULAR.get(entry.section, entry.section)
         ident = entry.values.get("id")
-        if isinstance(ident, str) and ident:
-            return f"{singular} '{ident[:60]}'"
+        if isinstance(ident, str) and ident and len(ident) <= 60 and ident.isprintable():
+            return f"{singular} '{ident}'"
         return f"{singular} #{entry.index + 1}"
 
     # -- fields -------------------------------------------------------------------------
@@ -185,7 +242,43 @@ class Validator:
         self.report(entry, name, message)
         return _Skip()
 
-    def text(self, entry: RawEntry, name: str, *, required: bool = False) -> str | None:
+    def _checked_text(self, entry: RawEntry, name: str, value: str) -> str:
+        if "\x00" in value or (not value.isascii() and _UNSTORABLE.search(value)):
+            raise self._fail(entry, name, _unstorable(value))
+        return value
+
+    def text(self, entry: RawEntry, name: str, required: bool = False) -> str | None:
+        value = entry.values.get(name)
+        if type(value) is str:
+            if "\x00" in value or (not value.isascii() and _UNSTORABLE.search(value)):
+                raise self._fail(entry, name, _unstorable(value))
+            return value
+        if value is None:
+            if required:
+                raise self._fail(entry, name, "is required")
+            return None
+        raise self._fail(
+            entry,
+            name,
+            f"must be text, not {_type_name(value)} {_SHORT.repr(value)}; put it in quotes",
+        )
+
+    def slug(
+        self, entry: RawEntry, name: str, *, required: bool = False, pattern: re.Pattern[str] = SLUG
+    ) -> str | None:
+        value = self.text(entry, name, required)
+        if value is None:
+            return None
+        if len(value) > MAX_ID_LENGTH or not pattern.fullmatch(value):
+            raise self._fail(
+                entry,
+                name,
+                f"{_SHORT.repr(value)} is not a valid id (lower-case letters, digits, '.', '_' "
+                f"and '-', starting with a letter or digit, at most {MAX_ID_LENGTH} characters)",
+            )
+        return value
+
+    def date(self, entry: RawEntry, name: str, required: bool = False) -> dt.date | None:
         value = entry.values.get(name)
         if value is None:
             if required:
@@ -193,31 +286,14 @@ class Validator:
             return None
         if not isinstance(value, str):
             raise self._fail(
-                entry, name, f"must be text, not {_type_name(value)} {value!r}; put it in quotes"
-            )
-        return value
-
-    def slug(
-        self, entry: RawEntry, name: str, *, required: bool = False, pattern: re.Pattern[str] = SLUG
-    ) -> str | None:
-        value = self.text(entry, name, required=required)
-        if value is None:
-            return None
-        if not pattern.fullmatch(value) or len(value) > MAX_ID_LENGTH:
-            raise self._fail(
                 entry,
                 name,
-                f"{value[:80]!r} is not a valid id (lower-case letters, digits, '.', '_' "
-                f"and '-', starting with a letter or digit, at most {MAX_ID_LENGTH} characters)",
+                f"must be a date YYYY-MM-DD, not {_type_name(value)} {_SHORT.repr(value)}",
             )
-        return value
-
-    def date(self, entry: RawEntry, name: str, *, required: bool = False) -> dt.date | None:
-        value = entry.values.get(name)
-        if value is None:
-            if required:
-                raise self._fail(entry, name, "is required")
-            return None
+        if len(value) > 40:
+            raise self._fail(
+                entry, name, f"invalid date: {_SHORT.repr(value)} is not of the form YYYY-MM-DD"
+            )
         try:
             return parse_date(value)
         except InvalidArgumentError as error:
@@ -227,26 +303,38 @@ class Validator:
         self,
         entry: RawEntry,
         name: str,
-        value: Any = None,
         *,
         low: float | None = None,
         high: float | None = None,
     ) -> float | None:
-        value = entry.values.get(name) if value is None else value
-        if value is None:
-            return None
+        value = entry.values.get(name)
+        return None if value is None else self._number(entry, name, value, low, high)
+
+    def _number(
+        self, entry: RawEntry, name: str, value: Any, low: float | None, high: float | None
+    ) -> float:
         if isinstance(value, str):
             try:
+                # Python's float() also takes "1_000"; a file should not.
+                if "_" in value:
+                    raise ValueError(value)
                 value = float(value)
             except ValueError:
-                raise self._fail(entry, name, f"{value[:40]!r} is not a number") from None
+                raise self._fail(entry, name, f"{_SHORT.repr(value)} is not a number") from None
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self._fail(entry, name, f"must be a number, not {_type_name(value)}")
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:
+            raise self._fail(entry, name, "is far too large a number") from None
         if not math.isfinite(number):
             raise self._fail(entry, name, "must be a finite number")
-        if (low is not None and number < low) or (high is not None and number > high):
-            raise self._fail(entry, name, f"{number} is outside {low}..{high}")
+        if low is not None and number < low:
+            bound = f"from {low:g} to {high:g}" if high is not None else f"at least {low:g}"
+            raise self._fail(entry, name, f"{number:g} is out of range: must be {bound}")
+        if high is not None and number > high:
+            bound = f"from {low:g} to {high:g}" if low is not None else f"at most {high:g}"
+            raise self._fail(entry, name, f"{number:g} is out of range: must be {bound}")
         return number
 
     def names(self, entry: RawEntry, name: str) -> tuple[str, ...]:
@@ -254,7 +342,9 @@ class Validator:
         if value is None:
             return ()
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            raise self._fail(entry, name, "must be a list of names (text)")
+            raise self._fail(entry, name, "must be a list of names (non-empty text)")
+        for i, item in enumerate(value):
+            self._checked_text(entry, f"{name}[{i}]", item)
         return tuple(value)
 
     def id_list(
@@ -263,9 +353,17 @@ class Validator:
         value = entry.values.get(name)
         if not isinstance(value, list) or not value:
             raise self._fail(entry, name, "must be a non-empty list of ids")
-        for item in value:
-            if not isinstance(item, str) or not pattern.fullmatch(item):
-                raise self._fail(entry, name, f"{item!r} is not a valid id")
+        bad = False
+        for i, item in enumerate(value):
+            if (
+                not isinstance(item, str)
+                or len(item) > MAX_ID_LENGTH
+                or not pattern.fullmatch(item)
+            ):
+                self.report(entry, f"{name}[{i}]", f"{_SHORT.repr(item)} is not a valid id")
+                bad = True
+        if bad:
+            raise _Skip()
         return tuple(value)
 
     def attributes(self, entry: RawEntry) -> dict[str, Any]:
@@ -279,12 +377,26 @@ class Validator:
             raise self._fail(entry, "attributes", problem)
         return value
 
-    def choice(self, entry: RawEntry, name: str, options: Iterable[str]) -> str | None:
+    def choice(self, entry: RawEntry, name: str, allowed: Mapping[str, Any]) -> str | None:
         value = self.text(entry, name)
-        allowed = list(options)
         if value is not None and value not in allowed:
-            raise self._fail(entry, name, f"{value[:40]!r} is not one of: {', '.join(allowed)}")
+            raise self._fail(
+                entry, name, f"{_SHORT.repr(value)} is not one of: {', '.join(allowed)}"
+            )
         return value
+
+    def _gather(self, checks: Mapping[str, Callable[[], Any]]) -> dict[str, Any]:
+        """Run every check, so one entry's problems are all reported together."""
+        values: dict[str, Any] = {}
+        failed = False
+        for key, check in checks.items():
+            try:
+                values[key] = check()
+            except _Skip:
+                failed = True
+        if failed:
+            raise _Skip()
+        return values
 
     # -- references ---------------------------------------------------------------------
 
@@ -298,6 +410,10 @@ class Validator:
     def reference(
         self, entry: RawEntry, name: str, kind: str, *, required: bool = False
     ) -> str | None:
+        value = entry.values.get(name)
+        # Every id known is a valid one (or its definition failed and was reported).
+        if type(value) is str and value in self.known(kind):
+            return value
         pattern = SEGMENT_REF if kind == "segment" else SLUG
         value = self.slug(entry, name, required=required, pattern=pattern)
         if value is not None and value not in self.known(kind):
@@ -306,21 +422,26 @@ class Validator:
 
     def hint(self, value: str, kind: str) -> str:
         # Suggestions cost a fuzzy search each: only for the first screenful of problems.
-        return _suggest(value, self.known(kind)) if len(self.issues) < 50 else ""
+        return _suggest(value, self.known(kind)) if len(self.issues) < MAX_HINTS else ""
 
     # -- the whole file -----------------------------------------------------------------
 
     def check_keys(self, entry: RawEntry, allowed: tuple[str, ...]) -> bool:
-        if "" in entry.values and len(entry.values) == 1:
-            self.report(entry, None, f"must be a mapping, not {_type_name(entry.values[''])}")
+        if not entry.is_mapping:
+            what = _type_name(entry.item)
+            self.report(
+                entry, None, f"must be a mapping (key: value), not {what} {_SHORT.repr(entry.item)}"
+            )
             return False
         ok = True
         for key in entry.values:
             if key not in allowed:
+                hint = _suggest(key, allowed) if len(self.issues) < MAX_HINTS else ""
                 self.report(
                     entry,
-                    key,
-                    f"unknown key {key!r}{_suggest(key, allowed)}; allowed: {', '.join(allowed)}",
+                    _field_name(key),
+                    f"unknown key {_SHORT.repr(key)}{hint}; allowed: {', '.join(allowed)}",
+                    entry.lines.get(key),
                 )
                 ok = False
         return ok
@@ -330,7 +451,7 @@ class Validator:
         self.check_keys(top, TOP_KEYS)
         fmt = top.values.get("format")
         if fmt is not None and fmt != FORMAT:
-            self.report(top, "format", f"{fmt!r} is not supported; use {FORMAT!r}")
+            self.report(top, "format", f"{_SHORT.repr(fmt)} is not supported; use {FORMAT!r}")
         name = None
         with contextlib.suppress(_Skip):
             name = self.text(top, "name")
@@ -384,178 +505,265 @@ class Validator:
                 if not isinstance(ident, str):
                     continue
                 owners = [(kind, ident)]
-                if section == "roads" and isinstance(entry.values.get("places"), list):
-                    count = len(entry.values["places"]) - 1
-                    owners += [("segment", f"{ident}/{i}") for i in range(1, count + 1)]
+                places = entry.values.get("places")
+                if section == "roads" and isinstance(places, list):
+                    owners += [("segment", f"{ident}/{i}") for i in range(1, len(places))]
                 for owner_kind, owner_id in owners:
                     first = seen[owner_kind].get(owner_id)
-                    if first is not None:
-                        self.report(
-                            entry,
-                            "id",
-                            f"duplicate {owner_kind} id {owner_id!r} "
-                            f"(first defined at line {first.line})"
-                            if first.line
-                            else f"duplicate {owner_kind} id {owner_id!r}",
-                        )
+                    if first is None:
+                        seen[owner_kind][owner_id] = entry
+                        self.new_ids[owner_kind].add(owner_id)
                         continue
-                    seen[owner_kind][owner_id] = entry
-                    self.new_ids[owner_kind].add(owner_id)
+                    where = (
+                        f"line {first.line}"
+                        if first.line
+                        else f"{first.section} #{first.index + 1}"
+                    )
+                    generated = (
+                        f" (generated by road {first.values['id']!r})"
+                        if first.section == "roads" and owner_kind == "segment"
+                        else ""
+                    )
+                    self.report(
+                        entry,
+                        "id",
+                        f"duplicate {owner_kind} id {_SHORT.repr(owner_id)}: "
+                        f"first defined at {where}{generated}",
+                    )
 
     # -- definitions ----------------------------------------------------------------------
 
-    def party(self, entry: RawEntry) -> Party:
-        ident = self.slug(entry, "id", required=True)
+    def _color(self, entry: RawEntry) -> str | None:
         color = self.text(entry, "color")
-        if color is not None and not COLOR.fullmatch(color):
-            raise self._fail(entry, "color", f"{color[:40]!r} is not a colour like '#2e7d32'")
-        assert ident is not None
-        return Party(
-            ident,
-            self.text(entry, "name"),
-            self.names(entry, "aliases"),
-            color,
-            self.text(entry, "note"),
-            self.attributes(entry),
-        )
-
-    def bloc(self, entry: RawEntry) -> Bloc:
-        ident = self.slug(entry, "id", required=True)
-        assert ident is not None
-        members = entry.values.get("members") or []
-        if not isinstance(members, list):
-            raise self._fail(entry, "members", "must be a list of {party, from, to}")
-        memberships = []
-        for i, member in enumerate(members):
-            where = f"members[{i}]"
-            sub = RawEntry(
-                entry.section,
-                entry.index,
-                member if isinstance(member, dict) else {},
-                entry.line_of("members"),
-                {},
-                self.label(entry),
-                f"{where}.",
-            )
-            if not isinstance(member, dict):
-                raise self._fail(entry, where, "must be a mapping {party, from, to}")
-            for key in member:
-                if key not in MEMBER_KEYS:
-                    raise self._fail(
-                        entry, f"{where}.{key}", f"unknown key; allowed: {', '.join(MEMBER_KEYS)}"
-                    )
-            party = self.reference(sub, "party", "party", required=True)
-            start, end = self.date(sub, "from"), self.date(sub, "to")
-            if start is not None and end is not None and start >= end:
-                raise self._fail(entry, f"{where}.to", f"{end} is not after from {start}")
-            assert party is not None
-            note = self.text(sub, "note")
-            memberships.append(Membership(party, ident, start, end, note))
-        return Bloc(
-            ident,
-            self.text(entry, "name"),
-            self.names(entry, "aliases"),
-            tuple(memberships),
-            self.text(entry, "note"),
-            self.attributes(entry),
-        )
-
-    def place(self, entry: RawEntry) -> Place:
-        ident = self.slug(entry, "id", required=True)
-        assert ident is not None
-        lat = self.number(entry, "lat", low=-90, high=90)
-        lon = self.number(entry, "lon", low=-180, high=180)
-        if (lat is None) != (lon is None):
-            missing = "lon" if lon is None else "lat"
+        if color is not None and (len(color) > MAX_COLOR_LENGTH or not COLOR.fullmatch(color)):
             raise self._fail(
                 entry,
-                missing,
-                f"is required when {'lat' if lon is None else 'lon'}"
-                " is given (coordinates come in pairs)",
+                "color",
+                f"{_SHORT.repr(color)} is not a colour like '#2e7d32' or 'teal'",
+            )
+        return color
+
+    def party(self, entry: RawEntry) -> Party:
+        v = self._gather(
+            {
+                "id": lambda: self.slug(entry, "id", required=True),
+                "name": lambda: self.text(entry, "name"),
+                "aliases": lambda: self.names(entry, "aliases"),
+                "color": lambda: self._color(entry),
+                "note": lambda: self.text(entry, "note"),
+                "attributes": lambda: self.attributes(entry),
+            }
+        )
+        return Party(v["id"], v["name"], v["aliases"], v["color"], v["note"], v["attributes"])
+
+    def _member(self, entry: RawEntry, bloc: str | None, index: int, member: Any) -> Membership:
+        where = f"members[{index}]"
+        if not isinstance(member, dict):
+            raise self._fail(
+                entry, where, f"must be a mapping {{party, from, to}}, not {_type_name(member)}"
+            )
+        sub = RawEntry(
+            entry.section,
+            entry.index,
+            member,
+            entry.lines.get(where, entry.line_of("members")),
+            {
+                key: entry.lines[f"{where}.{key}"]
+                for key in member
+                if f"{where}.{key}" in entry.lines
+            },
+            self.label(entry),
+            f"{where}.",
+        )
+        unknown = [key for key in member if key not in MEMBER_KEYS]
+        for key in unknown:
+            hint = _suggest(key, MEMBER_KEYS) if len(self.issues) < MAX_HINTS else ""
+            self.report(
+                sub,
+                _field_name(key),
+                f"unknown key {_SHORT.repr(key)}{hint}; allowed: {', '.join(MEMBER_KEYS)}",
+                sub.lines.get(key),
+            )
+        v = self._gather(
+            {
+                "party": lambda: self.reference(sub, "party", "party", required=True),
+                "from": lambda: self.date(sub, "from"),
+                "to": lambda: self.date(sub, "to"),
+                "note": lambda: self.text(sub, "note"),
+            }
+        )
+        if unknown:
+            raise _Skip()
+        start, end = v["from"], v["to"]
+        if start is not None and end is not None and start >= end:
+            raise self._fail(sub, "to", f"{end} is not after from {start} (to is exclusive)")
+        return Membership(v["party"], bloc or "", start, end, v["note"])
+
+    def bloc(self, entry: RawEntry) -> Bloc:
+        failed = False
+        try:
+            ident = self.slug(entry, "id", required=True)
+        except _Skip:
+            failed, ident = True, None
+        members = entry.values.get("members")
+        memberships = []
+        if members is not None and not isinstance(members, list):
+            self.report(entry, "members", "must be a list of {party, from, to}")
+            failed = True
+        for i, member in enumerate(members if isinstance(members, list) else []):
+            try:
+                memberships.append(self._member(entry, ident, i, member))
+            except _Skip:
+                failed = True
+        try:
+            v = self._gather(
+                {
+                    "name": lambda: self.text(entry, "name"),
+                    "aliases": lambda: self.names(entry, "aliases"),
+                    "note": lambda: self.text(entry, "note"),
+                    "attributes": lambda: self.attributes(entry),
+                }
+            )
+        except _Skip:
+            failed = True
+        if failed or ident is None:
+            raise _Skip()
+        return Bloc(ident, v["name"], v["aliases"], tuple(memberships), v["note"], v["attributes"])
+
+    def place(self, entry: RawEntry) -> Place:
+        v = self._gather(
+            {
+                "id": lambda: self.slug(entry, "id", required=True),
+                "name": lambda: self.text(entry, "name"),
+                "aliases": lambda: self.names(entry, "aliases"),
+                "kind": lambda: self.text(entry, "kind"),
+                "lat": lambda: self.number(entry, "lat", low=-90, high=90),
+                "lon": lambda: self.number(entry, "lon", low=-180, high=180),
+                "note": lambda: self.text(entry, "note"),
+                "attributes": lambda: self.attributes(entry),
+            }
+        )
+        lat, lon = v["lat"], v["lon"]
+        if (lat is None) != (lon is None):
+            given, missing = ("lat", "lon") if lon is None else ("lon", "lat")
+            raise self._fail(
+                entry, missing, f"is required when {given} is given (coordinates come in pairs)"
             )
         return Place(
-            ident,
-            self.text(entry, "name"),
-            self.names(entry, "aliases"),
-            self.text(entry, "kind"),
-            lat,
-            lon,
-            self.text(entry, "note"),
-            self.attributes(entry),
+            v["id"], v["name"], v["aliases"], v["kind"], lat, lon, v["note"], v["attributes"]
         )
 
     def source(self, entry: RawEntry) -> Source:
-        ident = self.slug(entry, "id", required=True)
-        assert ident is not None
-        return Source(
-            ident,
-            self.text(entry, "name"),
-            self.text(entry, "url"),
-            self.date(entry, "published"),
-            self.text(entry, "note"),
-            self.attributes(entry),
+        v = self._gather(
+            {
+                "id": lambda: self.slug(entry, "id", required=True),
+                "name": lambda: self.text(entry, "name"),
+                "url": lambda: self.text(entry, "url"),
+                "published": lambda: self.date(entry, "published"),
+                "note": lambda: self.text(entry, "note"),
+                "attributes": lambda: self.attributes(entry),
+            }
         )
+        return Source(v["id"], v["name"], v["url"], v["published"], v["note"], v["attributes"])
 
     def segment(self, entry: RawEntry) -> Segment:
-        ident = self.slug(entry, "id", required=True)
-        start = self.reference(entry, "from", "place", required=True)
-        end = self.reference(entry, "to", "place", required=True)
-        length = self.number(entry, "length_km", low=0)
-        assert ident is not None and start is not None and end is not None
+        v = self._gather(
+            {
+                "id": lambda: self.slug(entry, "id", required=True),
+                "from": lambda: self.reference(entry, "from", "place", required=True),
+                "to": lambda: self.reference(entry, "to", "place", required=True),
+                "length_km": lambda: self.number(entry, "length_km", low=0),
+                "name": lambda: self.text(entry, "name"),
+                "aliases": lambda: self.names(entry, "aliases"),
+                "note": lambda: self.text(entry, "note"),
+                "attributes": lambda: self.attributes(entry),
+            }
+        )
         return Segment(
-            ident,
-            start,
-            end,
-            length,
-            self.text(entry, "name"),
-            self.names(entry, "aliases"),
-            note=self.text(entry, "note"),
-            attributes=self.attributes(entry),
+            v["id"],
+            v["from"],
+            v["to"],
+            v["length_km"],
+            v["name"],
+            v["aliases"],
+            note=v["note"],
+            attributes=v["attributes"],
         )
 
+    def _road_segments(self, entry: RawEntry) -> tuple[str, ...]:
+        if "lengths_km" in entry.values:
+            raise self._fail(entry, "lengths_km", "only applies to a road given by places")
+        segments = self.id_list(entry, "segments", SEGMENT_REF)
+        bad = False
+        for i, segment in enumerate(segments):
+            if segment not in self.known("segment"):
+                hint = self.hint(segment, "segment")
+                self.report(entry, f"segments[{i}]", f"unknown segment {segment!r}{hint}")
+                bad = True
+        if bad:
+            raise _Skip()
+        return segments
+
+    def _road_places(self, entry: RawEntry) -> tuple[tuple[str, ...], list[float | None]]:
+        places = self.id_list(entry, "places")
+        if len(places) < 2:
+            raise self._fail(entry, "places", "a road needs at least two places")
+        bad = False
+        for i, place in enumerate(places):
+            if place not in self.known("place"):
+                hint = self.hint(place, "place")
+                self.report(entry, f"places[{i}]", f"unknown place {place!r}{hint}")
+                bad = True
+        lengths: list[float | None] = [None] * (len(places) - 1)
+        given = entry.values.get("lengths_km")
+        if given is not None:
+            if not isinstance(given, list) or len(given) != len(places) - 1:
+                raise self._fail(
+                    entry,
+                    "lengths_km",
+                    f"must be a list of {len(places) - 1} lengths, one per segment"
+                    " (null where unknown)",
+                )
+            for i, length in enumerate(given):
+                try:
+                    if length is not None:
+                        lengths[i] = self._number(entry, f"lengths_km[{i}]", length, 0, None)
+                except _Skip:
+                    bad = True
+        if bad:
+            raise _Skip()
+        return places, lengths
+
     def road(self, entry: RawEntry) -> tuple[Road, list[Segment]]:
-        ident = self.slug(entry, "id", required=True)
-        assert ident is not None
         has_places, has_segments = "places" in entry.values, "segments" in entry.values
-        if has_places == has_segments:
+
+        def neither_or_both() -> None:
             raise self._fail(
                 entry,
                 "places",
                 "give exactly one of places (to generate segments)"
                 " or segments (to chain existing ones)",
             )
-        name, aliases = self.text(entry, "name"), self.names(entry, "aliases")
-        note, attributes = self.text(entry, "note"), self.attributes(entry)
+
+        checks: dict[str, Callable[[], Any]] = {
+            "id": lambda: self.slug(entry, "id", required=True),
+            "name": lambda: self.text(entry, "name"),
+            "aliases": lambda: self.names(entry, "aliases"),
+            "note": lambda: self.text(entry, "note"),
+            "attributes": lambda: self.attributes(entry),
+        }
+        if has_places == has_segments:
+            checks["places"] = neither_or_both
+        elif has_segments:
+            checks["segments"] = lambda: self._road_segments(entry)
+        else:
+            checks["places"] = lambda: self._road_places(entry)
+        v = self._gather(checks)
+        ident, name, aliases = v["id"], v["name"], v["aliases"]
+        note, attributes = v["note"], v["attributes"]
         if has_segments:
-            if "lengths_km" in entry.values:
-                raise self._fail(entry, "lengths_km", "only applies to a road given by places")
-            segments = self.id_list(entry, "segments", SEGMENT_REF)
-            for segment in segments:
-                if segment not in self.known("segment"):
-                    raise self._fail(
-                        entry,
-                        "segments",
-                        f"unknown segment {segment!r}{self.hint(segment, 'segment')}",
-                    )
-            return Road(ident, segments, name, aliases, (), note, attributes), []
-        places = self.id_list(entry, "places")
-        if len(places) < 2:
-            raise self._fail(entry, "places", "a road needs at least two places")
-        for place in places:
-            if place not in self.known("place"):
-                raise self._fail(
-                    entry, "places", f"unknown place {place!r}{self.hint(place, 'place')}"
-                )
-        lengths: list[float | None] = [None] * (len(places) - 1)
-        if entry.values.get("lengths_km") is not None:
-            given = entry.values["lengths_km"]
-            if not isinstance(given, list) or len(given) != len(places) - 1:
-                raise self._fail(
-                    entry,
-                    "lengths_km",
-                    f"must be a list of {len(places) - 1} lengths, one per segment",
-                )
-            lengths = [self.number(entry, "lengths_km", value, low=0) for value in given]
+            return Road(ident, v["segments"], name, aliases, (), note, attributes), []
+        places, lengths = v["places"]
         generated = [
             Segment(
                 f"{ident}/{i}", places[i - 1], places[i], lengths[i - 1], road=ident, position=i
@@ -568,45 +776,39 @@ class Validator:
     # -- events and incidents -------------------------------------------------------------
 
     def _target(self, entry: RawEntry) -> tuple[Target, str]:
-        given = [t for t in Target if entry.values.get(t.value) is not None]
+        values = entry.values
+        given = [(target, key) for target, key in _TARGETS if values.get(key) is not None]
         if len(given) != 1:
-            found = " and ".join(t.value for t in given) or "none"
+            found = " and ".join(key for _, key in given) or "none"
             raise self._fail(
                 entry, "place", f"needs exactly one of place, segment or road (found {found})"
             )
-        target = given[0]
-        value = self.reference(entry, target.value, target.value)
+        target, key = given[0]
+        value = self.reference(entry, key, key)
         assert value is not None
         return target, value
 
     def _common(self, entry: RawEntry) -> dict[str, Any]:
         """The fields events and incidents share, each checked even if another fails."""
-        values: dict[str, Any] = {}
+        values = entry.values
+        result: dict[str, Any] = {}
         failed = False
-        checks: dict[str, Callable[[], Any]] = {
-            "date": lambda: self.date(entry, "date", required=True),
-            "target": lambda: self._target(entry),
-            "party": lambda: self.reference(entry, "party", "party"),
-            "kind": lambda: self.text(entry, "kind"),
-            "source": lambda: self.reference(entry, "source", "source"),
-            "confidence": lambda: self.choice(entry, "confidence", [c.value for c in Confidence]),
-            "recorded": lambda: self.date(entry, "recorded"),
-            "note": lambda: self.text(entry, "note"),
-            "attributes": lambda: self.attributes(entry),
-        }
-        for key, check in checks.items():
+        for key, present, check, arguments in self._common_checks:
+            if present is not None and values.get(present) is None:
+                result[key] = None
+                continue
             try:
-                values[key] = check()
+                result[key] = check(entry, *arguments)
             except _Skip:
                 failed = True
         if failed:
             raise _Skip()
-        return values
+        return result
 
     def event(self, entry: RawEntry) -> Event:
         status_failed = False
         try:
-            status = self.choice(entry, "status", ["held", "contested", "unknown"]) or "held"
+            status = self.choice(entry, "status", _STATUS_OF) or "held"
         except _Skip:
             status_failed, status = True, "held"
         values = self._common(entry)
@@ -614,8 +816,9 @@ class Validator:
             raise _Skip()
         party = values["party"]
         if status == "held" and party is None:
-            raise self._fail(entry, "party", "is required when status is held (the default)")
-        state = State(Status(status), party if status == "held" else None)
+            explicit = "" if entry.values.get("status") is not None else " (the default)"
+            raise self._fail(entry, "party", f"is required when status is held{explicit}")
+        state = State(_STATUS_OF[status], party if status == "held" else None)
         confidence = values["confidence"]
         target, target_id = values["target"]
         return Event(
@@ -626,10 +829,10 @@ class Validator:
             party,
             values["kind"],
             values["source"],
-            Confidence(confidence) if confidence else None,
+            _CONFIDENCE_OF[confidence] if confidence else None,
             values["recorded"],
             values["note"],
-            values["attributes"],
+            values["attributes"] or {},
         )
 
     def validate_event(self, entry: RawEntry) -> Event | None:
@@ -650,10 +853,10 @@ class Validator:
             values["party"],
             values["kind"],
             values["source"],
-            Confidence(confidence) if confidence else None,
+            _CONFIDENCE_OF[confidence] if confidence else None,
             values["recorded"],
             values["note"],
-            values["attributes"],
+            values["attributes"] or {},
         )
 
     # -- against the database -----------------------------------------------------------
@@ -665,15 +868,23 @@ class Validator:
         by_party: dict[str, list[Membership]] = defaultdict(list)
         for membership in stored + [m for bloc in dataset.blocs for m in bloc.members]:
             by_party[membership.party].append(membership)
-        lines = {entry.values.get("id"): entry for entry in entries}
+        by_id = {
+            entry.values["id"]: entry
+            for entry in entries
+            if isinstance(entry.values.get("id"), str)
+        }
         for party, memberships in by_party.items():
             for i, first in enumerate(memberships):
                 for second in memberships[i + 1 :]:
                     if first.bloc != second.bloc and _overlap(first, second):
-                        entry = lines.get(second.bloc) or lines.get(first.bloc)
+                        entry = by_id.get(second.bloc) or by_id.get(first.bloc)
+                        stored_note = (
+                            "" if first.bloc in new_blocs else " (already in the database)"
+                        )
                         message = (
                             f"party {party!r} would be in two blocs at once: "
-                            f"{first.bloc} {_span(first)} and {second.bloc} {_span(second)}"
+                            f"{first.bloc} {_span(first)}{stored_note} and "
+                            f"{second.bloc} {_span(second)}"
                         )
                         if entry is not None:
                             self.report(entry, "members", message)
@@ -686,15 +897,18 @@ class Validator:
         """Remove definitions already stored identically; report those that differ."""
         skipped: dict[str, int] = {}
         entries = {
-            (KIND_OF_SECTION[section], entry.values.get("id")): entry
+            (KIND_OF_SECTION[section], entry.values["id"]): entry
             for section in KIND_OF_SECTION
             for entry in sections.get(section, [])
+            if isinstance(entry.values.get("id"), str)
         }
         for section, kind in KIND_OF_SECTION.items():
             records: list[Definition] = getattr(dataset, section)
             if not records:
                 continue
             stored = self.existing.definitions(kind, [r.id for r in records])
+            if not stored:
+                continue
             keep: list[Definition] = []
             for record in records:
                 before = stored.get(record.id)
@@ -742,19 +956,33 @@ def _type_name(value: Any) -> str:
         list: "a list",
         dict: "a mapping",
         str: "text",
+        type(None): "nothing",
     }.get(type(value), type(value).__name__)
+
+
+def _field_name(key: str) -> str:
+    """A key from a file as a field name in a message: as typed when it can be shown."""
+    return key if len(key) <= 60 and key.isprintable() else _SHORT.repr(key)
+
+
+def _unstorable(value: str) -> str:
+    what = "a NUL character" if "\x00" in value else "an unpaired surrogate (broken UTF-16)"
+    return f"contains {what}, which cannot be stored: {_SHORT.repr(value)}"
 
 
 def _json_problem(value: Any, depth: int = 0) -> str | None:
     if depth > 50:
         return "is nested too deeply"
-    if isinstance(value, float) and not math.isfinite(value):
+    if isinstance(value, str):
+        if "\x00" in value or (not value.isascii() and _UNSTORABLE.search(value)):
+            return _unstorable(value)
+    elif isinstance(value, float) and not math.isfinite(value):
         return "holds a number that is not finite"
-    if isinstance(value, dict):
+    elif isinstance(value, dict):
         for key, item in value.items():
             if not isinstance(key, str):
-                return f"has a key {key!r} that is not text"
-            problem = _json_problem(item, depth + 1)
+                return f"has a key {_SHORT.repr(key)} that is not text"
+            problem = _json_problem(key, depth + 1) or _json_problem(item, depth + 1)
             if problem:
                 return problem
     elif isinstance(value, list):
@@ -762,14 +990,16 @@ def _json_problem(value: Any, depth: int = 0) -> str | None:
             problem = _json_problem(item, depth + 1)
             if problem:
                 return problem
-    elif not isinstance(value, str | int | float | bool | type(None)):
+    elif not isinstance(value, int | float | bool | type(None)):
         return f"holds a value of type {type(value).__name__}, which cannot be stored"
     return None
 
 
 def _suggest(value: str, options: Iterable[str]) -> str:
     """A 'did you mean' hint for a mistyped id or key."""
-    import difflib
-
-    close = difflib.get_close_matches(value, list(options)[:5000], n=3, cutoff=0.75)
+    if len(value) > MAX_ID_LENGTH:
+        return ""
+    close = difflib.get_close_matches(
+        value, list(itertools.islice(options, 5000)), n=3, cutoff=0.75
+    )
     return f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
