@@ -8,6 +8,7 @@ split by topic into modules that register themselves on :data:`main`.
 from control_graph.cli import check as _check  # noqa: F401
 from control_graph.cli import commands as _commands  # noqa: F401
 from control_graph.cli import plot as _plot  # noqa: F401
+from control_graph.cli import scenario as _scenario  # noqa: F401
 from control_graph.cli.base import main
 
 __all__ = ["main"]

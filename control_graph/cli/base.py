@@ -74,6 +74,14 @@ def window_options(f: F) -> F:
     return click.option("--from", "start", type=DATE, help="First day (inclusive).")(f)
 
 
+def scenario_option(f: F) -> F:
+    return click.option(
+        "--scenario",
+        metavar="NAME",
+        help="Answer in this scenario instead of the reported data.",
+    )(f)
+
+
 def quiet_option(f: F) -> F:
     return click.option("-q", "--quiet", is_flag=True, help="No progress bar or messages.")(f)
 
@@ -134,7 +142,12 @@ def with_model(f: Callable[..., Any]) -> Callable[..., Any]:
     @click.pass_context
     @functools.wraps(f)
     def wrapper(ctx: click.Context, *args: Any, **kwargs: Any) -> Any:
-        return f(get_model(ctx), *args, **kwargs)
+        model = get_model(ctx)
+        if "scenario" in kwargs:
+            scenario = kwargs.pop("scenario")
+            if scenario is not None:
+                model = model.scenario(scenario, create=False)
+        return f(model, *args, **kwargs)
 
     return wrapper
 

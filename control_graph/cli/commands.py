@@ -22,6 +22,7 @@ from control_graph.cli.base import (
     print_table,
     print_who_held,
     quiet_option,
+    scenario_option,
     title_of,
     window_options,
     with_model,
@@ -69,14 +70,14 @@ def import_(model: query.Model, file: str, as_json: bool, quiet: bool) -> None:
     Example:
       control-graph import reports-2026-02.yaml
     """
-    report = _import_with_progress(model, file, quiet=quiet or as_json)
+    report = import_with_progress(model, file, quiet=quiet or as_json)
     if as_json:
         emit_json(report.as_dict())
         return
-    _print_import(report, quiet=quiet)
+    print_import(report, quiet=quiet)
 
 
-def _import_with_progress(model: query.Model, file: str, *, quiet: bool) -> Any:
+def import_with_progress(model: query.Model, file: str, *, quiet: bool) -> Any:
     show = not quiet and sys.stderr.isatty()
     bar: Any = None
 
@@ -99,7 +100,7 @@ def _import_with_progress(model: query.Model, file: str, *, quiet: bool) -> Any:
             bar.__exit__(None, None, None)
 
 
-def _print_import(report: Any, *, quiet: bool) -> None:
+def print_import(report: Any, *, quiet: bool) -> None:
     added = ", ".join(f"{n} {what}" for what, n in report.added.items() if n) or "nothing new"
     click.echo(f"Imported {report.file} (import #{report.import_id}): {added}")
     skipped = sum(report.skipped.values())
@@ -119,6 +120,7 @@ def _print_import(report: Any, *, quiet: bool) -> None:
 @click.option("--on", "on", type=DATE, required=True, help="The day asked about.")
 @as_of_option
 @by_option
+@scenario_option
 @json_option
 @with_model
 def who_held(
@@ -145,6 +147,7 @@ def who_held(
 @window_options
 @as_of_option
 @by_option
+@scenario_option
 @json_option
 @with_model
 def timeline(
@@ -183,6 +186,7 @@ def timeline(
 @click.option("--party", help="Only through ground this party held (id, name or alias).")
 @click.option("--bloc", help="Only through ground this bloc held.")
 @as_of_option
+@scenario_option
 @json_option
 @with_model
 def path(
@@ -240,6 +244,7 @@ def path(
 @window_options
 @as_of_option
 @by_option
+@scenario_option
 @json_option
 @with_model
 def changes(

@@ -508,7 +508,13 @@ def add_events(engine: Engine, events: list[dict[str, Any]], *, scenario: str) -
         validator = Validator("(events added)", StoredDefinitions(conn, overlay))
         dataset = Dataset()
         for index, values in enumerate(events):
-            entry = RawEntry("events", index, {k: v for k, v in values.items() if v is not None})
+            # The API takes dates too; the file format's fields are text.
+            given = {
+                k: v.isoformat() if isinstance(v, dt.date) else v
+                for k, v in values.items()
+                if v is not None
+            }
+            entry = RawEntry("events", index, given)
             if validator.check_keys(entry, KEYS["events"]):
                 event = validator.validate_event(entry)
                 if event is not None:

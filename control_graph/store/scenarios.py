@@ -166,7 +166,9 @@ def list_scenarios(conn: Connection) -> list[ScenarioInfo]:
 
     events, places, segments = counts(orm.Event), counts(orm.Place), counts(orm.Segment)
     suppressed = counts(orm.Suppression)
-    rows = conn.execute(sa.select(orm.Scenario).order_by(orm.Scenario.name)).scalars().all()
+    rows = conn.execute(
+        sa.select(*orm.Scenario.__table__.columns).order_by(orm.Scenario.name)
+    ).all()
     return [
         ScenarioInfo(
             s.name,

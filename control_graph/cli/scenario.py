@@ -1,0 +1,367 @@
+"""Scenario commands: scenario create/import/list/show/delete/suppress/add-event,
+compare, and events (which lists the event ids that suppress takes)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import click
+
+from control_graph import query
+from control_graph.cli.base import (
+    CONTEXT,
+    DATE,
+    as_of_option,
+    by_option,
+    describe_state,
+    emit_json,
+    json_option,
+    main,
+    print_table,
+    quiet_option,
+    scenario_option,
+    window_options,
+    with_model,
+)
+from control_graph.cli.commands import import_with_progress, print_import
+from control_graph.model.states import State
+from control_graph.scenario import compare as compare_models
+
+
+@main.group(context_settings=CONTEXT)
+def scenario() -> None:
+    """What-if overlays on the reported data, which they never change.
+
+    \b
+    Example:
+      control-graph scenario create bhamo-falls --description "KIA takes Bhamo"
+      control-graph scenario add-event bhamo-falls --on 2026-03-01 --place bhamo --party kia
+      control-graph compare reported bhamo-falls --on 2026-03-02 --between bhamo,myitkyina
+    """
+
+
+@scenario.command("create", context_settings=CONTEXT)
+@click.argument("name")
+@click.option(
+    "--from",
+    "base",
+    metavar="SCENARIO",
+    help="Base it on another scenario (default: the reported data).",
+)
+@click.option("--description", help="What the scenario supposes.")
+@json_option
+@with_model
+def create(
+    model: query.Model, name: str, base: str | None, description: str | None, as_json: bool
+) -> None:
+    """Create a scenario NAME (lower-case letters, digits, '.', '_', '-')."""
+    existing = {s.name for s in model.scenarios()}
+    if name in existing:
+        raise click.UsageError(f"a scenario called {name!r} already exists")
+    model.scenario(name, base=base or "reported", description=description)
+    info = next(s for s in model.scenarios() if s.name == name)
+    if as_json:
+        emit_json(info.as_dict())
+    else:
+        click.echo(f"Created scenario {name} on {info.base}.")
+
+
+@scenario.command("import", context_settings=CONTEXT)
+@click.argument("name")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=str))
+@json_option
+@quiet_option
+@with_model
+def import_into(model: query.Model, name: str, file: str, as_json: bool, quiet: bool) -> None:
+    """Load places, segments, roads, events and incidents from FILE into scenario NAME.
+
+    The file has the dataset format; parties, blocs and sources belong to the reported
+    data and are refused here.
+    """
+    report = import_with_progress(model.scenario(name, create=False), file, quiet=quiet or as_json)
+    if as_json:
+        emit_json(report.as_dict())
+    else:
+        print_import(report, quiet=quiet)
+
+
+@scenario.command("add-event", context_settings=CONTEXT)
+@click.argument("name")
+@click.option("--on", "on", type=DATE, required=True, help="The event's date.")
+@click.option("--place", help="Place id.")
+@click.option("--segment", help="Segment id.")
+@click.option("--road", help="Road id.")
+@click.option("--party", help="Party id (required when held).")
+@click.option(
+    "--status",
+    type=click.Choice(["held", "contested", "unknown"]),
+    default="held",
+    show_default=True,
+)
+@click.option("--kind", default="hypothesis", show_default=True, help="Free-text label.")
+@click.option("--note", help="Why this is supposed.")
+@json_option
+@with_model
+def add_event(
+    model: query.Model,
+    name: str,
+    on: dt.date,
+    place: str | None,
+    segment: str | None,
+    road: str | None,
+    party: str | None,
+    status: str,
+    kind: str,
+    note: str | None,
+    as_json: bool,
+) -> None:
+    """Add one hypothetical event to scenario NAME."""
+    target = model.scenario(name, create=False)
+    import_id = target.add_event(
+        on,
+        place=place,
+        segment=segment,
+        road=road,
+        party=party,
+        status=status,
+        kind=kind,
+        note=note,
+    )
+    if as_json:
+        emit_json({"scenario": name, "import_id": import_id})
+    else:
+        click.echo(f"Added to {name} (import #{import_id}).")
+
+
+@scenario.command("suppress", context_settings=CONTEXT)
+@click.argument("name")
+@click.argument("event_ids", metavar="EVENT_ID...", nargs=-1, type=int, required=True)
+@click.option("--note", help="Why the report is supposed false.")
+@json_option
+@with_model
+def suppress(
+    model: query.Model, name: str, event_ids: tuple[int, ...], note: str | None, as_json: bool
+) -> None:
+    """Suppose events false in scenario NAME (ids from `control-graph events`)."""
+    target = model.scenario(name, create=False)
+    for event_id in event_ids:
+        target.suppress_event(event_id, note=note)
+    if as_json:
+        emit_json({"scenario": name, "suppressed": list(event_ids)})
+    else:
+        click.echo(f"Suppressed {len(event_ids)} event(s) in {name}.")
+
+
+@scenario.command("list", context_settings=CONTEXT)
+@json_option
+@with_model
+def list_(model: query.Model, as_json: bool) -> None:
+    """Every scenario, with its base and what it holds."""
+    infos = model.scenarios()
+    if as_json:
+        emit_json({"scenarios": [i.as_dict() for i in infos]})
+        return
+    if not infos:
+        click.echo("no scenarios yet (control-graph scenario create NAME)")
+        return
+    print_table(
+        [
+            (i.name, i.base, i.events, i.suppressed, i.places + i.segments, i.description)
+            for i in infos
+        ],
+        ("scenario", "based on", "events", "suppressed", "places+segments", "description"),
+    )
+
+
+@scenario.command("show", context_settings=CONTEXT)
+@click.argument("name")
+@json_option
+@with_model
+def show(model: query.Model, name: str, as_json: bool) -> None:
+    """A scenario's description and its own events (suppressed reports marked)."""
+    target = model.scenario(name, create=False)
+    info = next(s for s in model.scenarios() if s.name == name)
+    own = [e for e in target.events() if e.scenario == name or e.suppressed]
+    if as_json:
+        emit_json({**info.as_dict(), "events": [e.as_dict() for e in own]})
+        return
+    click.echo(
+        f"{info.name}: based on {info.base}"
+        + (f" -- {info.description}" if info.description else "")
+    )
+    _print_events(own)
+
+
+@scenario.command("delete", context_settings=CONTEXT)
+@click.argument("name")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@json_option
+@with_model
+def delete(model: query.Model, name: str, yes: bool, as_json: bool) -> None:
+    """Delete scenario NAME and everything it added (never reported data)."""
+    model.scenario(name, create=False)
+    if not yes and not as_json:
+        click.confirm(f"Delete scenario {name} and everything it added?", abort=True, err=True)
+    model.delete_scenario(name)
+    if as_json:
+        emit_json({"deleted": name})
+    else:
+        click.echo(f"Deleted scenario {name}.")
+
+
+def _print_events(events: list[Any]) -> None:
+    if not events:
+        click.echo("  no events")
+        return
+    print_table(
+        [
+            (
+                e.id,
+                e.date,
+                e.target_id,
+                e.status,
+                e.party,
+                e.kind,
+                e.source,
+                "suppressed" if e.suppressed else (e.scenario or "reported"),
+            )
+            for e in events
+        ],
+        ("id", "date", "element", "status", "party", "kind", "source", "layer"),
+    )
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("element", required=False)
+@window_options
+@click.option("--limit", type=int, help="At most this many events.")
+@scenario_option
+@json_option
+@with_model
+def events(
+    model: query.Model,
+    element: str | None,
+    start: dt.date | None,
+    end: dt.date | None,
+    limit: int | None,
+    as_json: bool,
+) -> None:
+    """The reports about an element (or all), in the order they count, with their ids.
+
+    \b
+    Example:
+      control-graph events lonton
+    """
+    found = model.events(element, start=start, end=end, limit=limit)
+    if as_json:
+        emit_json({"events": [e.as_dict() for e in found]})
+    else:
+        _print_events(found)
+
+
+def _state(state: State | None) -> str:
+    return "(absent)" if state is None else describe_state(state)
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("a")
+@click.argument("b")
+@click.option("--on", "on", type=DATE, help="The day compared.")
+@window_options
+@click.option(
+    "--between", metavar="P1,P2,...", help="Places whose every pair is checked for reachability."
+)
+@click.option(
+    "--road",
+    "roads",
+    multiple=True,
+    metavar="ROAD",
+    help="Check reachability between this road's ends (repeatable).",
+)
+@as_of_option
+@by_option
+@json_option
+@with_model
+def compare(
+    model: query.Model,
+    a: str,
+    b: str,
+    on: dt.date | None,
+    start: dt.date | None,
+    end: dt.date | None,
+    between: str | None,
+    roads: tuple[str, ...],
+    as_of: dt.date | None,
+    by: str,
+    as_json: bool,
+) -> None:
+    """Compare two scenarios (or `reported`) on a day, or over --from/--to.
+
+    \b
+    Example:
+      control-graph compare reported bhamo-falls --on 2026-03-02 --between bhamo,myitkyina
+    """
+    if on is None and (start is None or end is None):
+        raise click.UsageError("give --on DATE, or a window with --from and --to")
+    if on is not None and (start is not None or end is not None):
+        raise click.UsageError("give --on, or --from/--to, not both")
+    places = [p.strip() for p in between.split(",") if p.strip()] if between else []
+    result = compare_models(
+        model.scenario(a, create=False),
+        model.scenario(b, create=False),
+        on=on,
+        start=start,
+        end=end,
+        by=by,
+        as_of=as_of,
+        between=places,
+        roads=list(roads),
+    )
+    if as_json:
+        emit_json(result.as_dict())
+        return
+    when = f"on {result.date}" if result.date else f"from {result.start} to {result.end}"
+    click.echo(f"{result.a} vs {result.b}, {when}" + (", by bloc" if by == "bloc" else ""))
+    click.echo(f"\n{len(result.differences)} place(s)/segment(s) differ:")
+    if result.differences:
+        header: tuple[str, ...] = ("element", "type", result.a, result.b)
+        rows: list[tuple[Any, ...]] = [
+            (d.element, d.type, _state(d.a), _state(d.b)) for d in result.differences
+        ]
+        if result.date is None:
+            header = (*header, "days differing")
+            rows = [(*r, d.days) for r, d in zip(rows, result.differences, strict=True)]
+        print_table(rows, header)
+    changed_roads = [r for r in result.roads if r.differs]
+    click.echo(f"\nRoads ({len(changed_roads)} of {len(result.roads)} differ):")
+    print_table(
+        [(r.road, _state(r.a), _state(r.b), "*" if r.differs else "") for r in result.roads],
+        ("road", result.a, result.b, "differs"),
+    )
+    click.echo("\nRoad-km held:")
+    keys = sorted(set(result.km_a) | set(result.km_b))
+    print_table(
+        [(k, f"{result.km_a.get(k, 0.0):.1f}", f"{result.km_b.get(k, 0.0):.1f}") for k in keys],
+        ("", result.a, result.b),
+    )
+    if result.reachability:
+        click.echo("\nReachable on own ground (km):")
+        print_table(
+            [
+                (
+                    r.start,
+                    r.end,
+                    r.controller,
+                    _km(r.a_km),
+                    _km(r.b_km),
+                    "*" if (r.a_km is None) != (r.b_km is None) else "",
+                )
+                for r in result.reachability
+            ],
+            ("from", "to", "by", result.a, result.b, "differs"),
+        )
+
+
+def _km(value: float | None) -> str:
+    return "no path" if value is None else f"{value:.1f}"
