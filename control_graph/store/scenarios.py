@@ -151,18 +151,17 @@ def create_scenario(
 
 def list_scenarios(conn: Connection) -> list[ScenarioInfo]:
     """Every scenario, by name, with counts of what it holds itself."""
-    names = dict(conn.execute(sa.select(orm.Scenario.id, orm.Scenario.name)).tuples().all())
+    names = {
+        row.id: row.name for row in conn.execute(sa.select(orm.Scenario.id, orm.Scenario.name))
+    }
 
     def counts(table: Any) -> dict[int, int]:
-        return dict(
-            conn.execute(
-                sa.select(table.scenario_id, sa.func.count())
-                .where(table.scenario_id.is_not(None))
-                .group_by(table.scenario_id)
-            )
-            .tuples()
-            .all()
+        rows = conn.execute(
+            sa.select(table.scenario_id, sa.func.count())
+            .where(table.scenario_id.is_not(None))
+            .group_by(table.scenario_id)
         )
+        return {scenario_id: count for scenario_id, count in rows}
 
     events, places, segments = counts(orm.Event), counts(orm.Place), counts(orm.Segment)
     suppressed = counts(orm.Suppression)
