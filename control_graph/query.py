@@ -494,6 +494,39 @@ class Model:
         network = self._fetch(None, dt.date.min, None)
         return RoadNetwork(network.places.values(), network.segments.values())
 
+    def snapshot(
+        self, on: DateLike, *, as_of: DateLike | None = None, by: str = "party"
+    ) -> Any:
+        """The network on one day as a ``networkx.MultiGraph``.
+
+        Nodes are place ids, edges are keyed by segment id; each carries ``status`` and
+        ``controller`` for that day, besides ``lat``/``lon``/``kind`` (places) and
+        ``length`` in km (segments). The graph is a copy: change it freely.
+
+        Examples
+        --------
+        >>> import control_graph as cg
+        >>> model = cg.open("sqlite://")
+        >>> _ = model.import_file(cg.sample_path())
+        >>> graph = model.snapshot("2026-02-06")
+        >>> graph.nodes["lonton"]["controller"]
+        'kia'
+        >>> graph.edges["hepu", "lonton", "gwaykhar-road/3"]["status"]
+        'held'
+        """
+        day = _day(on, "on")
+        as_of_day = _optional_day(as_of, "as_of")
+        view = _check_by(by)
+        network = self._fetch(None, day, as_of_day)
+        timeline = self._timeline(network, as_of_day)
+        graph = RoadNetwork(network.places.values(), network.segments.values()).graph.copy()
+        for place, data in graph.nodes(data=True):
+            data.update(timeline.place_state(place, day, view).as_dict())
+        for _start, _end, segment, data in graph.edges(keys=True, data=True):
+            data.update(timeline.segment_state(segment, day, view).as_dict())
+        graph.graph.update({"date": day.isoformat(), "by": view, "scenario": self.label})
+        return graph
+
     # -- questions ----------------------------------------------------------------------
 
     def who_held(
