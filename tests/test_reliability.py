@@ -242,3 +242,33 @@ def test_the_database_refuses_rows_that_break_the_rules(
             conn.exec_driver_sql(statement)
     finally:
         engine.dispose()
+
+
+def test_a_writer_that_waits_too_long_is_told_the_database_is_busy(
+    base_url: str, tmp_path: Path
+) -> None:
+    events = write_events(tmp_path / "small.csv", 100, seed=5)
+    before = snapshot(base_url)
+    engine = db.open_engine(base_url)
+    holder = engine.connect().execution_options(control_graph_write=True)
+    try:
+        with holder.begin():
+            # Another writer holds the database...
+            db.lock_for_writing(holder, db.WRITE_LOCK)
+            holder.exec_driver_sql("UPDATE parties SET note = note WHERE id = 'north'")
+            started = time.monotonic()
+            result = subprocess.run(
+                command(base_url, "import", str(events)),
+                capture_output=True,
+                text=True,
+                env={**os.environ, db.BUSY_ENV_VAR: "1"},
+                timeout=60,
+            )
+            waited = time.monotonic() - started
+    finally:
+        holder.close()
+        engine.dispose()
+    assert result.returncode == 2, result.stderr
+    assert "busy" in result.stderr and "Traceback" not in result.stderr
+    assert waited < 20  # bounded by the timeout, not forever
+    assert snapshot(base_url) == before

@@ -40,8 +40,30 @@ DEFAULT_URL = "sqlite:///control_graph.db"
 ENV_VAR = "CONTROL_GRAPH_DB"
 #: The newest migration; a test checks it against the scripts in migrations/versions.
 HEAD_REVISION = "0002"
-#: How long a writer waits for another writer to finish before giving up.
+#: How long a writer waits for another writer to finish before giving up, in seconds;
+#: ``$CONTROL_GRAPH_BUSY_TIMEOUT`` overrides it.
 BUSY_TIMEOUT_S = 30.0
+BUSY_ENV_VAR = "CONTROL_GRAPH_BUSY_TIMEOUT"
+#: Advisory lock keys on PostgreSQL: one for migrations, one for every other writer.
+MIGRATION_LOCK, WRITE_LOCK = 7031988001, 7031988002
+
+
+def busy_timeout() -> float:
+    """The writer's wait for the database, from the environment or the default."""
+    value = os.environ.get(BUSY_ENV_VAR)
+    try:
+        return max(0.0, float(value)) if value else BUSY_TIMEOUT_S
+    except ValueError:
+        raise DatabaseError(f"${BUSY_ENV_VAR} must be a number of seconds, not {value!r}") from None
+
+
+def lock_for_writing(connection: Connection, key: int) -> None:
+    """Serialise writers on PostgreSQL with an advisory lock held until commit, waiting
+    at most the busy timeout (then: database busy). SQLite's BEGIN IMMEDIATE does the
+    same there."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(busy_timeout() * 1000)}ms'")
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({key})")
 
 
 def resolve_url(url: str | None = None) -> str:
@@ -73,7 +95,7 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+    cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout() * 1000)}")
     cursor.execute("PRAGMA journal_mode")
     if cursor.fetchone()[0] not in ("memory", "wal"):
         # WAL lets readers go on answering while an import writes.
@@ -102,7 +124,7 @@ def open_engine(url: str | None = None) -> Engine:
             parent = Path(database).expanduser().resolve().parent
             if not parent.is_dir():
                 raise DatabaseError(f"cannot create {database}: folder {parent} does not exist")
-        engine = sa.create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_S})
+        engine = sa.create_engine(parsed, connect_args={"timeout": busy_timeout()})
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
@@ -120,7 +142,7 @@ def translate_errors(engine: Engine | None = None) -> Iterator[None]:
         yield
     except sa.exc.OperationalError as error:
         text = str(error.orig) if error.orig is not None else str(error)
-        if "locked" in text or "busy" in text or "could not obtain lock" in text:
+        if "locked" in text or "busy" in text or "lock timeout" in text:
             raise DatabaseBusyError(
                 f"database busy{where}: another process is writing; try again"
             ) from None
@@ -193,7 +215,7 @@ def downgrade(engine: Engine, revision: str) -> None:
 def _lock_for_migration(connection: Connection) -> None:
     # Two processes opening a new PostgreSQL database at once must not both create it.
     if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql("SELECT pg_advisory_xact_lock(7031988001)")
+        lock_for_writing(connection, MIGRATION_LOCK)
 
 
 def ensure_schema(engine: Engine) -> None:

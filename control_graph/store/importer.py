@@ -25,7 +25,7 @@ from sqlalchemy.engine import Connection, Engine
 from control_graph.errors import DatasetError, DatasetIssue, InvalidArgumentError
 from control_graph.model.records import Dataset, Event, Incident, Target
 from control_graph.store import orm
-from control_graph.store.db import translate_errors
+from control_graph.store.db import WRITE_LOCK, lock_for_writing, translate_errors
 from control_graph.store.fetch import StoredDefinitions, imports_of, name_key
 from control_graph.store.files import RawEntry, detect_format, read_csv_rows, read_structured
 from control_graph.store.scenarios import Overlay, overlay_for
@@ -35,8 +35,6 @@ __all__ = ["ImportReport", "add_events", "import_file", "write_dataset", "write_
 
 #: Rows per INSERT batch: large enough to be fast, small enough to report progress.
 BATCH = 20_000
-#: Advisory lock key that serialises imports on PostgreSQL.
-IMPORT_LOCK = 7031988002
 
 Progress = Callable[[int], None]
 
@@ -74,8 +72,7 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
     with translate_errors(engine), engine.connect() as conn:
         conn = conn.execution_options(control_graph_write=True)
         with conn.begin():
-            if conn.dialect.name == "postgresql":
-                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({IMPORT_LOCK})")
+            lock_for_writing(conn, WRITE_LOCK)
             yield conn
 
 
