@@ -12,7 +12,6 @@ from dataclasses import dataclass
 __all__ = [
     "AmbiguousNameError",
     "ControlGraphError",
-    "DataConflictError",
     "DatabaseBusyError",
     "DatabaseError",
     "DatasetError",
@@ -34,10 +33,10 @@ class InvalidArgumentError(ControlGraphError, ValueError):
 class UnknownElementError(ControlGraphError, LookupError):
     """No element, party or bloc has the given id, name or alias.
 
-    ``candidates`` lists near matches (id and name) that the user may have meant.
+    ``candidates`` lists near matches, ``(id, kind, name)``, that the user may have meant.
     """
 
-    def __init__(self, message: str, candidates: list[tuple[str, str]] | None = None) -> None:
+    def __init__(self, message: str, candidates: list[tuple[str, str, str]] | None = None) -> None:
         super().__init__(message)
         self.candidates = candidates or []
 
@@ -89,10 +88,6 @@ class DatasetError(ControlGraphError):
         count = len(self.issues)
         noun = "problem" if count == 1 else "problems"
         super().__init__(f"import failed, nothing was written ({count} {noun}):\n{shown}{tail}")
-
-
-class DataConflictError(DatasetError):
-    """A definition in the file differs from the one already stored under that id."""
 
 
 class DatabaseError(ControlGraphError):

@@ -165,3 +165,27 @@ def test_quickstart_twice_loads_the_sample_once(
     ids = [e["id"] for e in json.loads(events.stdout)["events"]]
     assert len(ids) == len(set(ids))
     assert os.path.exists(tmp_path / "control_graph.db")
+
+
+def test_kind_prefix_tells_apart_a_place_and_a_road_sharing_an_id(
+    valley_cli: Cli, write_file: object
+) -> None:
+    twin = write_file("twin.yaml", "roads:\n  - {id: ford, places: [ford, mill]}\n")  # type: ignore[operator]
+    assert valley_cli("import", str(twin)).exit_code == 0
+    result = valley_cli("who-held", "ford", "--on", "2024-01-15")
+    assert result.exit_code == 2 and "place:ford" in result.stderr
+    assert valley_cli.json("who-held", "road:ford", "--on", "2024-01-15")["type"] == "road"
+    assert valley_cli.json("who-held", "place:ford", "--on", "2024-01-15")["type"] == "place"
+
+
+def test_errors_are_json_documents_with_json(valley_cli: Cli) -> None:
+    document = valley_cli.json("who-held", "Gat", "--on", "2024-02-15", exit_code=2)
+    assert "no place" in document["error"]
+    assert {"id": "gate", "type": "place", "name": "Gate"} in document["candidates"]
+
+
+def test_a_plain_path_is_a_sqlite_database(tmp_path: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(main, ["--db", str(tmp_path / "plain.db"), "import", str(VALLEY)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "plain.db").exists()

@@ -17,6 +17,7 @@ import click
 from control_graph import query
 from control_graph.errors import (
     ControlGraphError,
+    DatasetError,
     InvalidArgumentError,
     NoPathError,
     UnknownElementError,
@@ -91,22 +92,41 @@ def quiet_option(f: F) -> F:
 
 class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
+        # With --json, a script reads stdout: an error is a JSON document there too.
+        wants_json = "--json" in ctx.args
         try:
             return super().invoke(ctx)
         except NoPathError as error:
             click.echo(f"control-graph: {error}", err=True)
             ctx.exit(1)
         except ControlGraphError as error:
-            _report(error)
+            _report(error, as_json=wants_json)
             ctx.exit(2)
 
 
-def _report(error: ControlGraphError) -> None:
+def _report(error: ControlGraphError, *, as_json: bool) -> None:
     click.echo(f"control-graph: error: {error}", err=True)
-    if isinstance(error, UnknownElementError) and error.candidates:
+    candidates = error.candidates if isinstance(error, UnknownElementError) else []
+    if candidates:
         click.echo("candidates:", err=True)
-        for ident, name in error.candidates:
-            click.echo(f"  {ident:<32} {name}", err=True)
+        for ident, kind, name in candidates:
+            click.echo(f"  {ident + ' (' + kind + ')':<32} {name}", err=True)
+    if as_json:
+        document: dict[str, Any] = {"error": str(error)}
+        if isinstance(error, DatasetError):
+            document["problems"] = [
+                {
+                    "file": i.file,
+                    "entry": i.entry,
+                    "line": i.line,
+                    "field": i.field,
+                    "message": i.message,
+                }
+                for i in error.issues
+            ]
+        if candidates:
+            document["candidates"] = [{"id": i, "type": k, "name": n} for i, k, n in candidates]
+        emit_json(document)
 
 
 @click.group(cls=_Group, context_settings=CONTEXT)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from typing import Any
 
@@ -91,7 +92,8 @@ def import_with_progress(model: query.Model, file: str, *, quiet: bool) -> Any:
         if bar is not None:
             bar.update(done)
 
-    if show:
+    # Checking a large file takes a while before the bar can start: say so.
+    if show and os.path.isfile(file) and os.path.getsize(file) > 1_000_000:
         click.echo(f"Reading and checking {file} ...", err=True)
     try:
         return model.import_file(file, progress=progress, on_total=on_total)
@@ -100,8 +102,24 @@ def import_with_progress(model: query.Model, file: str, *, quiet: bool) -> Any:
             bar.__exit__(None, None, None)
 
 
+SINGULAR = {
+    "parties": "party",
+    "blocs": "bloc",
+    "places": "place",
+    "roads": "road",
+    "segments": "segment",
+    "sources": "source",
+    "events": "event",
+    "incidents": "incident",
+}
+
+
+def _count(number: int, plural: str) -> str:
+    return f"{number} {plural if number != 1 else SINGULAR.get(plural, plural)}"
+
+
 def print_import(report: Any, *, quiet: bool) -> None:
-    added = ", ".join(f"{n} {what}" for what, n in report.added.items() if n) or "nothing new"
+    added = ", ".join(_count(n, what) for what, n in report.added.items() if n) or "nothing new"
     click.echo(f"Imported {report.file} (import #{report.import_id}): {added}")
     skipped = sum(report.skipped.values())
     if skipped and not quiet:
@@ -110,7 +128,8 @@ def print_import(report: Any, *, quiet: bool) -> None:
         ids = ", ".join(f"#{i}" for i, _ in report.earlier_imports)
         click.echo(
             f"Note: the same file was imported before ({ids}); its events are now in the "
-            "database twice (harmless for who held what, but counted twice).",
+            "database again, ordered after every import since (so they win same-day ties "
+            "with those again).",
             err=True,
         )
 
@@ -133,7 +152,7 @@ def who_held(
     \b
     Examples:
       control-graph who-held gwaykhar-road --on 2026-02-06
-      control-graph who-held Longton --on 2026-01-01 --as-of 2026-01-31
+      control-graph who-held Longton --on 2026-02-06 --as-of 2026-02-07
     """
     answer = model.who_held(element, on, as_of=as_of, by=by)
     if as_json:
@@ -142,7 +161,7 @@ def who_held(
         print_who_held(answer)
 
 
-@main.command(context_settings=CONTEXT)
+@main.command(context_settings=CONTEXT, short_help="The intervals of an element's state.")
 @click.argument("element")
 @window_options
 @as_of_option
@@ -183,8 +202,10 @@ def timeline(
 @click.argument("source", metavar="FROM")
 @click.argument("target", metavar="TO")
 @click.option("--on", "on", type=DATE, required=True, help="The day asked about.")
-@click.option("--party", help="Only through ground this party held (id, name or alias).")
-@click.option("--bloc", help="Only through ground this bloc held.")
+@click.option(
+    "--party", metavar="PARTY", help="Only through ground this party held (id, name or alias)."
+)
+@click.option("--bloc", metavar="BLOC", help="Only through ground this bloc held.")
 @as_of_option
 @scenario_option
 @json_option
@@ -240,7 +261,7 @@ def path(
     )
 
 
-@main.command(context_settings=CONTEXT)
+@main.command(context_settings=CONTEXT, short_help="Every change of state, by date.")
 @window_options
 @as_of_option
 @by_option
@@ -277,7 +298,9 @@ def changes(
     )
 
 
-@main.command(context_settings=CONTEXT)
+@main.command(
+    context_settings=CONTEXT, short_help="Load the Kachin sample and show the Gwaykhar Road."
+)
 @json_option
 @quiet_option
 @click.pass_context
@@ -285,7 +308,7 @@ def quickstart(ctx: click.Context, as_json: bool, quiet: bool) -> None:
     """Load the built-in Kachin sample and show who held the Gwaykhar Road.
 
     Uses ./control_graph.db unless --db (or $CONTROL_GRAPH_DB) says otherwise; loading
-    the sample again is harmless (definitions are skipped, events counted once).
+    the sample again does nothing: it is loaded only once.
     """
     import control_graph
 

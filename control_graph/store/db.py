@@ -70,12 +70,18 @@ def resolve_url(url: str | None = None) -> str:
     """The database URL to use: the one given, else ``$CONTROL_GRAPH_DB``, else the
     SQLite file ``control_graph.db`` in the current directory.
 
-    A bare ``postgresql://`` URL is given the psycopg 3 driver, the one installed.
+    A bare ``postgresql://`` URL is given the psycopg 3 driver, the one installed; a
+    plain path (no ``://``) is a SQLite file.
 
     >>> resolve_url("postgresql://postgres@localhost/test")
     'postgresql+psycopg://postgres@localhost/test'
+    >>> resolve_url("analysis.db")
+    'sqlite:///analysis.db'
     """
     chosen = url or os.environ.get(ENV_VAR) or DEFAULT_URL
+    if "://" not in chosen:
+        # A plain path is a SQLite file, the way people naturally type it.
+        return f"sqlite:///{chosen}"
     return re.sub(r"^postgres(ql)?://", "postgresql+psycopg://", chosen)
 
 

@@ -470,7 +470,8 @@ def resolve(
     """Find the element (or party, bloc) a user means: ``(kind, id)``.
 
     An exact id wins; otherwise a name or alias, compared without regard to case, that
-    exactly one element has.
+    exactly one element has. ``kind:id`` (``road:ford``) picks one kind when a place and
+    a road share an id.
 
     Raises
     ------
@@ -483,6 +484,9 @@ def resolve(
     def visible(kind: str) -> Any:
         return overlay.visible(TABLES[kind].scenario_id) if kind in OVERLAID else sa.true()
 
+    prefix, _, rest = text.partition(":")
+    if rest and prefix in kinds:
+        kinds, text = (prefix,), rest
     by_id = [
         (kind, text)
         for kind in kinds
@@ -515,9 +519,10 @@ def resolve(
         return next(iter(found))
     what = " or ".join(kinds) if len(kinds) < 3 else "place, segment or road"
     if found:
-        candidates = sorted((f"{ident} ({kind})", name) for (kind, ident), name in found.items())
+        candidates = sorted((ident, kind, name) for (kind, ident), name in found.items())
+        hint = "give an id" if len(by_id) < 2 else f"write {by_id[0][0]}:{text} or similar"
         raise AmbiguousNameError(
-            f"{text!r} is the name of {len(found)} different elements; give an id", candidates
+            f"{text!r} is the name of {len(found)} different elements; {hint}", candidates
         )
     raise UnknownElementError(
         f"no {what} has the id or name {text!r}", _similar(conn, key, kinds, visible)
@@ -526,13 +531,13 @@ def resolve(
 
 def _similar(
     conn: Connection, key: str, kinds: Sequence[str], visible: Any
-) -> list[tuple[str, str]]:
+) -> list[tuple[str, str, str]]:
     """A few elements whose id or name contains part of what was typed."""
     fragment = key[: max(3, len(key) // 2)].replace("%", "").replace("_", "")
     if not fragment:
         return []
     pattern = f"%{fragment}%"
-    found: list[tuple[str, str]] = []
+    found: list[tuple[str, str, str]] = []
     for kind in kinds:
         table = TABLES[kind]
         conditions = [table.id.like(pattern)]
@@ -541,7 +546,7 @@ def _similar(
         for ident, name in conn.execute(
             sa.select(table.id, table.name).where(sa.or_(*conditions), visible(kind)).limit(8)
         ):
-            found.append((f"{ident} ({kind})", name or ident))
+            found.append((ident, kind, name or ident))
     return found[:10]
 
 

@@ -105,7 +105,7 @@ def _row(conn: Connection, name: str) -> Any:
             conn.execute(sa.select(orm.Scenario.name).order_by(orm.Scenario.name)).scalars()
         )
         raise UnknownElementError(
-            f"no scenario is called {name!r}", [(n, "scenario") for n in known][:20]
+            f"no scenario is called {name!r}", [(n, "scenario", n) for n in known][:20]
         )
     return row
 
