@@ -1,0 +1,405 @@
+"""The ``plot`` commands: maps, timelines, shares over time and animated maps.
+
+They parse, call :mod:`control_graph.plot` and write the file the user named.
+matplotlib is imported inside the command bodies only, so that no other command pays
+for it (``who-held`` starts fast).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from control_graph import query
+from control_graph.cli.base import (
+    CONTEXT,
+    DATE,
+    as_of_option,
+    by_option,
+    emit_json,
+    json_option,
+    main,
+    quiet_option,
+    scenario_option,
+    window_options,
+    with_model,
+)
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def output_option(extensions: str) -> Callable[[F], F]:
+    def decorate(f: F) -> F:
+        return click.option(
+            "-o",
+            "--output",
+            type=click.Path(dir_okay=False, path_type=Path),
+            required=True,
+            help=f"File to write; its extension sets the format ({extensions}).",
+        )(f)
+
+    return decorate
+
+
+def dpi_option(default: int) -> Callable[[F], F]:
+    def decorate(f: F) -> F:
+        return click.option(
+            "--dpi",
+            type=click.IntRange(20, 1200),
+            default=default,
+            show_default=True,
+            help="Resolution of raster output.",
+        )(f)
+
+    return decorate
+
+
+def title_option(f: F) -> F:
+    return click.option("--title", help="Replace the default title.")(f)
+
+
+def road_option(f: F) -> F:
+    return click.option(
+        "--road",
+        "roads",
+        multiple=True,
+        metavar="ROAD",
+        help="Show only this road (repeat for several); the rest is drawn faintly.",
+    )(f)
+
+
+def incidents_option(f: F) -> F:
+    return click.option(
+        "--incidents",
+        metavar="SPAN",
+        help="Mark incidents from SPAN before the day up to it (e.g. 14d, 2w; 0d: that day).",
+    )(f)
+
+
+def labels_option(f: F) -> F:
+    return click.option(
+        "--labels/--no-labels", default=True, show_default=True, help="Label places."
+    )(f)
+
+
+def _written(path: Path, kind: str, as_json: bool, quiet: bool, **extra: Any) -> None:
+    if as_json:
+        emit_json({"plot": kind, "file": str(path), "format": path.suffix.lower()[1:], **extra})
+    elif not quiet:
+        click.echo(f"Wrote {path}", err=True)
+
+
+def _save(fig: Figure, output: Path, dpi: int) -> Path:
+    from control_graph.plot import save_figure
+
+    return save_figure(fig, output, dpi=dpi)
+
+
+@main.group(context_settings=CONTEXT)
+def plot() -> None:
+    """Draw maps, timelines and shares of control over time.
+
+    Each command writes the file named with -o: PNG, SVG or PDF by its extension
+    (animate: GIF, or MP4 where ffmpeg is installed).
+
+    \b
+    Examples:
+      control-graph plot map --on 2026-02-06 --incidents 14d -o map.png
+      control-graph plot timeline gwaykhar-road -o gwaykhar.svg
+      control-graph plot shares --by bloc -o shares.pdf
+      control-graph plot animate --from 2026-01-01 --to 2026-02-07 --step 3d -o war.gif
+    """
+
+
+@plot.command("map", context_settings=CONTEXT)
+@click.option("--on", "on", type=DATE, required=True, help="The day to map.")
+@by_option
+@as_of_option
+@road_option
+@incidents_option
+@labels_option
+@title_option
+@output_option(".png, .svg, .pdf")
+@dpi_option(150)
+@scenario_option
+@json_option
+@quiet_option
+@with_model
+def map_(
+    model: query.Model,
+    on: dt.date,
+    by: str,
+    as_of: dt.date | None,
+    roads: tuple[str, ...],
+    incidents: str | None,
+    labels: bool,
+    title: str | None,
+    output: Path,
+    dpi: int,
+    as_json: bool,
+    quiet: bool,
+) -> None:
+    """A map of who held every place and segment on a day.
+
+    Segments are drawn in the colour of the party (or bloc) holding them; contested
+    ones dashed in both sides' colours with a cross at the middle; unknown ones grey.
+
+    \b
+    Examples:
+      control-graph plot map --on 2026-02-06 --incidents 14d -o kachin.png
+      control-graph plot map --on 2026-02-06 --by bloc --road "Gwaykhar Road" -o gw.pdf
+    """
+    from control_graph import plot as plots
+
+    plots.check_format(output)
+    fig, _ = plots.plot_map(
+        model,
+        on,
+        by=by,
+        as_of=as_of,
+        roads=roads or None,
+        incidents=incidents,
+        labels=labels,
+        title=title,
+    )
+    _written(_save(fig, output, dpi), "map", as_json, quiet, date=on.isoformat())
+
+
+@plot.command("timeline", context_settings=CONTEXT)
+@click.argument("element")
+@window_options
+@as_of_option
+@by_option
+@click.option("--incidents/--no-incidents", default=True, show_default=True, help="Mark incidents.")
+@title_option
+@output_option(".png, .svg, .pdf")
+@dpi_option(150)
+@scenario_option
+@json_option
+@quiet_option
+@with_model
+def timeline(
+    model: query.Model,
+    element: str,
+    start: dt.date | None,
+    end: dt.date | None,
+    as_of: dt.date | None,
+    by: str,
+    incidents: bool,
+    title: str | None,
+    output: Path,
+    dpi: int,
+    as_json: bool,
+    quiet: bool,
+) -> None:
+    """A Gantt chart of who held a road (a row per segment), a segment or a place.
+
+    \b
+    Examples:
+      control-graph plot timeline "Gwaykhar Road" -o gwaykhar.png
+      control-graph plot timeline lonton --from 2026-01-01 -o lonton.svg
+    """
+    from control_graph import plot as plots
+
+    plots.check_format(output)
+    fig, _ = plots.plot_timeline(
+        model,
+        element,
+        start=start,
+        end=end,
+        as_of=as_of,
+        by=by,
+        incidents=incidents,
+        title=title,
+    )
+    _written(_save(fig, output, dpi), "timeline", as_json, quiet, element=element)
+
+
+@plot.command("shares", context_settings=CONTEXT)
+@by_option
+@window_options
+@as_of_option
+@click.option(
+    "--measure",
+    type=click.Choice(["km", "places"]),
+    default="km",
+    show_default=True,
+    help="Road length held, or number of places held.",
+)
+@title_option
+@output_option(".png, .svg, .pdf")
+@dpi_option(150)
+@scenario_option
+@json_option
+@quiet_option
+@with_model
+def shares(
+    model: query.Model,
+    by: str,
+    start: dt.date | None,
+    end: dt.date | None,
+    as_of: dt.date | None,
+    measure: str,
+    title: str | None,
+    output: Path,
+    dpi: int,
+    as_json: bool,
+    quiet: bool,
+) -> None:
+    """A stacked area of road length (or places) held by each party or bloc over time.
+
+    \b
+    Example:
+      control-graph plot shares --by bloc --measure places -o shares.png
+    """
+    from control_graph import plot as plots
+
+    plots.check_format(output)
+    fig, _ = plots.plot_shares(
+        model, by=by, start=start, end=end, as_of=as_of, measure=measure, title=title
+    )
+    _written(_save(fig, output, dpi), "shares", as_json, quiet, measure=measure)
+
+
+@plot.command("animate", context_settings=CONTEXT)
+@click.option("--from", "start", type=DATE, required=True, help="First day (the first frame).")
+@click.option("--to", "end", type=DATE, required=True, help="Last day (the last frame).")
+@click.option(
+    "--step", default="7d", show_default=True, metavar="SPAN", help="Days between frames."
+)
+@by_option
+@as_of_option
+@road_option
+@incidents_option
+@labels_option
+@click.option(
+    "--fps",
+    type=click.IntRange(1, 60),
+    default=2,
+    show_default=True,
+    help="Frames per second.",
+)
+@output_option(".gif, or .mp4 with ffmpeg")
+@dpi_option(100)
+@scenario_option
+@json_option
+@quiet_option
+@with_model
+def animate(
+    model: query.Model,
+    start: dt.date,
+    end: dt.date,
+    step: str,
+    by: str,
+    as_of: dt.date | None,
+    roads: tuple[str, ...],
+    incidents: str | None,
+    labels: bool,
+    fps: int,
+    output: Path,
+    dpi: int,
+    as_json: bool,
+    quiet: bool,
+) -> None:
+    """An animated map: one frame per step from --from to --to (and one on --to).
+
+    Every frame has the same extent and legend.
+
+    \b
+    Example:
+      control-graph plot animate --from 2026-01-20 --to 2026-02-07 --step 2d -o front.gif
+    """
+    from control_graph import plot as plots
+
+    days = plots.frame_days(start, end, step)
+    show = not quiet and not as_json and sys.stderr.isatty()
+    bar: Any = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if not show:
+            return
+        if bar is None:
+            bar = click.progressbar(length=total, label="Drawing frames", file=sys.stderr)
+            bar.__enter__()
+        bar.update(1)
+
+    try:
+        plots.animate_map(
+            model,
+            output,
+            start=start,
+            end=end,
+            step=step,
+            by=by,
+            as_of=as_of,
+            roads=roads or None,
+            incidents=incidents,
+            labels=labels,
+            fps=fps,
+            dpi=dpi,
+            progress=progress,
+        )
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    _written(output, "animation", as_json, quiet, frames=len(days))
+
+
+@plot.command("compare", context_settings=CONTEXT)
+@click.argument("a")
+@click.argument("b")
+@click.option("--on", "on", type=DATE, required=True, help="The day to map.")
+@by_option
+@as_of_option
+@road_option
+@labels_option
+@title_option
+@output_option(".png, .svg, .pdf")
+@dpi_option(120)
+@json_option
+@quiet_option
+@with_model
+def compare_maps(
+    model: query.Model,
+    a: str,
+    b: str,
+    on: dt.date,
+    by: str,
+    as_of: dt.date | None,
+    roads: tuple[str, ...],
+    labels: bool,
+    title: str | None,
+    output: Path,
+    dpi: int,
+    as_json: bool,
+    quiet: bool,
+) -> None:
+    """Two maps side by side (A and B: `reported` or scenarios), differences highlighted.
+
+    \b
+    Example:
+      control-graph plot compare reported bhamo-falls --on 2026-03-02 --by bloc -o cmp.png
+    """
+    from control_graph import plot as plots
+
+    plots.check_format(output)
+    fig, _ = plots.plot_compare(
+        model.scenario(a, create=False),
+        model.scenario(b, create=False),
+        on,
+        by=by,
+        as_of=as_of,
+        roads=roads or None,
+        labels=labels,
+        title=title,
+    )
+    _written(_save(fig, output, dpi), "compare", as_json, quiet, date=on.isoformat())
