@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -65,6 +66,21 @@ ONE_TARGET = (
 )
 
 
+def where_not_null(column: str) -> dict[str, Any]:
+    """Options making an index partial: only rows where ``column`` is set.
+
+    Most rows are reported data (no scenario) and most events name one target, so the
+    indexes stay small -- and SQLite's planner, without statistics, cannot mistake the
+    index on scenario_id for a good way to find reported rows.
+    """
+    condition = text(f"{column} IS NOT NULL")
+    return {"sqlite_where": condition, "postgresql_where": condition}
+
+
+def scenario_rows_index(table: str) -> Index:
+    return Index(f"ix_{table}_scenario_rows", "scenario_id", **where_not_null("scenario_id"))
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
@@ -73,6 +89,7 @@ class Import(Base):
     """One file loaded into the database: what, when, and how much it added."""
 
     __tablename__ = "imports"
+    __table_args__ = (scenario_rows_index("imports"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     file_name: Mapped[str] = mapped_column(Text)
@@ -82,7 +99,7 @@ class Import(Base):
     imported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     counts: Mapped[dict[str, Any]] = mapped_column(JSON)
     #: The scenario this belongs to; ``None`` for the reported data.
-    scenario_id: Mapped[int | None] = mapped_column(ForeignKey("scenarios.id"), index=True)
+    scenario_id: Mapped[int | None] = mapped_column(ForeignKey("scenarios.id"))
 
 
 class Scenario(Base):
@@ -158,6 +175,7 @@ class BlocMembership(Base):
 class Place(Base):
     __tablename__ = "places"
     __table_args__ = (
+        scenario_rows_index("places"),
         CheckConstraint("(lat IS NULL) = (lon IS NULL)", name="lat_lon_together"),
         CheckConstraint("lat IS NULL OR (lat >= -90 AND lat <= 90)", name="lat_range"),
         CheckConstraint("lon IS NULL OR (lon >= -180 AND lon <= 180)", name="lon_range"),
@@ -173,7 +191,7 @@ class Place(Base):
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON)
     import_id: Mapped[int] = mapped_column(ForeignKey("imports.id"))
     #: The scenario this belongs to; ``None`` for the reported data.
-    scenario_id: Mapped[int | None] = mapped_column(ForeignKey("scenarios.id"), index=True)
+    scenario_id: Mapped[int | None] = mapped_column(ForeignKey("scenarios.id"))
 
 
 class Road(Base):
@@ -181,7 +199,10 @@ class Road(Base):
     generated its own segments) or chained existing segments."""
 
     __tablename__ = "roads"
-    __table_args__ = (CheckConstraint("defined_by IN ('places', 'segments')", name="defined_by"),)
+    __table_args__ = (
+        CheckConstraint("defined_by IN ('places', 'segments')", name="defined_by"),
+        scenario_rows_index("roads"),
+    )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     name: Mapped[str | None] = mapped_column(Text)
@@ -191,7 +212,7 @@ class Road(Base):
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON)
     import_id: Mapped[int] = mapped_column(ForeignKey("imports.id"))
     #: The scenario this belongs to; ``None`` for the reported data.
-    scenario_id: Mapped[int | None] = mapped_column(ForeignKey("scenarios.id"), index=True)
+    scenario_id: Mapped[int | None] = mapped_column(ForeignKey("scenarios.id"))
 
 
 class Segment(Base):
@@ -199,6 +220,7 @@ class Segment(Base):
 
     __tablename__ = "segments"
     __table_args__ = (
+        scenario_rows_index("segments"),
         CheckConstraint("length_km IS NULL OR length_km >= 0", name="length_not_negative"),
     )
 
@@ -213,7 +235,7 @@ class Segment(Base):
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON)
     import_id: Mapped[int] = mapped_column(ForeignKey("imports.id"))
     #: The scenario this belongs to; ``None`` for the reported data.
-    scenario_id: Mapped[int | None] = mapped_column(ForeignKey("scenarios.id"), index=True)
+    scenario_id: Mapped[int | None] = mapped_column(ForeignKey("scenarios.id"))
 
 
 class RoadSegment(Base):
@@ -279,15 +301,16 @@ class Event(Base):
         CheckConstraint("status <> 'held' OR party_id IS NOT NULL", name="held_has_party"),
         CheckConstraint(ONE_TARGET, name="one_target"),
         UniqueConstraint("import_id", "position"),
-        Index("ix_events_place_date", "place_id", "date"),
-        Index("ix_events_segment_date", "segment_id", "date"),
-        Index("ix_events_road_date", "road_id", "date"),
+        Index("ix_events_place_date", "place_id", "date", **where_not_null("place_id")),
+        Index("ix_events_segment_date", "segment_id", "date", **where_not_null("segment_id")),
+        Index("ix_events_road_date", "road_id", "date", **where_not_null("road_id")),
+        scenario_rows_index("events"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     import_id: Mapped[int] = mapped_column(ForeignKey("imports.id"))
     #: The scenario this belongs to; ``None`` for the reported data.
-    scenario_id: Mapped[int | None] = mapped_column(ForeignKey("scenarios.id"), index=True)
+    scenario_id: Mapped[int | None] = mapped_column(ForeignKey("scenarios.id"))
     position: Mapped[int] = mapped_column(Integer)
     date: Mapped[dt.date] = mapped_column(Date)
     recorded: Mapped[dt.date | None] = mapped_column(Date)
@@ -312,12 +335,13 @@ class Incident(Base):
         CheckConstraint(ONE_TARGET, name="one_target"),
         UniqueConstraint("import_id", "position"),
         Index("ix_incidents_date", "date"),
+        scenario_rows_index("incidents"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     import_id: Mapped[int] = mapped_column(ForeignKey("imports.id"))
     #: The scenario this belongs to; ``None`` for the reported data.
-    scenario_id: Mapped[int | None] = mapped_column(ForeignKey("scenarios.id"), index=True)
+    scenario_id: Mapped[int | None] = mapped_column(ForeignKey("scenarios.id"))
     position: Mapped[int] = mapped_column(Integer)
     date: Mapped[dt.date] = mapped_column(Date)
     recorded: Mapped[dt.date | None] = mapped_column(Date)
