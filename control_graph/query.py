@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -36,7 +36,6 @@ from control_graph.store.fetch import (
     read_incidents,
     resolve,
 )
-from control_graph.store.importer import ImportReport, add_events, import_file, write_transaction
 from control_graph.store.scenarios import (
     REPORTED,
     Overlay,
@@ -47,6 +46,11 @@ from control_graph.store.scenarios import (
     overlay_for,
     suppress_events,
 )
+
+if TYPE_CHECKING:
+    # Importing reads YAML and validates: loaded when a file is imported, not for a
+    # question, so that asking who held a road starts fast.
+    from control_graph.store.importer import ImportReport
 
 __all__ = [
     "ChangesResult",
@@ -272,6 +276,8 @@ class Model:
         the scenario; the reported data is left as it is.
         """
         self._names.clear()
+        from control_graph.store.importer import import_file
+
         return import_file(
             self.engine, path, progress=progress, on_total=on_total, scenario=self.scenario_name
         )
@@ -312,7 +318,7 @@ class Model:
         """
         if name == REPORTED:
             return Model(self.engine, None)
-        with write_transaction(self.engine) as conn:
+        with db.write_transaction(self.engine) as conn:
             exists = conn.execute(
                 sa.select(orm.Scenario.id).where(orm.Scenario.name == name)
             ).first()
@@ -334,7 +340,7 @@ class Model:
 
     def delete_scenario(self, name: str) -> None:
         """Delete a scenario and all it added (never reported data)."""
-        with write_transaction(self.engine) as conn:
+        with db.write_transaction(self.engine) as conn:
             delete_scenario(conn, name)
 
     def add_event(
@@ -378,13 +384,15 @@ class Model:
                 "the reported data changes only by importing files; open a scenario with "
                 "model.scenario(name) to add hypothetical events"
             )
+        from control_graph.store.importer import add_events
+
         return add_events(self.engine, events, scenario=self.scenario_name)
 
     def suppress_event(self, event_id: int, *, note: str | None = None) -> None:
         """Suppose an event false in this scenario: answers are as if it were absent."""
         if self.scenario_name is None:
             raise InvalidArgumentError("events can be suppressed only in a scenario")
-        with write_transaction(self.engine) as conn:
+        with db.write_transaction(self.engine) as conn:
             suppress_events(conn, overlay_for(conn, self.scenario_name), [event_id], note)
 
     def events(
@@ -494,9 +502,7 @@ class Model:
         network = self._fetch(None, dt.date.min, None)
         return RoadNetwork(network.places.values(), network.segments.values())
 
-    def snapshot(
-        self, on: DateLike, *, as_of: DateLike | None = None, by: str = "party"
-    ) -> Any:
+    def snapshot(self, on: DateLike, *, as_of: DateLike | None = None, by: str = "party") -> Any:
         """The network on one day as a ``networkx.MultiGraph``.
 
         Nodes are place ids, edges are keyed by segment id; each carries ``status`` and

@@ -34,6 +34,7 @@ __all__ = [
     "resolve_url",
     "translate_errors",
     "upgrade",
+    "write_transaction",
 ]
 
 DEFAULT_URL = "sqlite:///control_graph.db"
@@ -260,3 +261,13 @@ def connect(url: str | None = None, *, migrate: bool = True) -> Engine:
             engine.dispose()
             raise
     return engine
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """One write transaction, serialised with every other writer of the database."""
+    with translate_errors(engine), engine.connect() as conn:
+        conn = conn.execution_options(control_graph_write=True)
+        with conn.begin():
+            lock_for_writing(conn, WRITE_LOCK)
+            yield conn

@@ -16,7 +16,6 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,7 @@ from sqlalchemy.engine import Connection, Engine
 from control_graph.errors import DatasetError, DatasetIssue, InvalidArgumentError
 from control_graph.model.records import Confidence, Dataset, Event, Incident, Target
 from control_graph.store import orm
-from control_graph.store.db import WRITE_LOCK, lock_for_writing, translate_errors
+from control_graph.store.db import write_transaction
 from control_graph.store.fetch import StoredDefinitions, imports_of, name_key
 from control_graph.store.files import RawEntry, detect_format, read_csv_rows, read_structured
 from control_graph.store.scenarios import Overlay, overlay_for
@@ -66,16 +65,6 @@ class ImportReport:
             "skipped": self.skipped,
             "earlier_imports": [{"import_id": i, "at": at} for i, at in self.earlier_imports],
         }
-
-
-@contextmanager
-def write_transaction(engine: Engine) -> Iterator[Connection]:
-    """One write transaction, serialised with every other writer of the database."""
-    with translate_errors(engine), engine.connect() as conn:
-        conn = conn.execution_options(control_graph_write=True)
-        with conn.begin():
-            lock_for_writing(conn, WRITE_LOCK)
-            yield conn
 
 
 #: What only the reported data may define: a scenario supposes events and places, not
