@@ -5,6 +5,10 @@ the union of events and incidents), grouped or filtered in SQL so that only the 
 that may be findings leave the database: on a database of a million events the checks
 transfer the suspicious rows and a few aggregates, not every event. Everything here is
 SQLAlchemy Core over the ORM tables and runs on SQLite and PostgreSQL alike.
+
+Every function reads what one overlay sees: by default the reported data; with a
+scenario's overlay, the reported data, the scenario's own rows and its bases', less the
+events it supposes false -- the data that the scenario's answers come from.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from control_graph.store import orm
+from control_graph.store.scenarios import REPORTED_OVERLAY, Overlay
 
 __all__ = [
     "DatedRecord",
@@ -26,8 +31,8 @@ __all__ = [
     "read_dated_problems",
     "read_duplicate_events",
     "read_early_segment_reports",
-    "read_first_known",
     "read_late_citations",
+    "read_never_known_places",
     "read_same_day_reports",
     "read_used_ids",
 ]
@@ -73,6 +78,35 @@ def _state_key(table: sa.FromClause) -> Any:
     )
 
 
+def _seen(table: sa.FromClause, overlay: Overlay) -> list[Any]:
+    """Conditions for the rows of ``table`` (events or incidents) that ``overlay`` sees."""
+    conditions = [overlay.visible(table.c.scenario_id)]
+    if table is EVENTS:
+        conditions.append(overlay.not_suppressed(table.c.id))
+    return conditions
+
+
+def _layers(overlay: Overlay) -> dict[int, int]:
+    """Each scenario of the overlay and its layer, as the engine orders ties: reported
+    data is layer 0, then each base scenario, the scenario itself on top."""
+    return {sid: len(overlay.scenarios) - i for i, sid in enumerate(overlay.scenarios)}
+
+
+def _suppressed(conn: Connection, overlay: Overlay) -> set[int]:
+    """The ids of the events the overlay's scenarios suppose false."""
+    if not overlay.scenarios:
+        return set()
+    s = orm.Suppression.__table__
+    query = sa.select(s.c.event_id).where(s.c.scenario_id.in_(overlay.scenarios))
+    return set(conn.execute(query).scalars())
+
+
+def _varies(value: Any) -> Any:
+    """In a group, ``value`` takes more than one value (``NULL`` aside); cheaper than
+    counting distinct values, which sorts every group."""
+    return sa.func.min(value) != sa.func.max(value)
+
+
 class DatedRecord(NamedTuple):
     """An event or incident whose dates are suspicious (see :func:`read_dated_problems`)."""
 
@@ -87,7 +121,9 @@ class DatedRecord(NamedTuple):
     source: str | None
 
 
-def read_dated_problems(conn: Connection, today: dt.date) -> list[DatedRecord]:
+def read_dated_problems(
+    conn: Connection, today: dt.date, *, overlay: Overlay = REPORTED_OVERLAY
+) -> list[DatedRecord]:
     """Events and incidents dated or recorded after ``today``, or recorded before their
     date, in file order.
 
@@ -97,6 +133,8 @@ def read_dated_problems(conn: Connection, today: dt.date) -> list[DatedRecord]:
         An open connection.
     today
         The day after which a date is in the future.
+    overlay
+        Which rows to read (default: the reported data).
     """
     found: list[DatedRecord] = []
     for record, table in RECORD_TABLES:
@@ -117,7 +155,8 @@ def read_dated_problems(conn: Connection, today: dt.date) -> list[DatedRecord]:
                     table.c.date > today,
                     table.c.recorded > today,
                     table.c.recorded < table.c.date,
-                )
+                ),
+                *_seen(table, overlay),
             )
             .order_by(table.c.import_id, table.c.position)
         )
@@ -145,106 +184,174 @@ class SameDayReport(NamedTuple):
     via_road: str | None
 
 
-def read_same_day_reports(conn: Connection) -> list[SameDayReport]:
-    """Every report on an element and day on which reports assert different states and
-    do not all come from one and the same source.
+def read_same_day_reports(
+    conn: Connection, *, overlay: Overlay = REPORTED_OVERLAY
+) -> list[SameDayReport]:
+    """Every report on an element and day on which two reports contradict each other:
+    they assert different states, and come from different sources or one has none.
 
-    Places, segments and roads are checked as written; a segment is also checked against
+    Places, segments and roads are checked as written; a segment is also checked with
     the events on every road it belongs to (an event on a road is the same event on each
-    of its segments). A disagreement between events on one road alone is reported on
-    the road, not again on each of its segments.
+    of its segments). When the only reports on a segment that day are events on one
+    road, a disagreement among them is reported on the road, not again on each segment.
 
-    The rows come in one query, ordered by element type, element, date and then the
-    order in which the engine applies them (the last one wins).
+    The rows come from one query, ordered by element type, element, date and then the
+    order in which the engine applies them (the last one wins); a segment's rows include
+    the events on its roads that day.
     """
     e, rs = EVENTS, ROAD_SEGMENTS
-    common = [
-        e.c.date.label("date"),
-        _state_key(e).label("state_key"),
-        e.c.status.label("status"),
-        e.c.party_id.label("party"),
-        e.c.source_id.label("source"),
-        e.c.recorded.label("recorded"),
-        e.c.import_id.label("import_id"),
-        e.c.position.label("position"),
-    ]
-    as_written = sa.select(
-        _target_type(e).label("target_type"),
-        _target_id(e).label("target_id"),
-        *common,
-        sa.null().label("via_road"),
-        sa.literal_column("1", sa.Integer).label("own"),
-    )
-    through_roads = sa.select(
-        _constant("segment").label("target_type"),
-        rs.c.segment_id.label("target_id"),
-        *common,
-        e.c.road_id.label("via_road"),
-        sa.literal_column("0", sa.Integer).label("own"),
-    ).join(rs, rs.c.road_id == e.c.road_id)
-    reports = sa.union_all(as_written, through_roads).cte("reports")
-    r = reports.c
-    disputed = (
-        sa.select(r.target_type, r.target_id, r.date)
-        .group_by(r.target_type, r.target_id, r.date)
-        .having(
-            sa.and_(
-                sa.func.count(sa.distinct(r.state_key)) > 1,
-                # Different sources, or a report without one: one source correcting
-                # itself on a day is a sequence, not a contradiction.
-                sa.or_(
-                    sa.func.count(sa.distinct(r.source)) > 1,
-                    sa.func.count(r.source) < sa.func.count(),
-                ),
-                # Events on a single road disagreeing are reported on the road only.
-                sa.or_(sa.func.sum(r.own) > 0, sa.func.count(sa.distinct(r.via_road)) > 1),
+    seen = _seen(e, overlay)
+    disputed_days = []
+    for name, column in (
+        ("place", e.c.place_id),
+        ("segment", e.c.segment_id),
+        ("road", e.c.road_id),
+    ):
+        # Grouped on the (element, date) indexes. Different states and more than one
+        # source (or a report without one) means some pair of reports contradicts.
+        disputed_days.append(
+            sa.select(_constant(name).label("kind"), column.label("id"), e.c.date.label("date"))
+            .where(column.is_not(None), *seen)
+            .group_by(column, e.c.date)
+            .having(
+                sa.and_(
+                    _varies(_state_key(e)),
+                    sa.or_(
+                        _varies(e.c.source_id),
+                        sa.func.count(e.c.source_id) < sa.func.count(),
+                    ),
+                )
             )
         )
-        .cte("disputed")
-    )
-    d = disputed.c
-    query = (
+    # A segment's own events and the events on its roads, together; days on which
+    # only the events on one road disagree are left to that road.
+    on_segments = sa.union_all(
         sa.select(
-            r.target_type,
-            r.target_id,
-            r.date,
-            r.status,
-            r.party,
-            r.source,
-            r.recorded,
-            r.import_id,
-            r.position,
-            IMPORTS.c.file_name,
-            r.via_road,
+            e.c.segment_id.label("id"),
+            e.c.date.label("date"),
+            _state_key(e).label("state"),
+            e.c.source_id.label("source"),
+            sa.null().label("via"),
+        ).where(e.c.segment_id.is_not(None), *seen),
+        sa.select(rs.c.segment_id, e.c.date, _state_key(e), e.c.source_id, e.c.road_id)
+        .join(rs, rs.c.road_id == e.c.road_id)
+        .where(e.c.road_id.is_not(None), *seen),
+    ).subquery("on_segments")
+    o = on_segments.c
+    disputed_days.append(
+        sa.select(_constant("segment"), o.id, o.date)
+        .group_by(o.id, o.date)
+        .having(
+            sa.and_(
+                _varies(o.state),
+                sa.or_(
+                    _varies(o.source),
+                    sa.func.count(o.source) < sa.func.count(),
+                ),
+                sa.or_(
+                    sa.func.count(o.via) < sa.func.count(),
+                    _varies(o.via),
+                ),
+            )
         )
-        .join(
-            disputed,
-            sa.and_(d.target_type == r.target_type, d.target_id == r.target_id, d.date == r.date),
+    )
+    disputed = sa.union(*disputed_days).cte("disputed")
+    d = disputed.c
+
+    def days_of(kind: str) -> Any:
+        return sa.select(d.id, d.date).where(d.kind == kind)
+
+    columns = [
+        e.c.date,
+        e.c.status,
+        e.c.party_id,
+        e.c.source_id,
+        e.c.recorded,
+        e.c.import_id,
+        e.c.position,
+        e.c.id.label("event_id"),
+        e.c.scenario_id,
+    ]
+    # The overlay's rows are picked in Python, not in these lookups: a condition on
+    # scenario_id there tempts PostgreSQL, when its statistics on that column are
+    # missing (right after the migration that added it), into a plan that probes the
+    # scenario_id index once per disputed day.
+    reports = [
+        sa.select(
+            _constant(name).label("kind"), column.label("id"), *columns, sa.null().label("via")
+        ).where(column.is_not(None), sa.tuple_(column, e.c.date).in_(days_of(name)))
+        for name, column in (
+            ("place", e.c.place_id),
+            ("segment", e.c.segment_id),
+            ("road", e.c.road_id),
         )
-        .join(IMPORTS, IMPORTS.c.id == r.import_id)
-        .order_by(
-            r.target_type,
-            r.target_id,
+    ]
+    reports.append(
+        sa.select(
+            _constant("segment").label("kind"),
+            rs.c.segment_id.label("id"),
+            *columns,
+            e.c.road_id.label("via"),
+        )
+        .join(rs, rs.c.road_id == e.c.road_id)
+        .where(sa.tuple_(rs.c.segment_id, e.c.date).in_(days_of("segment")))
+    )
+    found = sa.union_all(*reports).subquery("found")
+    f = found.c
+    query = sa.select(
+        f.kind,
+        f.id,
+        f.date,
+        f.status,
+        f.party_id,
+        f.source_id,
+        f.recorded,
+        f.import_id,
+        f.position,
+        IMPORTS.c.file_name,
+        f.via,
+        f.event_id,
+        f.scenario_id,
+    ).join(IMPORTS, IMPORTS.c.id == f.import_id)
+    suppressed = _suppressed(conn, overlay)
+    layers = _layers(overlay)
+    rows = [
+        row
+        for row in conn.execute(query)
+        if (row.scenario_id is None or row.scenario_id in layers) and row.event_id not in suppressed
+    ]
+    # The order in which the engine applies them: the last one wins.
+    rows.sort(
+        key=lambda r: (
+            r.kind,
+            r.id,
             r.date,
-            sa.func.coalesce(r.recorded, r.date),
+            r.recorded or r.date,
+            layers.get(r.scenario_id, 0),
             r.import_id,
             r.position,
         )
     )
-    return [SameDayReport(*row) for row in conn.execute(query)]
+    return [SameDayReport(*row[:11]) for row in rows]
 
 
-def read_first_known(conn: Connection) -> dict[str, dt.date]:
-    """For each place with an event asserting ``held`` or ``contested``, the first day
-    of such an event: the day from which its state is known."""
-    return {place: day for place, day in conn.execute(_first_known())}
+def read_never_known_places(conn: Connection, *, overlay: Overlay = REPORTED_OVERLAY) -> list[str]:
+    """The places that no event says are held or contested, by id.
+
+    One query; for each place the database looks up its events through the (place,
+    date) index and stops at the first one that makes it known.
+    """
+    e, p = EVENTS, orm.Place.__table__
+    known = sa.exists().where(e.c.place_id == p.c.id, e.c.status != "unknown", *_seen(e, overlay))
+    query = sa.select(p.c.id).where(~known, overlay.visible(p.c.scenario_id)).order_by(p.c.id)
+    return list(conn.execute(query).scalars())
 
 
-def _first_known() -> sa.Select[Any]:
+def _first_known(overlay: Overlay) -> sa.Select[Any]:
     e = EVENTS
     return (
         sa.select(e.c.place_id.label("place"), sa.func.min(e.c.date).label("day"))
-        .where(e.c.place_id.is_not(None), e.c.status != "unknown")
+        .where(e.c.place_id.is_not(None), e.c.status != "unknown", *_seen(e, overlay))
         .group_by(e.c.place_id)
     )
 
@@ -264,7 +371,9 @@ class EarlyReports(NamedTuple):
     end_known: dt.date
 
 
-def read_early_segment_reports(conn: Connection) -> list[EarlyReports]:
+def read_early_segment_reports(
+    conn: Connection, *, overlay: Overlay = REPORTED_OVERLAY
+) -> list[EarlyReports]:
     """Segments whose own events, or events on a road through them, are dated before
     the day on which both of the segment's ends are first known.
 
@@ -274,13 +383,20 @@ def read_early_segment_reports(conn: Connection) -> list[EarlyReports]:
     segment's own events), by segment.
     """
     e, rs, s = EVENTS, ROAD_SEGMENTS, SEGMENTS
-    known = _first_known().cte("known")
+    known = _first_known(overlay).cte("known")
+    seen = _seen(e, overlay)
     own = sa.select(
         e.c.segment_id.label("segment"), sa.null().label("via_road"), e.c.date.label("date")
-    ).where(e.c.segment_id.is_not(None))
-    through_roads = sa.select(
-        rs.c.segment_id.label("segment"), e.c.road_id.label("via_road"), e.c.date.label("date")
-    ).join(rs, rs.c.road_id == e.c.road_id)
+    ).where(e.c.segment_id.is_not(None), *seen)
+    through_roads = (
+        sa.select(
+            rs.c.segment_id.label("segment"),
+            e.c.road_id.label("via_road"),
+            e.c.date.label("date"),
+        )
+        .join(rs, rs.c.road_id == e.c.road_id)
+        .where(e.c.road_id.is_not(None), *seen)
+    )
     reports = sa.union_all(own, through_roads).subquery("reports")
     start, end = known.alias("start_known"), known.alias("end_known")
     r = reports.c
@@ -308,7 +424,9 @@ def read_early_segment_reports(conn: Connection) -> list[EarlyReports]:
     return [EarlyReports(*row) for row in conn.execute(query)]
 
 
-def read_used_ids(conn: Connection) -> tuple[set[str], set[str]]:
+def read_used_ids(
+    conn: Connection, *, overlay: Overlay = REPORTED_OVERLAY
+) -> tuple[set[str], set[str]]:
     """The parties and the sources that some event or incident names:
     ``(parties, sources)``."""
     parties: set[str] = set()
@@ -316,12 +434,16 @@ def read_used_ids(conn: Connection) -> tuple[set[str], set[str]]:
     for table in (EVENTS, INCIDENTS):
         parties.update(
             conn.execute(
-                sa.select(table.c.party_id).where(table.c.party_id.is_not(None)).distinct()
+                sa.select(table.c.party_id)
+                .where(table.c.party_id.is_not(None), *_seen(table, overlay))
+                .distinct()
             ).scalars()
         )
         sources.update(
             conn.execute(
-                sa.select(table.c.source_id).where(table.c.source_id.is_not(None)).distinct()
+                sa.select(table.c.source_id)
+                .where(table.c.source_id.is_not(None), *_seen(table, overlay))
+                .distinct()
             ).scalars()
         )
     return parties, sources
@@ -338,7 +460,9 @@ class LateCitation(NamedTuple):
     last: dt.date
 
 
-def read_late_citations(conn: Connection) -> list[LateCitation]:
+def read_late_citations(
+    conn: Connection, *, overlay: Overlay = REPORTED_OVERLAY
+) -> list[LateCitation]:
     """For each source, the events and incidents that cite it and are dated after its
     publication date, counted (one grouped query per table)."""
     found: list[LateCitation] = []
@@ -352,7 +476,11 @@ def read_late_citations(conn: Connection) -> list[LateCitation]:
                 sa.func.max(table.c.date),
             )
             .join(table, table.c.source_id == SOURCES.c.id)
-            .where(SOURCES.c.published.is_not(None), table.c.date > SOURCES.c.published)
+            .where(
+                SOURCES.c.published.is_not(None),
+                table.c.date > SOURCES.c.published,
+                *_seen(table, overlay),
+            )
             .group_by(SOURCES.c.id, SOURCES.c.published)
             .order_by(SOURCES.c.id)
         )
@@ -378,7 +506,9 @@ class DuplicateGroup(NamedTuple):
     last_import: int
 
 
-def read_duplicate_events(conn: Connection) -> list[DuplicateGroup]:
+def read_duplicate_events(
+    conn: Connection, *, overlay: Overlay = REPORTED_OVERLAY
+) -> list[DuplicateGroup]:
     """Groups of two or more identical events (one grouped query), by element and date."""
     e = EVENTS
     keys = [
@@ -405,6 +535,7 @@ def read_duplicate_events(conn: Connection) -> list[DuplicateGroup]:
             sa.func.min(e.c.import_id),
             sa.func.max(e.c.import_id),
         )
+        .where(*_seen(e, overlay))
         .group_by(*keys)
         .having(sa.func.count() > 1)
         .order_by(target_type, target_id, e.c.date)

@@ -67,6 +67,9 @@ class ImportReport:
         }
 
 
+#: After an import this large, PostgreSQL's statistics are refreshed.
+ANALYZE_AFTER = 10_000
+
 #: What only the reported data may define: a scenario supposes events and places, not
 #: new parties, coalitions or sources.
 NOT_IN_SCENARIOS = ("parties", "blocs", "sources")
@@ -279,6 +282,9 @@ def _import(
             progress=progress,
             scenario_id=overlay.own,
         )
+        if conn.dialect.name == "postgresql" and dataset.counts()["events"] > ANALYZE_AFTER:
+            # Fresh statistics, or the planner may walk a whole table for one road.
+            conn.exec_driver_sql("ANALYZE events")
     return ImportReport(
         import_id,
         str(path),
