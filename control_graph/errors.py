@@ -80,12 +80,14 @@ class DatasetError(ControlGraphError):
     stopping at the first), each naming the file, the entry, the line and the field.
     """
 
-    def __init__(self, issues: list[DatasetIssue]) -> None:
+    def __init__(self, issues: list[DatasetIssue], *, total: int | None = None) -> None:
         self.issues = list(issues)
+        #: How many problems were found; ``issues`` keeps only the first thousand.
+        self.total = total if total is not None else len(self.issues)
         shown = "\n".join(f"  {issue}" for issue in self.issues[:50])
-        more = len(self.issues) - 50
+        more = self.total - min(len(self.issues), 50)
         tail = f"\n  ... and {more} more" if more > 0 else ""
-        count = len(self.issues)
+        count = self.total
         noun = "problem" if count == 1 else "problems"
         super().__init__(f"import failed, nothing was written ({count} {noun}):\n{shown}{tail}")
 

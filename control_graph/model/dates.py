@@ -10,7 +10,7 @@ from control_graph.errors import InvalidArgumentError
 
 __all__ = ["parse_date", "parse_days"]
 
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _DAYS = re.compile(r"(\d+)\s*([dw]?)")
 
 

@@ -154,26 +154,40 @@ _NULL = "tag:yaml.org,2002:null"
 _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
 _DECIMAL = re.compile(r"[-+]?[0-9]+")
+# What an explicit !!bool may say; plain yes/no/on/off stay text (see _Resolver).
 _BOOLS = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
+_NULL_TEXT = frozenset({"", "~", "null", "Null", "NULL"})
+_BOOL_TEXT = frozenset({"true", "True", "TRUE", "false", "False", "FALSE"})
+_NUMBER_START = frozenset("-+0123456789.")
+# No leading zeros: "0123" is text (an id or a code), never octal.
+_INT_TEXT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+_FLOAT_TEXT = re.compile(
+    r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[-+]?[0-9]+[eE][-+]?[0-9]+"
+)
 
 
 class _Resolver(BaseResolver):
-    """Only null, true/false, integers and plain decimals are anything but text."""
+    """Only null, true/false, integers and plain decimals are anything but text.
 
+    Written out rather than registered as PyYAML's implicit resolvers: it runs once
+    per value, and the generic lookup cost more than libyaml's whole parse.
+    """
 
-_Resolver.add_implicit_resolver(
-    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
-# No leading zeros: "0123" is text (an id or a code), never octal.
-_Resolver.add_implicit_resolver(_INT, re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789"))
-_Resolver.add_implicit_resolver(
-    _FLOAT,
-    re.compile(
-        r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$|^[-+]?[0-9]+[eE][-+]?[0-9]+$"
-    ),
-    list("-+0123456789."),
-)
-_Resolver.add_implicit_resolver(_NULL, re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is ScalarNode:
+            if not implicit[0]:  # quoted: always text
+                return _STR
+            if value in _NULL_TEXT:
+                return _NULL
+            if value in _BOOL_TEXT:
+                return _BOOL
+            if value[0] in _NUMBER_START:
+                if _INT_TEXT.fullmatch(value):
+                    return _INT
+                if _FLOAT_TEXT.fullmatch(value):
+                    return _FLOAT
+            return _STR
+        return _SEQ if kind is SequenceNode else _MAP
 
 
 class _Loader(Reader, Scanner, Parser, Composer, _Resolver):
@@ -185,6 +199,23 @@ class _Loader(Reader, Scanner, Parser, Composer, _Resolver):
         Parser.__init__(self)
         Composer.__init__(self)
         _Resolver.__init__(self)
+
+
+#: The loader used: libyaml's parser when PyYAML has it (several times faster, and it
+#: refuses nesting deeper than 1,000 levels itself), else the pure-Python one. Both
+#: compose the same nodes with the same resolver; tests run both.
+YAML_LOADER: type[Any] = _Loader
+if yaml.__with_libyaml__:
+    from yaml._yaml import CParser
+
+    class _FastLoader(CParser, _Resolver):
+        """The same, with libyaml reading, scanning, parsing and composing."""
+
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            _Resolver.__init__(self)
+
+    YAML_LOADER = _FastLoader
 
 
 class _YamlConverter:
@@ -259,6 +290,10 @@ class _YamlConverter:
             self.active.discard(id(node))
 
     def key(self, node: Node) -> str:
+        if node.__class__ is ScalarNode and node.tag == _STR:
+            text: str = node.value
+            self.spend(node, 1 + len(text) // 16)
+            return text
         key = self.value(node)
         if not isinstance(key, str):
             shown = repr(key)[:40]
@@ -335,11 +370,19 @@ class _YamlConverter:
 
 def _yaml_document(path: Path, text: str) -> tuple[RawEntry, dict[str, list[RawEntry]]]:
     file = str(path)
-    loader = _Loader(text)
+    loader = None
     try:
+        # The reader refuses unprintable characters as soon as it is made.
+        loader = YAML_LOADER(text)
         root = loader.get_single_node()
     except ReaderError as error:
-        reader_line = text.count("\n", 0, error.position) + 1
+        # libyaml counts the position in bytes of UTF-8, the pure-Python reader in
+        # characters.
+        if YAML_LOADER is _Loader:
+            before = text[: error.position].encode("utf-8")
+        else:
+            before = text.encode("utf-8")[: error.position]
+        reader_line = before.count(b"\n") + 1
         raise _file_error(
             file,
             f"not valid YAML: the character {chr(error.character)!r} is not allowed"
@@ -355,7 +398,8 @@ def _yaml_document(path: Path, text: str) -> tuple[RawEntry, dict[str, list[RawE
     except yaml.YAMLError as error:
         raise _file_error(file, f"not valid YAML: {error}") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if root is None:
         return RawEntry("file", 0, {}, 1), {}
     return _YamlConverter(file, MAX_YAML_VALUES + len(text)).document(root)
@@ -544,7 +588,8 @@ def read_csv_rows(
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise _file_error(file, "contains a NUL character", line)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # Strict: a quote left open must not swallow the rows after it into one note.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader, None)
     except csv.Error as error:
@@ -621,4 +666,8 @@ def _csv_problem(error: csv.Error) -> str:
     text = str(error)
     if "field larger than field limit" in text:
         return f"a cell is longer than {csv.field_size_limit():,} characters"
+    if "unexpected end of data" in text:
+        return "a quoted cell is never closed (the file ends inside quotes)"
+    if "expected after" in text:
+        return 'text follows a closing quote; inside a quoted cell, write a quote twice ("")'
     return text

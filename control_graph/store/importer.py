@@ -98,7 +98,7 @@ def _read_and_validate(
     if not validator.issues:
         validator.issues.extend(_hidden_clashes(conn, dataset, str(path)))
     if validator.issues:
-        raise DatasetError(validator.issues)
+        raise DatasetError(validator.issues, total=validator.problem_count)
     return dataset, skipped
 
 
@@ -621,7 +621,7 @@ def add_events(engine: Engine, events: list[dict[str, Any]], *, scenario: str) -
                 if event is not None:
                     dataset.events.append(event)
         if validator.issues:
-            raise DatasetError(validator.issues)
+            raise DatasetError(validator.issues, total=validator.problem_count)
         text = json.dumps(events, default=str, sort_keys=True, ensure_ascii=False)
         return write_dataset(
             conn,

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import difflib
+import functools
 import itertools
 import math
 import re
@@ -179,13 +180,15 @@ class Validator:
         self.issues: list[DatasetIssue] = []
         #: Problems found after :data:`MAX_ISSUES`, counted but not kept.
         self.unlisted = 0
+        #: The problems that are definitions differing from those stored under their ids.
+        self.conflicts: list[DatasetIssue] = []
         self._ids_cache: dict[str, set[str]] = {}
         self.new_ids: dict[str, set[str]] = defaultdict(set)
         # (result, key in the entry or None when always checked, check, its arguments):
         # built once, not per event.
         self._common_checks: tuple[tuple[str, str | None, Callable[..., Any], tuple[Any, ...]], ...]
         self._common_checks = (
-            ("date", None, self.date, ("date", True)),
+            ("date", None, functools.partial(self.date, required=True), ("date",)),
             ("target", None, self._target, ()),
             ("party", "party", self.reference, ("party", "party")),
             ("kind", "kind", self.text, ("kind",)),
@@ -224,6 +227,11 @@ class Validator:
             label = entry
         self.issues.append(DatasetIssue(self.file, label, field_name, message, line))
 
+    @property
+    def problem_count(self) -> int:
+        """Every problem found, listed in :attr:`issues` or only counted."""
+        return len(self.issues) - (1 if self.unlisted else 0) + self.unlisted
+
     @staticmethod
     def label(entry: RawEntry) -> str:
         if entry.label is not None:
@@ -247,9 +255,10 @@ class Validator:
             raise self._fail(entry, name, _unstorable(value))
         return value
 
-    def text(self, entry: RawEntry, name: str, required: bool = False) -> str | None:
+    def text(self, entry: RawEntry, name: str, *, required: bool = False) -> str | None:
         value = entry.values.get(name)
         if type(value) is str:
+            # _checked_text, inlined: this runs for several fields of every CSV row.
             if "\x00" in value or (not value.isascii() and _UNSTORABLE.search(value)):
                 raise self._fail(entry, name, _unstorable(value))
             return value
@@ -266,7 +275,7 @@ class Validator:
     def slug(
         self, entry: RawEntry, name: str, *, required: bool = False, pattern: re.Pattern[str] = SLUG
     ) -> str | None:
-        value = self.text(entry, name, required)
+        value = self.text(entry, name, required=required)
         if value is None:
             return None
         if len(value) > MAX_ID_LENGTH or not pattern.fullmatch(value):
@@ -278,7 +287,7 @@ class Validator:
             )
         return value
 
-    def date(self, entry: RawEntry, name: str, required: bool = False) -> dt.date | None:
+    def date(self, entry: RawEntry, name: str, *, required: bool = False) -> dt.date | None:
         value = entry.values.get(name)
         if value is None:
             if required:
@@ -527,8 +536,8 @@ class Validator:
                     self.report(
                         entry,
                         "id",
-                        f"duplicate {owner_kind} id {_SHORT.repr(owner_id)}: "
-                        f"first defined at {where}{generated}",
+                        f"duplicate {owner_kind} id {_SHORT.repr(owner_id)} "
+                        f"(first defined at {where}{generated})",
                     )
 
     # -- definitions ----------------------------------------------------------------------
@@ -811,13 +820,19 @@ class Validator:
             status = self.choice(entry, "status", _STATUS_OF) or "held"
         except _Skip:
             status_failed, status = True, "held"
-        values = self._common(entry)
-        if status_failed:
+        failed = status_failed
+        values: dict[str, Any] = {}
+        try:
+            values = self._common(entry)
+        except _Skip:
+            failed = True
+        if not status_failed and status == "held" and entry.values.get("party") is None:
+            explicit = "" if entry.values.get("status") is not None else " (the default)"
+            self.report(entry, "party", f"is required when status is held{explicit}")
+            failed = True
+        if failed:
             raise _Skip()
         party = values["party"]
-        if status == "held" and party is None:
-            explicit = "" if entry.values.get("status") is not None else " (the default)"
-            raise self._fail(entry, "party", f"is required when status is held{explicit}")
         state = State(_STATUS_OF[status], party if status == "held" else None)
         confidence = values["confidence"]
         target, target_id = values["target"]
@@ -928,6 +943,8 @@ class Validator:
                         self.report(entry, "id", message)
                     else:
                         self.report(section, "id", message)
+                    if not self.unlisted:
+                        self.conflicts.append(self.issues[-1])
                 skipped[section] = skipped.get(section, 0) + 1
             setattr(dataset, section, keep)
         return skipped
