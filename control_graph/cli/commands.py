@@ -29,6 +29,7 @@ from control_graph.cli.base import (
     with_model,
 )
 from control_graph.errors import NoPathError
+from control_graph.model.records import SECTION_NOUNS
 from control_graph.store.db import HEAD_REVISION
 
 #: Days on which the quickstart shows the Gwaykhar Road (see the sample's provenance).
@@ -102,16 +103,7 @@ def import_with_progress(model: query.Model, file: str, *, quiet: bool) -> Any:
             bar.__exit__(None, None, None)
 
 
-SINGULAR = {
-    "parties": "party",
-    "blocs": "bloc",
-    "places": "place",
-    "roads": "road",
-    "segments": "segment",
-    "sources": "source",
-    "events": "event",
-    "incidents": "incident",
-}
+SINGULAR = SECTION_NOUNS
 
 
 def _count(number: int, plural: str) -> str:

@@ -91,6 +91,15 @@ def _chunks(ids: Iterable[str]) -> Iterator[list[str]]:
         yield batch
 
 
+def _target_of(row: Any) -> tuple[Target, str]:
+    """What an event or incident row is about: its one place, segment or road."""
+    if row.place_id is not None:
+        return Target.PLACE, row.place_id
+    if row.segment_id is not None:
+        return Target.SEGMENT, row.segment_id
+    return Target.ROAD, row.road_id
+
+
 # -- definitions ---------------------------------------------------------------------------
 
 
@@ -319,12 +328,7 @@ def read_incidents(
         query = query.where(i.date <= end)
     incidents = []
     for row in conn.execute(query):
-        if row.place_id is not None:
-            target, target_id = Target.PLACE, row.place_id
-        elif row.segment_id is not None:
-            target, target_id = Target.SEGMENT, row.segment_id
-        else:
-            target, target_id = Target.ROAD, row.road_id
+        target, target_id = _target_of(row)
         incidents.append(
             Incident(
                 row.date,
@@ -432,12 +436,7 @@ def read_events(
         )
     records = []
     for event in conn.execute(query):
-        if event.place_id is not None:
-            target, target_id = Target.PLACE, event.place_id
-        elif event.segment_id is not None:
-            target, target_id = Target.SEGMENT, event.segment_id
-        else:
-            target, target_id = Target.ROAD, event.road_id
+        target, target_id = _target_of(event)
         records.append(
             EventRecord(
                 event.id,
@@ -723,12 +722,7 @@ def _events(
                 queries.append(sa.select(*columns).where(column.in_(batch), *conditions))
     for query in queries:
         for row in conn.execute(query):
-            if row.place_id is not None:
-                target, target_id = Target.PLACE, row.place_id
-            elif row.segment_id is not None:
-                target, target_id = Target.SEGMENT, row.segment_id
-            else:
-                target, target_id = Target.ROAD, row.road_id
+            target, target_id = _target_of(row)
             state = State(Status(row.status), row.party_id if row.status == "held" else None)
             yield ControlEvent(
                 row.date,

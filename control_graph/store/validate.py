@@ -32,6 +32,7 @@ from typing import Any, Protocol
 from control_graph.errors import DatasetIssue, InvalidArgumentError
 from control_graph.model.dates import parse_date
 from control_graph.model.records import (
+    SECTION_NOUNS,
     Bloc,
     Confidence,
     Dataset,
@@ -119,16 +120,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     ),
 }
 MEMBER_KEYS = ("party", "from", "to", "note")
-SINGULAR = {
-    "parties": "party",
-    "blocs": "bloc",
-    "places": "place",
-    "roads": "road",
-    "segments": "segment",
-    "sources": "source",
-    "events": "event",
-    "incidents": "incident",
-}
+SINGULAR = SECTION_NOUNS
 # Which kind of definition a reference field points at.
 KIND_OF_SECTION = {
     "parties": "party",
