@@ -2136,3 +2136,9 @@ def test_the_validator_counts_every_problem_and_names_conflicts() -> None:
         many.validate_event(files.RawEntry("events", row, {"place": "ford"}, row + 2))
     assert many.problem_count == (MAX_ISSUES + 500) * 2  # no date, no party
     assert len(many.issues) == MAX_ISSUES + 1
+
+
+def test_divided_is_a_road_summary_not_an_event_status(valley: cg.Model, write_file: Any) -> None:
+    bad = write_file("divided.csv", "date,place,status\n2024-01-01,ford,divided\n")
+    with pytest.raises(cg.DatasetError, match="status"):
+        valley.import_file(bad)

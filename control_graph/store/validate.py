@@ -131,8 +131,8 @@ KIND_OF_SECTION = {
     "sources": "source",
 }
 _TARGETS = tuple((target, target.value) for target in Target)
-_STATUS_OF = {status.value: status for status in Status}
-_EVENT_STATUSES = ("held", "contested", "unknown")
+# What an event may assert; "divided" only ever describes a road's summary.
+_STATUS_OF = {s.value: s for s in (Status.HELD, Status.CONTESTED, Status.UNKNOWN)}
 _CONFIDENCE_OF = {confidence.value: confidence for confidence in Confidence}
 
 Definition = Party | Bloc | Place | Road | Segment | Source
