@@ -197,9 +197,17 @@ def title_of(element: str, kind: str, name: str | None) -> str:
     return f"{name} ({element}, {kind})" if name and name != element else f"{element} ({kind})"
 
 
-def print_who_held(answer: query.WhoHeldResult) -> None:
-    when = f"on {answer.date}" + (f", as of {answer.as_of}" if answer.as_of else "")
-    by = ", by bloc" if answer.by == "bloc" else ""
+def view_of(*, as_of: Any = None, by: str = "party", scenario: str | None = None) -> str:
+    """How an answer was asked, for its heading: ", as of ..., by bloc, in scenario ..."."""
+    parts = [f"as of {as_of}"] if as_of else []
+    parts += ["by bloc"] if by == "bloc" else []
+    parts += [f"in scenario {scenario}"] if scenario else []
+    return "".join(f", {part}" for part in parts)
+
+
+def print_who_held(answer: query.WhoHeldResult, scenario: str | None = None) -> None:
+    when = f"on {answer.date}"
+    by = view_of(as_of=answer.as_of, by=answer.by, scenario=scenario)
     click.echo(
         f"{title_of(answer.element, answer.type, answer.name)} {when}{by}: "
         f"{describe_state(answer.state)}"

@@ -25,6 +25,7 @@ from control_graph.cli.base import (
     quiet_option,
     scenario_option,
     title_of,
+    view_of,
     window_options,
     with_model,
 )
@@ -150,7 +151,7 @@ def who_held(
     if as_json:
         emit_json(answer.as_dict())
     else:
-        print_who_held(answer)
+        print_who_held(answer, model.scenario_name)
 
 
 @main.command(context_settings=CONTEXT, short_help="The intervals of an element's state.")
@@ -180,7 +181,8 @@ def timeline(
     if as_json:
         emit_json(answer.as_dict())
         return
-    click.echo(title_of(answer.element, answer.type, answer.name))
+    view = view_of(as_of=answer.as_of, by=answer.by, scenario=model.scenario_name)
+    click.echo(title_of(answer.element, answer.type, answer.name) + view.replace(", ", " ", 1))
     if not answer.intervals:
         click.echo("  never known in this window")
         return
