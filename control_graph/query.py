@@ -318,13 +318,16 @@ class Model:
         """
         if name == REPORTED:
             return Model(self.engine, None)
-        with db.write_transaction(self.engine) as conn:
+        # Opening a scenario only reads; the write lock is taken only to create one, so
+        # a question asked in a scenario never waits behind an import.
+        with self._reading() as (conn, _):
             exists = conn.execute(
                 sa.select(orm.Scenario.id).where(orm.Scenario.name == name)
             ).first()
-            if exists is None:
-                if not create:
-                    overlay_for(conn, name)  # raises, listing the scenarios there are
+            if exists is None and not create:
+                overlay_for(conn, name)  # raises, listing the scenarios there are
+        if exists is None:
+            with db.write_transaction(self.engine) as conn:
                 create_scenario(
                     conn,
                     name,

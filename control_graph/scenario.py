@@ -188,16 +188,13 @@ def _route_km(
 
 def _days_differing(a: _Side, b: _Side, element: str, start: dt.date, end: dt.date, by: By) -> int:
     """Days from ``start`` to ``end`` (inclusive) on which the two sides differ."""
+    # The state can only differ anew where one side's state changes: at an interval's
+    # start (each interval ends where the next one starts).
     points = {start}
     for side in (a, b):
         if element in side.timeline.places or element in side.timeline.segments:
             points.update(
                 i.start for i in side.timeline.intervals(element, by=by) if start < i.start <= end
-            )
-            points.update(
-                i.end
-                for i in side.timeline.intervals(element, by=by)
-                if i.end is not None and start < i.end <= end
             )
     ordered = sorted(points)
     days = 0

@@ -218,7 +218,7 @@ class ControlTimeline:
     ) -> None:
         self.as_of = as_of
         self.memberships = MembershipIndex(memberships)
-        self._places = set(places)
+        self._places = frozenset(places)
         self._segments = dict(segments)
         self._roads = {road: tuple(segs) for road, segs in (roads or {}).items()}
         self._place_events: dict[str, list[ControlEvent]] = defaultdict(list)
@@ -242,7 +242,7 @@ class ControlTimeline:
 
     @property
     def places(self) -> frozenset[str]:
-        return frozenset(self._places)
+        return self._places
 
     @property
     def segments(self) -> Mapping[str, tuple[str, str]]:
