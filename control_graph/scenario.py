@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from control_graph.errors import InvalidArgumentError, NoPathError
-from control_graph.model.dates import parse_date
-from control_graph.model.paths import RoadNetwork
+from control_graph.model.dates import DateLike, to_optional_day
+from control_graph.model.network import RoadNetwork
 from control_graph.model.states import State, Status
-from control_graph.model.timeline import By, ControlTimeline, ElementType
-from control_graph.query import DateLike, Model
+from control_graph.model.timeline import By, ControlTimeline, ElementType, check_by
+from control_graph.query import Model
 
 __all__ = [
     "CompareResult",
@@ -138,26 +138,29 @@ class CompareResult:
 
 @dataclass
 class _Side:
-    timeline: ControlTimeline
+    """One side of a comparison: its network and engine, read once."""
+
     network: RoadNetwork
-    roads: dict[str, tuple[str, ...]]
+    timeline: ControlTimeline
+
+    @property
+    def roads(self) -> dict[str, tuple[str, ...]]:
+        return {road.id: road.segments for road in self.network.roads.values()}
 
     def state(self, element: str, day: dt.date, by: By) -> State | None:
-        if element not in self.timeline.places and element not in self.timeline.segments:
+        if element not in self.network.places and element not in self.network.segments:
             return None
         return self.timeline.state(element, day, by)
 
     def road_state(self, road: str, day: dt.date, by: By) -> State | None:
-        if road not in self.roads:
+        if road not in self.network.roads:
             return None
         return self.timeline.road_state(road, day, by).state
 
 
-def _side(model: Model, as_of: dt.date | None) -> tuple[_Side, dict[str, str | None]]:
-    roads = model.roads()
-    timeline = model.control_timeline(as_of=as_of)
-    side = _Side(timeline, model.network(), {r.id: r.segments for r in roads})
-    return side, {r.id: r.name for r in roads}
+def _side(model: Model, as_of: dt.date | None) -> _Side:
+    network, timeline = model.history(as_of=as_of)
+    return _Side(network, timeline)
 
 
 def _road_km(side: _Side, day: dt.date, by: By) -> dict[str, float]:
@@ -247,21 +250,17 @@ def compare(
     >>> [(d.element, d.b.controller) for d in result.differences if d.type == "place"]
     [('bhamo', 'kia')]
     """
-    if by not in ("party", "bloc"):
-        raise InvalidArgumentError(f"by must be 'party' or 'bloc', not {by!r}")
-    view: By = "bloc" if by == "bloc" else "party"
+    view = check_by(by)
     if on is None and end is None:
         raise InvalidArgumentError("give a day to compare on, or a window (start and end)")
     window = on is None
-    start_day = parse_date(start) if start is not None else None
-    end_day = parse_date(end) if end is not None else None
-    day = parse_date(on) if on is not None else end_day
+    start_day, end_day = to_optional_day(start, "start"), to_optional_day(end, "end")
+    day = to_optional_day(on, "on") or end_day
     assert day is not None
     if window and (start_day is None or end_day is None or start_day > end_day):
         raise InvalidArgumentError("a window needs a start on or before its end")
-    as_of_day = parse_date(as_of) if as_of is not None else None
-    side_a, names_a = _side(a, as_of_day)
-    side_b, names_b = _side(b, as_of_day)
+    as_of_day = to_optional_day(as_of, "as_of")
+    side_a, side_b = _side(a, as_of_day), _side(b, as_of_day)
 
     differences = []
     for element in sorted(
@@ -293,11 +292,10 @@ def compare(
             if state_a != state_b:
                 differences.append(ElementDifference(element, kind, state_a, state_b))
 
-    names = {**names_a, **names_b}
     road_rows = tuple(
         RoadComparison(
             road,
-            names.get(road),
+            side_b.network.name_of(road) or side_a.network.name_of(road),
             side_a.road_state(road, day, view),
             side_b.road_state(road, day, view),
         )

@@ -8,7 +8,7 @@ import itertools
 import pytest
 
 from control_graph.errors import NoPathError, UnknownElementError
-from control_graph.model.paths import RoadNetwork
+from control_graph.model.network import RoadNetwork
 from control_graph.model.records import ControlEvent, Membership, Place, Segment, Target
 from control_graph.model.states import CONTESTED, UNKNOWN, State, Status, held
 from control_graph.model.timeline import ControlTimeline, Interval

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 import yaml
 
 import control_graph as cg
-from control_graph.store import files
+from control_graph.dataset import raw, yaml_reader
 from control_graph.store.db import resolve_url
 from tests.conftest import BACKENDS, PG_URL, VALLEY, Cli
 
@@ -2073,14 +2073,14 @@ def yaml_samples() -> list[str]:
 @pytest.mark.parametrize("text", yaml_samples())
 def test_both_yaml_readers_read_the_same(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
     def read(loader: type[Any]) -> Any:
-        monkeypatch.setattr(files, "YAML_LOADER", loader)
+        monkeypatch.setattr(yaml_reader, "YAML_LOADER", loader)
         try:
-            return files.read_structured(Path("x.yaml"), text.encode(), "yaml")
+            return raw.read_structured(Path("x.yaml"), text.encode(), "yaml")
         except cg.DatasetError as error:
             return [(i.entry, i.field, i.line) for i in error.issues]
 
-    assert files.YAML_LOADER is not files._Loader
-    assert read(files.YAML_LOADER) == read(files._Loader)
+    assert yaml_reader.YAML_LOADER is not yaml_reader._Loader
+    assert read(yaml_reader.YAML_LOADER) == read(yaml_reader._Loader)
 
 
 @pytest.mark.parametrize("reader", ["default", "python"])
@@ -2088,7 +2088,7 @@ def test_an_escaped_lone_surrogate_is_refused_by_either_reader(
     reader: str, model: cg.Model, write_file: WriteFile, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if reader == "python":
-        monkeypatch.setattr(files, "YAML_LOADER", files._Loader)
+        monkeypatch.setattr(yaml_reader, "YAML_LOADER", yaml_reader._Loader)
     path = write_file("surrogate.yaml", 'places:\n  - {id: camp, name: "\\ud83d"}\n')
     with pytest.raises(cg.DatasetError) as caught:
         model.import_file(path)
@@ -2115,15 +2115,16 @@ class StoredValley:
 
 
 def test_the_validator_counts_every_problem_and_names_conflicts() -> None:
-    from control_graph.store.validate import MAX_ISSUES, Validator
+    from control_graph.dataset.checks import MAX_ISSUES
+    from control_graph.dataset.validate import Validator
 
     validator = Validator("f.yaml", StoredValley())
-    raw = files.read_structured(
+    parsed = raw.read_structured(
         Path("f.yaml"),
         b"places:\n  - {id: ford, name: Ford Crossing}\n  - {id: Mill}\n",
         "yaml",
     )
-    validator.dataset(raw)
+    validator.dataset(parsed)
     assert [(i.entry, i.field) for i in validator.issues] == [
         ("place 'Mill'", "id"),
         ("place 'ford'", "id"),
@@ -2133,7 +2134,7 @@ def test_the_validator_counts_every_problem_and_names_conflicts() -> None:
 
     many = Validator("f.csv", StoredValley())
     for row in range(MAX_ISSUES + 500):
-        many.validate_event(files.RawEntry("events", row, {"place": "ford"}, row + 2))
+        many.validate_event(raw.RawEntry("events", row, {"place": "ford"}, row + 2))
     assert many.problem_count == (MAX_ISSUES + 500) * 2  # no date, no party
     assert len(many.issues) == MAX_ISSUES + 1
 

@@ -49,9 +49,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import control_graph as cg
-from control_graph.store import files
-from control_graph.store.files import CSV_COLUMNS
-from control_graph.store.validate import KEYS, TOP_KEYS
+from control_graph.dataset import yaml_reader
+from control_graph.dataset.fields import EVENT_CSV_COLUMNS as CSV_COLUMNS
+from control_graph.dataset.fields import RECORD_KINDS, TOP_KEYS
 from tests.conftest import VALLEY, Cli
 
 FAST_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -223,7 +223,8 @@ TYPOS = ["pary", "nme", "lattitude", "", "id ", "ID", "status", "members", "<<"]
 @st.composite
 def entries(draw: st.DrawFn, section: str) -> Any:
     """An entry of a section: mostly its own keys with fitting values, sometimes not."""
-    keys = draw(st.lists(st.sampled_from(KEYS[section]), max_size=len(KEYS[section]), unique=True))
+    allowed = RECORD_KINDS[section].keys
+    keys = draw(st.lists(st.sampled_from(allowed), max_size=len(allowed), unique=True))
     if draw(st.integers(0, 9)) == 0:
         keys.append(draw(st.sampled_from(TYPOS)))
     entry = {}
@@ -515,7 +516,7 @@ def test_fuzz_yaml_and_json(checker: Checker) -> None:
 
 def test_fuzz_yaml_raw(checker: Checker, monkeypatch: pytest.MonkeyPatch) -> None:
     # The pure-Python YAML reader gets its share here (the small texts suit its speed).
-    monkeypatch.setattr(files, "YAML_LOADER", files._Loader)
+    monkeypatch.setattr(yaml_reader, "YAML_LOADER", yaml_reader._Loader)
     strategy = st.one_of(
         raw_texts(),
         st.sampled_from(YAML_CHUNKS).map(

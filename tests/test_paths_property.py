@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from control_graph.errors import NoPathError
-from control_graph.model.paths import RoadNetwork
+from control_graph.model.network import RoadNetwork
 from control_graph.model.records import Place, Segment
 
 

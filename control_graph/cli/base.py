@@ -23,8 +23,7 @@ from control_graph.errors import (
     UnknownElementError,
 )
 from control_graph.model.dates import parse_date
-from control_graph.model.states import State, Status
-from control_graph.store.db import ENV_VAR
+from control_graph.query import DATABASE_ENV_VAR as ENV_VAR
 
 F = TypeVar("F", bound=Callable[..., Any])
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -187,12 +186,6 @@ def print_table(rows: Sequence[Sequence[Any]], header: Sequence[str], indent: st
         click.echo((indent + line).rstrip())
 
 
-def describe_state(state: State) -> str:
-    if state.status is Status.HELD:
-        return f"held by {state.controller}"
-    return state.status.value
-
-
 def title_of(element: str, kind: str, name: str | None) -> str:
     return f"{name} ({element}, {kind})" if name and name != element else f"{element} ({kind})"
 
@@ -210,7 +203,7 @@ def print_who_held(answer: query.WhoHeldResult, scenario: str | None = None) -> 
     by = view_of(as_of=answer.as_of, by=answer.by, scenario=scenario)
     click.echo(
         f"{title_of(answer.element, answer.type, answer.name)} {when}{by}: "
-        f"{describe_state(answer.state)}"
+        f"{answer.state.describe()}"
     )
     if answer.type != "place":
         print_table(

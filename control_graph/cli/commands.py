@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -15,7 +15,6 @@ from control_graph.cli.base import (
     DATE,
     as_of_option,
     by_option,
-    describe_state,
     emit_json,
     get_model,
     json_option,
@@ -29,9 +28,11 @@ from control_graph.cli.base import (
     window_options,
     with_model,
 )
+from control_graph.dataset.fields import SECTION_NOUNS
 from control_graph.errors import NoPathError
-from control_graph.model.records import SECTION_NOUNS
-from control_graph.store.db import HEAD_REVISION
+
+if TYPE_CHECKING:
+    from control_graph.store.importer import ImportReport
 
 #: Days on which the quickstart shows the Gwaykhar Road (see the sample's provenance).
 QUICKSTART_DAYS = ("2025-06-01", "2025-12-01", "2026-02-01", "2026-02-06")
@@ -53,9 +54,9 @@ def init(model: query.Model, as_json: bool) -> None:
       control-graph --db postgresql://user@host/analysis init
     """
     if as_json:
-        emit_json({"database": model.url, "revision": HEAD_REVISION})
+        emit_json({"database": model.url, "revision": model.schema_revision})
     else:
-        click.echo(f"{model.url}: schema at revision {HEAD_REVISION}")
+        click.echo(f"{model.url}: schema at revision {model.schema_revision}")
 
 
 @main.command("import", context_settings=CONTEXT)
@@ -80,7 +81,7 @@ def import_(model: query.Model, file: str, as_json: bool, quiet: bool) -> None:
     print_import(report, quiet=quiet)
 
 
-def import_with_progress(model: query.Model, file: str, *, quiet: bool) -> Any:
+def import_with_progress(model: query.Model, file: str, *, quiet: bool) -> ImportReport:
     show = not quiet and sys.stderr.isatty()
     bar: Any = None
 
@@ -111,7 +112,7 @@ def _count(number: int, plural: str) -> str:
     return f"{number} {plural if number != 1 else SINGULAR.get(plural, plural)}"
 
 
-def print_import(report: Any, *, quiet: bool) -> None:
+def print_import(report: ImportReport, *, quiet: bool) -> None:
     added = ", ".join(_count(n, what) for what, n in report.added.items() if n) or "nothing new"
     click.echo(f"Imported {report.file} (import #{report.import_id}): {added}")
     skipped = sum(report.skipped.values())
@@ -285,7 +286,7 @@ def changes(
         return
     print_table(
         [
-            (c.date, c.element, c.type, describe_state(c.before), describe_state(c.after))
+            (c.date, c.element, c.type, c.before.describe(), c.after.describe())
             for c in answer.changes
         ],
         ("date", "element", "type", "from", "to"),

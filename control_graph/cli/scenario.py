@@ -14,7 +14,6 @@ from control_graph.cli.base import (
     DATE,
     as_of_option,
     by_option,
-    describe_state,
     emit_json,
     json_option,
     main,
@@ -261,7 +260,7 @@ def events(
 
 
 def _state(state: State | None) -> str:
-    return "(absent)" if state is None else describe_state(state)
+    return "(absent)" if state is None else state.describe()
 
 
 @main.command(context_settings=CONTEXT)

@@ -4,8 +4,9 @@ Nothing here imports SQLAlchemy, click or matplotlib; the engine can be fed from
 database, from a file, or from a scenario overlay alike.
 """
 
-from control_graph.model.dates import parse_date, parse_days
-from control_graph.model.paths import RoadNetwork, Route
+from control_graph.model.dates import DateLike, parse_date, parse_days, to_day, to_optional_day
+from control_graph.model.network import RoadNetwork
+from control_graph.model.paths import Route
 from control_graph.model.records import (
     Bloc,
     Confidence,
@@ -30,6 +31,7 @@ from control_graph.model.timeline import (
     Interval,
     MembershipIndex,
     RoadState,
+    check_by,
     summarise_road,
 )
 
@@ -43,6 +45,7 @@ __all__ = [
     "ControlEvent",
     "ControlTimeline",
     "Dataset",
+    "DateLike",
     "ElementType",
     "Event",
     "Incident",
@@ -60,8 +63,11 @@ __all__ = [
     "State",
     "Status",
     "Target",
+    "check_by",
     "held",
     "parse_date",
     "parse_days",
     "summarise_road",
+    "to_day",
+    "to_optional_day",
 ]

@@ -1,5 +1,7 @@
-"""Calendar days. Dates are ``datetime.date`` everywhere inside the library; strings are
-parsed at the edges (files, command line) with :func:`parse_date` and nowhere else."""
+"""Calendar days. Dates are ``datetime.date`` everywhere inside the library; text is
+parsed at the edges -- a file loader, the command line's date type, the entry of a
+public function -- with :func:`parse_date` (or :func:`to_day`, which names the
+argument in its message) and nowhere else."""
 
 from __future__ import annotations
 
@@ -8,7 +10,10 @@ import re
 
 from control_graph.errors import InvalidArgumentError
 
-__all__ = ["parse_date", "parse_days"]
+__all__ = ["DateLike", "parse_date", "parse_days", "to_day", "to_optional_day"]
+
+#: What a public function accepts for a day: a ``date``, or ISO text ``YYYY-MM-DD``.
+DateLike = dt.date | str
 
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _DAYS = re.compile(r"(\d+)\s*([dw]?)")
@@ -39,6 +44,25 @@ def parse_date(value: object) -> dt.date:
         except ValueError:
             raise InvalidArgumentError(f"{value!r} is not a valid calendar day") from None
     raise InvalidArgumentError(f"{value!r} is not a date of the form YYYY-MM-DD")
+
+
+def to_day(value: DateLike, name: str) -> dt.date:
+    """:func:`parse_date` for an argument of a public function: the message names it.
+
+    >>> to_day("2026-02-30", "on")
+    Traceback (most recent call last):
+    ...
+    control_graph.errors.InvalidArgumentError: on: '2026-02-30' is not a valid calendar day
+    """
+    try:
+        return parse_date(value)
+    except InvalidArgumentError as error:
+        raise InvalidArgumentError(f"{name}: {error}") from None
+
+
+def to_optional_day(value: DateLike | None, name: str) -> dt.date | None:
+    """:func:`to_day`, letting ``None`` (the argument not given) through."""
+    return None if value is None else to_day(value, name)
 
 
 def parse_days(value: str) -> int:

@@ -1,14 +1,10 @@
-"""The road network as a graph, and shortest paths through one side's ground.
+"""Shortest paths through one side's ground.
 
-The network is built once as adjacency lists (two segments may join the same two
+The network is turned once into adjacency lists (two segments may join the same two
 places, so each segment is its own edge). A path question runs A* over them, guided by
 the straight-line distance to the goal, and asks the timeline engine about a place or
 segment only when the search reaches it: a 50-segment route in a 15,000-segment
 network settles a few hundred places, not the whole network.
-
-For other analysis, :attr:`RoadNetwork.graph` is the same network as a
-``networkx.MultiGraph``, and :meth:`RoadNetwork.view` a read-only
-:func:`networkx.subgraph_view` of what one party held on a day.
 """
 
 from __future__ import annotations
@@ -16,19 +12,18 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import math
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, NamedTuple
+from collections.abc import Callable
+from typing import TYPE_CHECKING, NamedTuple
 
 from control_graph.errors import NoPathError, UnknownElementError
-from control_graph.model.geo import great_circle_km, segment_length_km
-from control_graph.model.records import Place, Segment
-from control_graph.model.states import State, Status, held
+from control_graph.model.geo import great_circle_km
+from control_graph.model.states import held
 from control_graph.model.timeline import By, ControlTimeline
 
 if TYPE_CHECKING:
-    import networkx as nx
+    from control_graph.model.network import RoadNetwork
 
-__all__ = ["RoadNetwork", "Route"]
+__all__ = ["Route", "RouteSearch"]
 
 
 class Route(NamedTuple):
@@ -39,39 +34,27 @@ class Route(NamedTuple):
     length_km: float
 
 
-class RoadNetwork:
-    """Places and segments with their lengths, as a graph.
+class RouteSearch:
+    """Shortest paths over one :class:`~control_graph.model.network.RoadNetwork`.
 
-    Examples
-    --------
-    >>> from control_graph.model.records import Place, Segment
-    >>> network = RoadNetwork(
-    ...     [Place("a"), Place("b"), Place("c")],
-    ...     [Segment("ab", "a", "b", 5.0), Segment("bc", "b", "c", 2.0), Segment("ac", "a", "c")],
-    ... )
-    >>> network.length_of("ac")
-    1.0
-    >>> network.shortest_path("a", "c").segments
-    ('ac',)
+    The adjacency lists and the A* estimate's scale are built once per network, on
+    the first path question (see :meth:`RoadNetwork.shortest_path`).
     """
 
-    def __init__(self, places: Iterable[Place], segments: Iterable[Segment]) -> None:
-        self._places: dict[str, Place] = {place.id: place for place in places}
-        self._ends: dict[str, tuple[str, str]] = {}
-        self._lengths: dict[str, float] = {}
+    def __init__(self, network: RoadNetwork) -> None:
+        places = network.places
+        self._lengths = {segment: network.length_of(segment) for segment in network.segments}
         #: place -> [(neighbour, segment, length)], both directions, shortest first.
-        self._adjacent: dict[str, list[tuple[str, str, float]]] = {p: [] for p in self._places}
-        coordinates = {p.id: p.coordinates for p in self._places.values()}
+        self._adjacent: dict[str, list[tuple[str, str, float]]] = {p: [] for p in places}
+        coordinates = {p.id: p.coordinates for p in places.values()}
         # The A* estimate is the straight-line distance scaled down so that it never
         # exceeds a real path's length: by the smallest ratio of a segment's length to
         # its straight line (a given length_km may be shorter than the line), and not
         # at all when some place has no coordinates (its segments count 1 km each).
         scale = 1.0 if all(c is not None for c in coordinates.values()) else 0.0
-        for segment in segments:
+        for segment in network.segments.values():
             start_at, end_at = coordinates.get(segment.start), coordinates.get(segment.end)
-            length = segment_length_km(segment.length_km, start_at, end_at)
-            self._ends[segment.id] = (segment.start, segment.end)
-            self._lengths[segment.id] = length
+            length = self._lengths[segment.id]
             self._adjacent.setdefault(segment.start, []).append((segment.end, segment.id, length))
             if segment.end != segment.start:
                 self._adjacent.setdefault(segment.end, []).append(
@@ -85,60 +68,6 @@ class RoadNetwork:
             neighbours.sort(key=lambda item: item[2])
         self._coordinates = coordinates
         self._scale = scale
-        self._graph: Any = None
-
-    @property
-    def graph(self) -> nx.MultiGraph:
-        """The network as a ``networkx.MultiGraph`` (built on first use): places are
-        nodes with ``lat``/``lon``/``kind``, segments are edges keyed by id with
-        ``length`` in km."""
-        if self._graph is None:
-            import networkx as nx
-
-            graph = nx.MultiGraph()
-            for place in self._places.values():
-                graph.add_node(place.id, lat=place.lat, lon=place.lon, kind=place.kind)
-            for segment, (start, end) in self._ends.items():
-                graph.add_edge(start, end, key=segment, length=self._lengths[segment])
-            self._graph = graph
-        return self._graph
-
-    def length_of(self, segment: str) -> float:
-        """The effective length of a segment in km (given, great-circle, or 1)."""
-        return self._lengths[segment]
-
-    def ends_of(self, segment: str) -> tuple[str, str]:
-        return self._ends[segment]
-
-    def view(
-        self,
-        timeline: ControlTimeline,
-        day: dt.date,
-        *,
-        controller: str | None = None,
-        by: By = "party",
-    ) -> Any:
-        """The graph on ``day`` restricted to what ``controller`` held (read-only view).
-
-        With no controller, the whole graph.
-        """
-        if controller is None:
-            return self.graph
-        import networkx as nx
-
-        wanted = held(controller)
-        node_ok: dict[str, bool] = {}
-
-        def keep_place(place: str) -> bool:
-            ok = node_ok.get(place)
-            if ok is None:
-                ok = node_ok[place] = timeline.place_state(place, day, by) == wanted
-            return ok
-
-        def keep_segment(start: str, end: str, key: str) -> bool:
-            return timeline.segment_state(key, day, by) == wanted
-
-        return nx.subgraph_view(self.graph, filter_node=keep_place, filter_edge=keep_segment)
 
     def shortest_path(
         self,
@@ -150,13 +79,7 @@ class RoadNetwork:
         controller: str | None = None,
         by: By = "party",
     ) -> Route:
-        """The shortest path by length, optionally only through ``controller``'s ground.
-
-        Raises
-        ------
-        NoPathError
-            When no such path exists on that day (including when an end is not held).
-        """
+        """See :meth:`~control_graph.model.network.RoadNetwork.shortest_path`."""
         for place in (source, target):
             if place not in self._adjacent:
                 raise UnknownElementError(f"no place has the id {place!r}")
@@ -169,7 +92,7 @@ class RoadNetwork:
                 state = timeline.place_state(place, day, by)
                 if state != held(controller):
                     raise NoPathError(
-                        f"no path: {place} is {_describe(state)} on {day}, not held by {controller}"
+                        f"no path: {place} is {state.describe()} on {day}, not held by {controller}"
                     )
             wanted = held(controller)
             cache: dict[str, bool] = {}
@@ -250,9 +173,3 @@ class RoadNetwork:
 
 def _always(_: str) -> bool:
     return True
-
-
-def _describe(state: State) -> str:
-    if state.status is Status.HELD:
-        return f"held by {state.controller}"
-    return state.status.value

@@ -14,7 +14,6 @@ from typing import Any, NamedTuple
 from control_graph.model.states import State
 
 __all__ = [
-    "SECTION_NOUNS",
     "Bloc",
     "Confidence",
     "ControlEvent",
@@ -31,18 +30,6 @@ __all__ = [
 ]
 
 Attributes = dict[str, Any]
-
-#: The sections of a dataset file, each with the noun for one of its entries.
-SECTION_NOUNS = {
-    "parties": "party",
-    "blocs": "bloc",
-    "places": "place",
-    "roads": "road",
-    "segments": "segment",
-    "sources": "source",
-    "events": "event",
-    "incidents": "incident",
-}
 
 
 class Confidence(StrEnum):

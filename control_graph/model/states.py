@@ -43,6 +43,16 @@ class State(NamedTuple):
         """True when held or contested: something is known about who is there."""
         return self.status is not Status.UNKNOWN
 
+    def describe(self) -> str:
+        """The state in words: ``held by kia``, ``contested``, ``unknown``.
+
+        >>> held("kia").describe(), CONTESTED.describe()
+        ('held by kia', 'contested')
+        """
+        if self.status is Status.HELD:
+            return f"held by {self.controller}"
+        return self.status.value
+
     def as_dict(self) -> dict[str, str | None]:
         """The ``{"status": ..., "controller": ...}`` pair used in JSON output."""
         return {"status": self.status.value, "controller": self.controller}

@@ -31,6 +31,7 @@ from control_graph.model.records import ControlEvent, Membership, Target
 from control_graph.model.states import CONTESTED, UNKNOWN, State, Status, held
 
 __all__ = [
+    "ELEMENT_TYPES",
     "By",
     "Change",
     "ControlTimeline",
@@ -38,11 +39,15 @@ __all__ = [
     "Interval",
     "MembershipIndex",
     "RoadState",
+    "check_by",
     "summarise_road",
 ]
 
 By = Literal["party", "bloc"]
 ElementType = Literal["place", "segment", "road"]
+_VIEWS: dict[str, By] = {"party": "party", "bloc": "bloc"}
+#: The element types, by name (narrows a ``str`` to an :data:`ElementType`).
+ELEMENT_TYPES: dict[str, ElementType] = {"place": "place", "segment": "segment", "road": "road"}
 
 # A segment's state on a day is decided by its "basis": either one of its own events
 # (a State) or the pair of its endpoints' states, from which it is derived. The basis
@@ -152,10 +157,6 @@ class MembershipIndex:
             if membership.covers(day):
                 return membership.bloc
         return party
-
-    def members_of(self, bloc: str) -> list[Membership]:
-        """Every membership of ``bloc``, in no particular order."""
-        return [m for ms in self._by_party.values() for m in ms if m.bloc == bloc]
 
     def view(self, state: State, day: dt.date) -> State:
         """``state`` with its controller mapped to its bloc on ``day``."""
@@ -377,7 +378,7 @@ class ControlTimeline:
 
     def state(self, element: str, day: dt.date, by: By = "party") -> State:
         """The state of any place, segment or road on ``day``."""
-        _check_by(by)
+        check_by(by)
         kind = self.type_of(element)
         if kind == "place":
             return self.place_state(element, day, by)
@@ -428,7 +429,7 @@ class ControlTimeline:
         With ``start``/``end`` only intervals overlapping those days (both inclusive)
         are kept, and an interval starting before ``start`` is moved up to it.
         """
-        _check_by(by)
+        check_by(by)
         history = self._history(element, by)
         result: list[Interval] = []
         for i, (day, state) in enumerate(zip(history.dates, history.values, strict=True)):
@@ -460,7 +461,7 @@ class ControlTimeline:
     ) -> list[Change]:
         """Every change of state of every place and segment, by date then element id,
         keeping dates from ``start`` to ``end`` (both inclusive)."""
-        _check_by(by)
+        check_by(by)
         found = [
             change
             for element in (*self._places, *self._segments)
@@ -471,6 +472,13 @@ class ControlTimeline:
         return found
 
 
-def _check_by(by: str) -> None:
-    if by not in ("party", "bloc"):
-        raise InvalidArgumentError(f"by must be 'party' or 'bloc', not {by!r}")
+def check_by(by: str) -> By:
+    """``by`` as a :data:`By`, or an error a user can act on.
+
+    >>> check_by("bloc")
+    'bloc'
+    """
+    view = _VIEWS.get(by)
+    if view is not None:
+        return view
+    raise InvalidArgumentError(f"by must be 'party' or 'bloc', not {by!r}")

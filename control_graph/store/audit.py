@@ -541,3 +541,33 @@ def read_duplicate_events(
         .order_by(target_type, target_id, e.c.date)
     )
     return [DuplicateGroup(*row) for row in conn.execute(query)]
+
+
+class Audit:
+    """The readings of :mod:`control_graph.store.audit` bound to one connection and the
+    overlay a model sees; what :meth:`control_graph.query.Model.audit` yields."""
+
+    def __init__(self, conn: Connection, overlay: Overlay = REPORTED_OVERLAY) -> None:
+        self.conn = conn
+        self.overlay = overlay
+
+    def dated_problems(self, today: dt.date) -> list[DatedRecord]:
+        return read_dated_problems(self.conn, today, overlay=self.overlay)
+
+    def same_day_reports(self) -> list[SameDayReport]:
+        return read_same_day_reports(self.conn, overlay=self.overlay)
+
+    def never_known_places(self) -> list[str]:
+        return read_never_known_places(self.conn, overlay=self.overlay)
+
+    def early_segment_reports(self) -> list[EarlyReports]:
+        return read_early_segment_reports(self.conn, overlay=self.overlay)
+
+    def used_ids(self) -> tuple[set[str], set[str]]:
+        return read_used_ids(self.conn, overlay=self.overlay)
+
+    def late_citations(self) -> list[LateCitation]:
+        return read_late_citations(self.conn, overlay=self.overlay)
+
+    def duplicate_events(self) -> list[DuplicateGroup]:
+        return read_duplicate_events(self.conn, overlay=self.overlay)

@@ -46,7 +46,9 @@ HEAD_REVISION = "0003"
 BUSY_TIMEOUT_S = 30.0
 BUSY_ENV_VAR = "CONTROL_GRAPH_BUSY_TIMEOUT"
 #: Advisory lock keys on PostgreSQL: one for migrations, one for every other writer.
-MIGRATION_LOCK, WRITE_LOCK = 7031988001, 7031988002
+#: Each is paired with the schema's name, so that databases kept in different schemas
+#: of one server database do not wait for each other.
+MIGRATION_LOCK, WRITE_LOCK = 70319881, 70319882
 
 
 def busy_timeout() -> float:
@@ -64,7 +66,9 @@ def lock_for_writing(connection: Connection, key: int) -> None:
     same there."""
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(busy_timeout() * 1000)}ms'")
-        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({key})")
+        connection.exec_driver_sql(
+            f"SELECT pg_advisory_xact_lock({int(key)}, hashtext(current_schema()))"
+        )
 
 
 def resolve_url(url: str | None = None) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+from sqlalchemy.orm import QueryableAttribute
 
 from control_graph.errors import InvalidArgumentError, UnknownElementError
 from control_graph.store import orm
@@ -27,9 +28,12 @@ __all__ = [
     "delete_scenario",
     "list_scenarios",
     "overlay_for",
+    "scenario_exists",
     "suppress_events",
 ]
 
+#: A column in a condition: of a Core table, or of an ORM class.
+Column = sa.ColumnElement[Any] | QueryableAttribute[Any]
 #: The name that means "no scenario": the data as reported.
 REPORTED = "reported"
 NAME = re.compile(r"[a-z0-9][a-z0-9._-]*")
@@ -51,13 +55,13 @@ class Overlay:
         """The id rows written in this overlay get (``None`` for reported data)."""
         return self.scenarios[0] if self.scenarios else None
 
-    def visible(self, column: Any) -> Any:
+    def visible(self, column: Column) -> sa.ColumnElement[bool]:
         """A condition on a ``scenario_id`` column: reported rows and the chain's rows."""
         if not self.scenarios:
             return column.is_(None)
         return sa.or_(column.is_(None), column.in_(self.scenarios))
 
-    def not_suppressed(self, event_id: Any) -> Any:
+    def not_suppressed(self, event_id: Column) -> sa.ColumnElement[bool]:
         """A condition on ``events.id``: not supposed false by the chain."""
         if not self.scenarios:
             return sa.true()
@@ -108,6 +112,12 @@ def _row(conn: Connection, name: str) -> Any:
             f"no scenario is called {name!r}", [(n, "scenario", n) for n in known][:20]
         )
     return row
+
+
+def scenario_exists(conn: Connection, name: str) -> bool:
+    """Whether a scenario called ``name`` exists."""
+    query = sa.select(orm.Scenario.id).where(orm.Scenario.name == name)
+    return conn.execute(query).first() is not None
 
 
 def overlay_for(conn: Connection, name: str | None) -> Overlay:

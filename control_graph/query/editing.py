@@ -1,0 +1,167 @@
+"""Changing what a model holds: importing files, and scenarios with their hypothetical
+events and suppressions. The reported data changes only by importing files."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Self
+
+from control_graph.errors import InvalidArgumentError
+from control_graph.model.dates import DateLike
+from control_graph.query.base import ModelBase
+from control_graph.store import read, scenarios
+from control_graph.store.scenarios import REPORTED, ScenarioInfo
+
+if TYPE_CHECKING:
+    # Importing reads YAML and validates: loaded when a file is imported, not for a
+    # question, so that asking who held a road starts fast.
+    from control_graph.store.importer import ImportReport
+
+__all__ = ["Editing"]
+
+
+class Editing(ModelBase):
+    """Imports and scenarios."""
+
+    def import_file(
+        self,
+        path: str | Path,
+        *,
+        progress: Callable[[int], None] | None = None,
+        on_total: Callable[[int], None] | None = None,
+    ) -> ImportReport:
+        """Import a dataset file (YAML, JSON or CSV), all or nothing.
+
+        In a scenario, the file's places, segments, roads, events and incidents go into
+        the scenario; the reported data is left as it is.
+
+        ``on_total`` is told how many rows will be written once the file is validated,
+        and ``progress`` how many more were written after each batch.
+
+        Raises
+        ------
+        DatasetError
+            When the file has problems; every one is listed, nothing is written.
+        """
+        self._names.clear()
+        from control_graph.store.importer import import_file
+
+        return import_file(
+            self.engine, path, progress=progress, on_total=on_total, scenario=self.scenario_name
+        )
+
+    def has_imported(self, path: str | Path) -> bool:
+        """Whether a file with exactly this content was imported before."""
+        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        with self._reading() as (conn, _):
+            return bool(read.imports_of(conn, digest))
+
+    # -- scenarios ------------------------------------------------------------------------
+
+    def scenario(
+        self,
+        name: str,
+        *,
+        base: str | None = None,
+        description: str | None = None,
+        create: bool = True,
+    ) -> Self:
+        """The model of scenario ``name``, created if it does not exist (and ``create``).
+
+        A new scenario is based on ``base`` (a scenario name or ``"reported"``); by
+        default on this model's own data. The reported data is never changed by work in
+        a scenario; a scenario sees what its base receives later.
+
+        Examples
+        --------
+        >>> import control_graph as cg
+        >>> reported = cg.open("sqlite://")
+        >>> _ = reported.import_file(cg.sample_path())
+        >>> what_if = reported.scenario("hepu-retaken", description="KIA retakes Hepu in August")
+        >>> _ = what_if.add_event("2025-08-01", place="hepu", party="kia", kind="hypothesis")
+        >>> what_if.who_held("hepu", "2025-12-01").state.controller
+        'kia'
+        >>> reported.who_held("hepu", "2025-12-01").state.controller
+        'saf'
+        """
+        if name == REPORTED:
+            return type(self)(self.engine, None)
+        # Opening a scenario only reads; the write lock is taken only to create one, so
+        # a question asked in a scenario never waits behind an import.
+        with self._reading() as (conn, _):
+            exists = scenarios.scenario_exists(conn, name)
+            if not exists and not create:
+                scenarios.overlay_for(conn, name)  # raises, listing the scenarios there are
+        if not exists:
+            with self._writing() as (conn, _):
+                scenarios.create_scenario(
+                    conn,
+                    name,
+                    base=base if base is not None else self.scenario_name,
+                    description=description,
+                )
+        return type(self)(self.engine, name)
+
+    def scenarios(self) -> list[ScenarioInfo]:
+        """Every scenario in the database, by name."""
+        with self._reading() as (conn, _):
+            return scenarios.list_scenarios(conn)
+
+    def delete_scenario(self, name: str) -> None:
+        """Delete a scenario and all it added (never reported data)."""
+        with self._writing() as (conn, _):
+            scenarios.delete_scenario(conn, name)
+
+    def add_event(
+        self,
+        on: DateLike,
+        *,
+        place: str | None = None,
+        segment: str | None = None,
+        road: str | None = None,
+        party: str | None = None,
+        status: str = "held",
+        kind: str | None = None,
+        source: str | None = None,
+        confidence: str | None = None,
+        recorded: DateLike | None = None,
+        note: str | None = None,
+    ) -> int:
+        """Add a hypothetical event to this scenario; returns its import id.
+
+        Ids are taken as given here (no name lookup), exactly as in a dataset file.
+        """
+        event = {
+            "date": on,
+            "place": place,
+            "segment": segment,
+            "road": road,
+            "party": party,
+            "status": status,
+            "kind": kind,
+            "source": source,
+            "confidence": confidence,
+            "recorded": recorded,
+            "note": note,
+        }
+        return self.add_events([event])
+
+    def add_events(self, events: list[dict[str, Any]]) -> int:
+        """Add several hypothetical events (dataset keys) at once, all or nothing."""
+        if self.scenario_name is None:
+            raise InvalidArgumentError(
+                "the reported data changes only by importing files; open a scenario with "
+                "model.scenario(name) to add hypothetical events"
+            )
+        from control_graph.store.importer import add_events
+
+        return add_events(self.engine, events, scenario=self.scenario_name)
+
+    def suppress_event(self, event_id: int, *, note: str | None = None) -> None:
+        """Suppose an event false in this scenario: answers are as if it were absent."""
+        if self.scenario_name is None:
+            raise InvalidArgumentError("events can be suppressed only in a scenario")
+        with self._writing() as (conn, overlay):
+            scenarios.suppress_events(conn, overlay, [event_id], note)

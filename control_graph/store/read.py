@@ -1,0 +1,653 @@
+"""Reading from the database: definitions, the network a question needs and its events,
+and the listings (events with their ids, incidents, imports).
+
+A question about one road reads that road's segments, their endpoints and the events
+about them, through the indexes; it never loads the whole database. Every function
+reads what one overlay sees: the reported data, or a scenario with its bases.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from control_graph.dataset.fields import RECORD_KINDS, FieldType
+from control_graph.model.network import RoadNetwork
+from control_graph.model.records import (
+    Bloc,
+    Confidence,
+    ControlEvent,
+    Dataset,
+    Event,
+    Incident,
+    Membership,
+    Party,
+    Place,
+    Road,
+    Segment,
+    Source,
+    Target,
+)
+from control_graph.model.states import State, Status
+from control_graph.store import orm
+from control_graph.store.names import ALIAS_COLUMN, NAMED_TABLES, OVERLAID
+from control_graph.store.scenarios import REPORTED_OVERLAY, Overlay
+
+__all__ = [
+    "DEFINITION_READERS",
+    "EventRecord",
+    "StoredDefinitions",
+    "dataset_names",
+    "imports_of",
+    "read_blocs",
+    "read_control_events",
+    "read_dataset",
+    "read_events",
+    "read_incidents",
+    "read_memberships",
+    "read_network",
+    "read_parties",
+    "read_places",
+    "read_roads",
+    "read_segments",
+    "read_sources",
+]
+
+#: Ids per IN (...) list; well under every backend's limit on bound parameters.
+CHUNK = 900
+
+Definition = Party | Bloc | Place | Road | Segment | Source
+
+
+def _chunks(ids: Iterable[str]) -> Iterator[list[str]]:
+    batch: list[str] = []
+    for ident in ids:
+        batch.append(ident)
+        if len(batch) == CHUNK:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _target_of(row: Any) -> tuple[Target, str]:
+    """What an event or incident row is about: its one place, segment or road."""
+    if row.place_id is not None:
+        return Target.PLACE, row.place_id
+    if row.segment_id is not None:
+        return Target.SEGMENT, row.segment_id
+    return Target.ROAD, row.road_id
+
+
+# -- definitions ---------------------------------------------------------------------------
+
+
+def _rows(conn: Connection, kind: str, ids: Iterable[str] | None, overlay: Overlay) -> list[Any]:
+    """The rows of one kind of definition (all, by id; or those with the given ids)."""
+    table = NAMED_TABLES[kind]
+    query = sa.select(*table.__table__.columns)
+    if kind in OVERLAID:
+        query = query.where(overlay.visible(table.scenario_id))
+    if ids is None:
+        return list(conn.execute(query.order_by(table.id)))
+    rows: list[Any] = []
+    for batch in _chunks(dict.fromkeys(ids)):
+        rows.extend(conn.execute(query.where(table.id.in_(batch))))
+    return rows
+
+
+def _aliases(conn: Connection, kind: str, rows: Sequence[Any]) -> dict[str, tuple[str, ...]]:
+    column = ALIAS_COLUMN[kind]
+    found: dict[str, list[str]] = defaultdict(list)
+    for batch in _chunks(row.id for row in rows):
+        aliases = conn.execute(
+            sa.select(column, orm.Alias.alias)
+            .where(column.in_(batch))
+            .order_by(column, orm.Alias.position)
+        )
+        for owner, alias in aliases:
+            if owner is not None:
+                found[owner].append(alias)
+    return {owner: tuple(names) for owner, names in found.items()}
+
+
+def read_memberships(conn: Connection, blocs: Sequence[str] | None = None) -> list[Membership]:
+    """Bloc memberships (of the given blocs, or all), in bloc and file order."""
+    m = orm.BlocMembership
+    query = sa.select(m.party_id, m.bloc_id, m.start_date, m.end_date, m.note).order_by(
+        m.bloc_id, m.position
+    )
+    if blocs is not None:
+        query = query.where(m.bloc_id.in_(list(blocs)))
+    return [Membership(*row) for row in conn.execute(query)]
+
+
+def _values(section: str, row: Any, aliases: dict[str, tuple[str, ...]]) -> dict[str, Any]:
+    """A definition's fields from its row, column by column as the format's table says."""
+    values: dict[str, Any] = {}
+    for field in RECORD_KINDS[section].fields:
+        if field.column is not None:
+            values[field.name] = getattr(row, field.column)
+        elif field.type is FieldType.NAMES:
+            values[field.name] = aliases.get(row.id, ())
+    if values.get("attributes") is None:
+        values["attributes"] = {}
+    return values
+
+
+def read_parties(
+    conn: Connection, ids: Iterable[str] | None = None, overlay: Overlay = REPORTED_OVERLAY
+) -> list[Party]:
+    """Parties (all, by id; or those with the given ids)."""
+    rows = _rows(conn, "party", ids, overlay)
+    aliases = _aliases(conn, "party", rows)
+    return [Party(**_values("parties", r, aliases)) for r in rows]
+
+
+def read_blocs(
+    conn: Connection, ids: Iterable[str] | None = None, overlay: Overlay = REPORTED_OVERLAY
+) -> list[Bloc]:
+    """Blocs with their memberships."""
+    rows = _rows(conn, "bloc", ids, overlay)
+    aliases = _aliases(conn, "bloc", rows)
+    members: dict[str, list[Membership]] = defaultdict(list)
+    for membership in read_memberships(conn, [r.id for r in rows]):
+        members[membership.bloc].append(membership)
+    return [
+        Bloc(**_values("blocs", r, aliases), members=tuple(members.get(r.id, []))) for r in rows
+    ]
+
+
+def read_places(
+    conn: Connection, ids: Iterable[str] | None = None, overlay: Overlay = REPORTED_OVERLAY
+) -> list[Place]:
+    """Places with their aliases."""
+    rows = _rows(conn, "place", ids, overlay)
+    aliases = _aliases(conn, "place", rows)
+    return [Place(**_values("places", r, aliases)) for r in rows]
+
+
+def read_sources(
+    conn: Connection, ids: Iterable[str] | None = None, overlay: Overlay = REPORTED_OVERLAY
+) -> list[Source]:
+    """Sources."""
+    return [Source(**_values("sources", r, {})) for r in _rows(conn, "source", ids, overlay)]
+
+
+def read_segments(
+    conn: Connection, ids: Iterable[str] | None = None, overlay: Overlay = REPORTED_OVERLAY
+) -> list[Segment]:
+    """Segments, with the position of each generated one in its road."""
+    rows = _rows(conn, "segment", ids, overlay)
+    aliases = _aliases(conn, "segment", rows)
+    positions = _positions_in_own_road(conn, [(r.id, r.road_id) for r in rows])
+    return [
+        Segment(**_values("segments", r, aliases), road=r.road_id, position=positions.get(r.id))
+        for r in rows
+    ]
+
+
+def read_roads(
+    conn: Connection, ids: Iterable[str] | None = None, overlay: Overlay = REPORTED_OVERLAY
+) -> list[Road]:
+    """Roads with their segments in order (and their places, when given by places)."""
+    rows = _rows(conn, "road", ids, overlay)
+    aliases = _aliases(conn, "road", rows)
+    chains = _road_chains(conn, [r.id for r in rows])
+    roads = []
+    for r in rows:
+        chain = chains.get(r.id, [])
+        places: tuple[str, ...] = ()
+        if r.defined_by == "places" and chain:
+            places = (chain[0][1], *(end for _, _, end in chain))
+        segments = tuple(segment for segment, _, _ in chain)
+        roads.append(Road(**_values("roads", r, aliases), segments=segments, places=places))
+    return roads
+
+
+#: The reader of each kind of definition, by kind.
+DEFINITION_READERS: dict[str, Callable[..., Sequence[Definition]]] = {
+    "party": read_parties,
+    "bloc": read_blocs,
+    "place": read_places,
+    "road": read_roads,
+    "segment": read_segments,
+    "source": read_sources,
+}
+
+
+def _road_chains(conn: Connection, roads: Sequence[str]) -> dict[str, list[tuple[str, str, str]]]:
+    """Each road's segments in order, with their endpoints."""
+    chains: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    for batch in _chunks(roads):
+        rows = conn.execute(
+            sa.select(
+                orm.RoadSegment.road_id,
+                orm.RoadSegment.segment_id,
+                orm.Segment.start_place_id,
+                orm.Segment.end_place_id,
+            )
+            .join(orm.Segment, orm.Segment.id == orm.RoadSegment.segment_id)
+            .where(orm.RoadSegment.road_id.in_(batch))
+            .order_by(orm.RoadSegment.road_id, orm.RoadSegment.position)
+        )
+        for road, segment, start, end in rows:
+            chains[road].append((segment, start, end))
+    return chains
+
+
+def _positions_in_own_road(
+    conn: Connection, segments: Sequence[tuple[str, str | None]]
+) -> dict[str, int]:
+    owned = [(s, r) for s, r in segments if r is not None]
+    positions: dict[str, int] = {}
+    for batch in _chunks(s for s, _ in owned):
+        rows = conn.execute(
+            sa.select(orm.RoadSegment.segment_id, orm.RoadSegment.road_id, orm.RoadSegment.position)
+            .join(orm.Segment, orm.Segment.id == orm.RoadSegment.segment_id)
+            .where(orm.RoadSegment.segment_id.in_(batch))
+            .where(orm.RoadSegment.road_id == orm.Segment.road_id)
+        )
+        for segment, _road, position in rows:
+            positions[segment] = position
+    return positions
+
+
+class StoredDefinitions:
+    """What the database holds, as validation asks it (see ``dataset.checks.Existing``)."""
+
+    def __init__(self, conn: Connection, overlay: Overlay = REPORTED_OVERLAY) -> None:
+        self.conn = conn
+        self.overlay = overlay
+
+    def ids(self, kind: str) -> set[str]:
+        table = NAMED_TABLES[kind]
+        query = sa.select(table.id)
+        if kind in OVERLAID:
+            query = query.where(self.overlay.visible(table.scenario_id))
+        return set(self.conn.execute(query).scalars())
+
+    def definitions(self, kind: str, ids: Iterable[str]) -> dict[str, Definition]:
+        records = DEFINITION_READERS[kind](self.conn, ids, self.overlay)
+        return {record.id: record for record in records}
+
+    def memberships(self) -> list[Membership]:
+        return read_memberships(self.conn)
+
+
+# -- imports and listings -------------------------------------------------------------------
+
+
+def imports_of(conn: Connection, sha256: str) -> list[tuple[int, dt.datetime]]:
+    """Earlier imports of a file with this content: ``(import id, when)``."""
+    query = sa.select(orm.Import.id, orm.Import.imported_at).where(orm.Import.sha256 == sha256)
+    return [(row.id, row.imported_at) for row in conn.execute(query)]
+
+
+def dataset_names(conn: Connection) -> list[str]:
+    """The names of the datasets imported, oldest first, without repeats."""
+    names = conn.execute(
+        sa.select(orm.Import.dataset_name)
+        .where(orm.Import.dataset_name.is_not(None))
+        .order_by(orm.Import.id)
+    ).scalars()
+    return list(dict.fromkeys(n for n in names if n))
+
+
+def read_incidents(
+    conn: Connection,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    overlay: Overlay = REPORTED_OVERLAY,
+) -> list[Incident]:
+    """Incidents dated from ``start`` to ``end`` (both inclusive), oldest first."""
+    i = orm.Incident
+    query = (
+        sa.select(*i.__table__.columns)
+        .where(overlay.visible(i.scenario_id))
+        .order_by(i.date, i.import_id, i.position)
+    )
+    if start is not None:
+        query = query.where(i.date >= start)
+    if end is not None:
+        query = query.where(i.date <= end)
+    incidents = []
+    for row in conn.execute(query):
+        target, target_id = _target_of(row)
+        incidents.append(
+            Incident(
+                row.date,
+                target,
+                target_id,
+                row.party_id,
+                row.kind,
+                row.source_id,
+                Confidence(row.confidence) if row.confidence else None,
+                row.recorded,
+                row.note,
+                row.attributes or {},
+            )
+        )
+    return incidents
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """A stored event with its id (which ``scenario suppress`` takes)."""
+
+    id: int
+    date: dt.date
+    recorded: dt.date | None
+    target: Target
+    target_id: str
+    status: str
+    party: str | None
+    kind: str | None
+    source: str | None
+    confidence: str | None
+    note: str | None
+    scenario: str | None
+    suppressed: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "date": self.date.isoformat(),
+            "recorded": self.recorded.isoformat() if self.recorded else None,
+            self.target.value: self.target_id,
+            "status": self.status,
+            "party": self.party,
+            "kind": self.kind,
+            "source": self.source,
+            "confidence": self.confidence,
+            "note": self.note,
+            "scenario": self.scenario,
+            "suppressed": self.suppressed,
+        }
+
+
+def read_events(
+    conn: Connection,
+    *,
+    element: tuple[str, str] | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    overlay: Overlay = REPORTED_OVERLAY,
+    limit: int | None = None,
+) -> list[EventRecord]:
+    """Events about an element (a segment includes its roads' events, a road its
+    segments'), or all, in the contract's order; suppressed ones are marked."""
+    e = orm.Event
+    query = (
+        sa.select(*e.__table__.columns, orm.Scenario.name.label("scenario_name"))
+        .join(orm.Scenario, orm.Scenario.id == e.scenario_id, isouter=True)
+        .where(overlay.visible(e.scenario_id))
+        .order_by(e.date, sa.func.coalesce(e.recorded, e.date), e.import_id, e.position)
+    )
+    if element is not None:
+        kind, ident = element
+        if kind == "place":
+            query = query.where(e.place_id == ident)
+        elif kind == "segment":
+            roads = sa.select(orm.RoadSegment.road_id).where(orm.RoadSegment.segment_id == ident)
+            query = query.where(sa.or_(e.segment_id == ident, e.road_id.in_(roads)))
+        else:
+            segments = sa.select(orm.RoadSegment.segment_id).where(orm.RoadSegment.road_id == ident)
+            query = query.where(sa.or_(e.road_id == ident, e.segment_id.in_(segments)))
+    if start is not None:
+        query = query.where(e.date >= start)
+    if end is not None:
+        query = query.where(e.date <= end)
+    if limit is not None:
+        query = query.limit(limit)
+    suppressed: set[int] = set()
+    if overlay.scenarios:
+        suppressed = set(
+            conn.execute(
+                sa.select(orm.Suppression.event_id).where(
+                    orm.Suppression.scenario_id.in_(overlay.scenarios)
+                )
+            ).scalars()
+        )
+    records = []
+    for event in conn.execute(query):
+        target, target_id = _target_of(event)
+        records.append(
+            EventRecord(
+                event.id,
+                event.date,
+                event.recorded,
+                target,
+                target_id,
+                event.status,
+                event.party_id,
+                event.kind,
+                event.source_id,
+                event.confidence,
+                event.note,
+                event.scenario_name,
+                event.id in suppressed,
+            )
+        )
+    return records
+
+
+def _layers(overlay: Overlay) -> dict[int, int]:
+    """Each scenario of the overlay and its layer in the order of events: reported data
+    is layer 0, then each base scenario, the scenario itself on top (it wins ties)."""
+    return {sid: len(overlay.scenarios) - i for i, sid in enumerate(overlay.scenarios)}
+
+
+def read_dataset(conn: Connection, overlay: Overlay = REPORTED_OVERLAY) -> Dataset:
+    """Everything the overlay sees, as one dataset: definitions by id, events in the
+    contract's order (less those a scenario supposes false), incidents by date.
+
+    Written with :func:`~control_graph.dataset.dump.dump_dataset` and imported into a new
+    database, it gives the same answers to every question.
+    """
+    e = orm.Event
+    layers = _layers(overlay)
+    query = sa.select(*e.__table__.columns).where(
+        overlay.visible(e.scenario_id), overlay.not_suppressed(e.id)
+    )
+    rows = sorted(
+        conn.execute(query),
+        key=lambda r: (
+            r.date,
+            r.recorded or r.date,
+            layers.get(r.scenario_id, 0),
+            r.import_id,
+            r.position,
+        ),
+    )
+    events = []
+    for row in rows:
+        target, target_id = _target_of(row)
+        events.append(
+            Event(
+                row.date,
+                target,
+                target_id,
+                State(Status(row.status), row.party_id if row.status == "held" else None),
+                row.party_id,
+                row.kind,
+                row.source_id,
+                Confidence(row.confidence) if row.confidence else None,
+                row.recorded,
+                row.note,
+                row.attributes or {},
+            )
+        )
+    roads = read_roads(conn, overlay=overlay)
+    return Dataset(
+        name="; ".join(dataset_names(conn)) or None,
+        parties=read_parties(conn, overlay=overlay),
+        blocs=read_blocs(conn, overlay=overlay),
+        places=read_places(conn, overlay=overlay),
+        roads=roads,
+        segments=read_segments(conn, overlay=overlay),
+        sources=read_sources(conn, overlay=overlay),
+        events=events,
+        incidents=read_incidents(conn, overlay=overlay),
+    )
+
+
+# -- the network a question needs, and its events -------------------------------------------
+
+
+def read_network(
+    conn: Connection,
+    *,
+    element: tuple[str, str] | None = None,
+    overlay: Overlay = REPORTED_OVERLAY,
+) -> RoadNetwork:
+    """The network a question needs, read once.
+
+    With ``element`` (``(kind, id)``), only what decides that element's state: for a road
+    its segments, for a segment itself, and their endpoints; for a place the place; and
+    every road those segments belong to (a road's event is about each of its segments).
+    Without it, the whole network with the datasets' name.
+    """
+    parties, blocs = read_parties(conn), read_blocs(conn)
+    if element is None:
+        return RoadNetwork(
+            read_places(conn, overlay=overlay),
+            read_segments(conn, overlay=overlay),
+            read_roads(conn, overlay=overlay),
+            parties=parties,
+            blocs=blocs,
+            name="; ".join(dataset_names(conn)) or None,
+        )
+    kind, ident = element
+    if kind == "road":
+        segment_ids = list(
+            conn.execute(
+                sa.select(orm.RoadSegment.segment_id).where(orm.RoadSegment.road_id == ident)
+            ).scalars()
+        )
+    else:
+        segment_ids = [ident] if kind == "segment" else []
+    segments = read_segments(conn, segment_ids, overlay)
+    place_ids = {ident} if kind == "place" else set()
+    for segment in segments:
+        place_ids.update(segment.ends())
+    road_ids = {ident} if kind == "road" else set()
+    for batch in _chunks([s.id for s in segments]):
+        road_ids.update(
+            conn.execute(
+                sa.select(orm.RoadSegment.road_id)
+                .join(orm.Road, orm.Road.id == orm.RoadSegment.road_id)
+                .where(orm.RoadSegment.segment_id.in_(batch), overlay.visible(orm.Road.scenario_id))
+            ).scalars()
+        )
+    return RoadNetwork(
+        read_places(conn, sorted(place_ids), overlay),
+        segments,
+        read_roads(conn, sorted(road_ids), overlay),
+        parties=parties,
+        blocs=blocs,
+    )
+
+
+def read_control_events(
+    conn: Connection,
+    network: RoadNetwork | None = None,
+    *,
+    until: dt.date | None = None,
+    as_of: dt.date | None = None,
+    overlay: Overlay = REPORTED_OVERLAY,
+) -> list[ControlEvent]:
+    """The events that decide the states of ``network``'s elements (default: every
+    event), in no particular order; ``until`` leaves out events after that day,
+    ``as_of`` events recorded after that day."""
+    e = orm.Event
+    layers = _layers(overlay)
+    # A whole-network question reads every event: the rows are read in batches as plain
+    # tuples, SQLite's day texts are parsed once per distinct day, and the few distinct
+    # states are shared, which halves the time of reading a million events.
+    as_text = conn.dialect.name == "sqlite"
+
+    def raw(column: Any) -> Any:
+        return sa.type_coerce(column, sa.String()) if as_text else column
+
+    columns = [
+        e.scenario_id,
+        raw(e.date),
+        raw(e.recorded),
+        e.import_id,
+        e.position,
+        e.place_id,
+        e.segment_id,
+        e.road_id,
+        e.status,
+        e.party_id,
+    ]
+    conditions = [overlay.visible(e.scenario_id), overlay.not_suppressed(e.id)]
+    if until is not None:
+        conditions.append(e.date <= until)
+    if as_of is not None:
+        conditions.append(sa.func.coalesce(e.recorded, e.date) <= as_of)
+    queries = []
+    if network is None:
+        queries.append(sa.select(*columns).where(*conditions))
+    else:
+        for column, ids in (
+            (e.place_id, sorted(network.places)),
+            (e.segment_id, sorted(network.segments)),
+            (e.road_id, sorted(network.roads)),
+        ):
+            for batch in _chunks(ids):
+                queries.append(sa.select(*columns).where(column.in_(batch), *conditions))
+    days: dict[Any, dt.date] = {}
+    states: dict[tuple[str, str | None], State] = {}
+
+    def day(value: Any) -> dt.date:
+        found = days.get(value)
+        if found is None:
+            found = days[value] = dt.date.fromisoformat(value) if isinstance(value, str) else value
+        return found
+
+    found: list[ControlEvent] = []
+    for query in queries:
+        for rows in conn.execute(query).partitions(20_000):
+            for (
+                scenario,
+                date,
+                recorded,
+                import_id,
+                position,
+                place,
+                segment,
+                road,
+                status,
+                party,
+            ) in rows:
+                if place is not None:
+                    target, target_id = Target.PLACE, place
+                elif segment is not None:
+                    target, target_id = Target.SEGMENT, segment
+                else:
+                    target, target_id = Target.ROAD, road
+                key = (status, party if status == "held" else None)
+                state = states.get(key)
+                if state is None:
+                    state = states[key] = State(Status(status), key[1])
+                when = day(date)
+                found.append(
+                    ControlEvent(
+                        when,
+                        when if recorded is None else day(recorded),
+                        (layers.get(scenario, 0), import_id, position),
+                        target,
+                        target_id,
+                        state,
+                    )
+                )
+    return found

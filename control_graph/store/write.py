@@ -1,0 +1,264 @@
+"""Writing validated records inside the caller's transaction.
+
+Definitions go through SQLAlchemy Core ``insert()`` with lists of dicts; events and
+incidents -- the bulk of every large import -- as plain tuples below SQLAlchemy's
+per-row processing: COPY on PostgreSQL, ``executemany`` on SQLite.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from control_graph.dataset.csv_events import CsvEvents
+from control_graph.dataset.fields import EVENT_TABLE_COLUMNS, INCIDENT_TABLE_COLUMNS
+from control_graph.dataset.rows import EventRow, event_row, incident_row
+from control_graph.model.records import Dataset
+from control_graph.store import orm
+from control_graph.store.names import name_key
+
+__all__ = ["BATCH", "Progress", "write_dataset"]
+
+#: Rows per INSERT batch: large enough to be fast, small enough to report progress.
+BATCH = 20_000
+
+Progress = Callable[[int], None]
+#: The columns every event and incident row starts with, before its fields' columns.
+_BOOKKEEPING = ("scenario_id", "import_id", "position")
+EVENT_COLUMNS = (*_BOOKKEEPING, *EVENT_TABLE_COLUMNS)
+INCIDENT_COLUMNS = (*_BOOKKEEPING, *INCIDENT_TABLE_COLUMNS)
+# The last column of both is attributes, a mapping stored as JSON text: these rows
+# bypass SQLAlchemy's JSON type.
+assert EVENT_COLUMNS[-1] == INCIDENT_COLUMNS[-1] == "attributes"
+
+
+def _numbered(
+    scenario_id: int | None, import_id: int, rows: Iterable[EventRow]
+) -> Iterator[tuple[Any, ...]]:
+    for position, row in enumerate(rows, start=1):
+        attributes = row[-1]
+        if attributes is not None:
+            row = (*row[:-1], json.dumps(attributes, ensure_ascii=False))
+        yield (scenario_id, import_id, position, *row)
+
+
+def _event_rows(dataset: Dataset) -> Iterable[EventRow]:
+    if isinstance(dataset, CsvEvents):
+        return dataset.rows
+    return (event_row(e) for e in dataset.events)
+
+
+def _insert_many(
+    conn: Connection,
+    table: str,
+    columns: tuple[str, ...],
+    rows: Iterable[tuple[Any, ...]],
+    progress: Progress | None,
+) -> None:
+    """Bulk-insert plain tuples below SQLAlchemy's per-row processing, still inside the
+    caller's transaction: COPY on PostgreSQL, executemany on SQLite. Events are the
+    bulk of every large import and this is where its time goes."""
+    names = ", ".join(columns)
+    if conn.dialect.name == "postgresql":
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        count = 0
+        with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+                count += 1
+                if progress is not None and count % BATCH == 0:
+                    progress(BATCH)
+        if progress is not None and count % BATCH:
+            progress(count % BATCH)
+        return
+    statement = f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})"
+    dates = [i for i, c in enumerate(columns) if c in ("date", "recorded")]
+    batch: list[tuple[Any, ...]] = []
+
+    def flush() -> None:
+        conn.exec_driver_sql(statement, batch)
+        if progress is not None:
+            progress(len(batch))
+        batch.clear()
+
+    for row in rows:
+        # Stored the way SQLAlchemy's SQLite Date type stores days: ISO text.
+        values = list(row)
+        for i in dates:
+            if values[i] is not None:
+                values[i] = values[i].isoformat()
+        batch.append(tuple(values))
+        if len(batch) == BATCH:
+            flush()
+    if batch:
+        flush()
+
+
+def _insert(
+    conn: Connection, table: Any, rows: Iterable[dict[str, Any]], progress: Progress | None
+) -> None:
+    batch: list[dict[str, Any]] = []
+    statement = sa.insert(table)
+    for row in rows:
+        batch.append(row)
+        if len(batch) == BATCH:
+            conn.execute(statement, batch)
+            if progress is not None:
+                progress(len(batch))
+            batch = []
+    if batch:
+        conn.execute(statement, batch)
+        if progress is not None:
+            progress(len(batch))
+
+
+def write_dataset(
+    conn: Connection,
+    dataset: Dataset,
+    *,
+    file_name: str,
+    sha256: str,
+    file_format: str,
+    progress: Progress | None = None,
+    scenario_id: int | None = None,
+) -> int:
+    """Write a validated dataset inside the caller's transaction; returns the import id.
+
+    ``scenario_id`` marks every row written as belonging to that scenario."""
+    import_id = conn.execute(
+        sa.insert(orm.Import).returning(orm.Import.id),
+        {
+            "file_name": file_name,
+            "sha256": sha256,
+            "file_format": file_format,
+            "dataset_name": dataset.name,
+            "imported_at": dt.datetime.now(dt.UTC),
+            "counts": dataset.counts(),
+            "scenario_id": scenario_id,
+        },
+    ).scalar_one()
+    aliases: list[dict[str, Any]] = []
+    overlay = {"scenario_id": scenario_id}
+
+    def named(kind: str, record: Any) -> dict[str, Any]:
+        for position, alias in enumerate(record.aliases, start=1):
+            owner = dict.fromkeys(("party_id", "bloc_id", "place_id", "road_id", "segment_id"))
+            owner[f"{kind}_id"] = record.id
+            aliases.append(
+                {**owner, "position": position, "alias": alias, "alias_key": name_key(alias)}
+            )
+        return {
+            "id": record.id,
+            "name": record.name,
+            "name_key": name_key(record.name) if record.name else None,
+            "note": record.note,
+            "attributes": record.attributes,
+            "import_id": import_id,
+        }
+
+    _insert(
+        conn,
+        orm.Party,
+        ({**named("party", p), "color": p.color} for p in dataset.parties),
+        progress,
+    )
+    _insert(conn, orm.Bloc, (named("bloc", b) for b in dataset.blocs), progress)
+    _insert(
+        conn,
+        orm.BlocMembership,
+        (
+            {
+                "bloc_id": b.id,
+                "position": i,
+                "party_id": m.party,
+                "start_date": m.start,
+                "end_date": m.end,
+                "note": m.note,
+            }
+            for b in dataset.blocs
+            for i, m in enumerate(b.members, start=1)
+        ),
+        None,
+    )
+    _insert(
+        conn,
+        orm.Place,
+        (
+            {**named("place", p), "kind": p.kind, "lat": p.lat, "lon": p.lon, **overlay}
+            for p in dataset.places
+        ),
+        progress,
+    )
+    _insert(
+        conn,
+        orm.Road,
+        (
+            {**named("road", r), "defined_by": "places" if r.places else "segments", **overlay}
+            for r in dataset.roads
+        ),
+        progress,
+    )
+    _insert(
+        conn,
+        orm.Segment,
+        (
+            {
+                **named("segment", s),
+                "start_place_id": s.start,
+                "end_place_id": s.end,
+                "length_km": s.length_km,
+                "road_id": s.road,
+                **overlay,
+            }
+            for s in dataset.segments
+        ),
+        progress,
+    )
+    _insert(
+        conn,
+        orm.RoadSegment,
+        (
+            {"road_id": r.id, "position": i, "segment_id": s}
+            for r in dataset.roads
+            for i, s in enumerate(r.segments, start=1)
+        ),
+        None,
+    )
+    _insert(conn, orm.Alias, aliases, None)
+    _insert(
+        conn,
+        orm.Source,
+        (
+            {
+                "id": s.id,
+                "name": s.name,
+                "url": s.url,
+                "published": s.published,
+                "note": s.note,
+                "attributes": s.attributes,
+                "import_id": import_id,
+            }
+            for s in dataset.sources
+        ),
+        progress,
+    )
+    _insert_many(
+        conn,
+        "events",
+        EVENT_COLUMNS,
+        _numbered(scenario_id, import_id, _event_rows(dataset)),
+        progress,
+    )
+    _insert_many(
+        conn,
+        "incidents",
+        INCIDENT_COLUMNS,
+        _numbered(scenario_id, import_id, (incident_row(i) for i in dataset.incidents)),
+        progress,
+    )
+    return import_id
