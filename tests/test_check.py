@@ -1,12 +1,16 @@
-"""``control-graph check`` and :func:`control_graph.check.check_dataset`: every finding
-code triggered by a small dataset, a clean dataset without findings, exit codes, the
-JSON document and the table, on both backends."""
+"""``control-graph check`` and :func:`control_graph.check.check_dataset`.
+
+First each rule on its own, fed plain records or the rows an audit reads (no database,
+so these are fast); then every finding code triggered by a small dataset through the
+database and the command line, a clean dataset without findings, exit codes, the JSON
+document and the table, on both backends."""
 
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +18,19 @@ import pytest
 import sqlalchemy as sa
 
 import control_graph as cg
-from control_graph.check import CODES, Code, Severity, check_dataset
+from control_graph.check import CODES, Code, Finding, Severity, check_dataset
+from control_graph.check.rules import dates, definitions, events, network
+from control_graph.check.run import RULES
+from control_graph.model.records import Bloc, Membership, Party, Place, Road, Segment, Source
 from control_graph.store import orm
+from control_graph.store.audit import (
+    DatedRecord,
+    DuplicateGroup,
+    EarlyReports,
+    LateCitation,
+    SameDayReport,
+)
+from control_graph.store.db import resolve_url
 from tests.conftest import Cli
 
 WriteFile = Callable[[str, str], Path]
@@ -71,6 +86,293 @@ def of(report: dict[str, Any], code: str) -> list[dict[str, Any]]:
 
 def brief(findings: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
     return [(f["severity"], f["element"], f["type"], f["date"], f["related"]) for f in findings]
+
+
+# -- each rule on its own --------------------------------------------------------------
+
+DAY = dt.date(2025, 1, 1)
+
+
+def day(text: str | None) -> dt.date | None:
+    return None if text is None else dt.date.fromisoformat(text)
+
+
+def summary(findings: Iterable[Finding]) -> list[tuple[Any, ...]]:
+    return [(f.code, f.severity, f.element, f.type, f.date, f.related) for f in findings]
+
+
+def dated_row(date: str, recorded: str | None = None, position: int = 1) -> DatedRecord:
+    when = dt.date.fromisoformat(date)
+    return DatedRecord("event", 1, position, "data.json", "place", "a", when, day(recorded), "s1")
+
+
+def test_every_code_has_a_rule() -> None:
+    assert list(RULES) == list(CODES) == list(Code)
+
+
+def test_rule_contradictory_reports() -> None:
+    def report(
+        kind: str, element: str, status: str, party: str | None, source: str | None, **extra: Any
+    ) -> SameDayReport:
+        values: dict[str, Any] = {"recorded": None, "import_id": 1, "file": "f.json"}
+        values |= {"position": 1, "via_road": None, **extra}
+        return SameDayReport(kind, element, DAY, status, party, source, **values)
+
+    rows = [
+        report("place", "a", "held", "south", "s2", position=4),
+        report("place", "a", "held", "north", "s1", position=5),
+        report("place", "a", "held", "north", "s3", position=6),
+        report("segment", "ab", "contested", None, None, via_road="main"),
+        report("segment", "ab", "held", "north", "s1", recorded=DAY),
+    ]
+    found = list(events.contradictory_reports(rows))
+    assert summary(found) == [
+        (Code.CONTRADICTORY_REPORTS, Severity.WARNING, "a", "place", DAY, ()),
+        (Code.CONTRADICTORY_REPORTS, Severity.WARNING, "ab", "segment", DAY, ("main",)),
+    ]
+    assert found[0].message.startswith(
+        "place a on 2025-01-01: 2 different states reported: held by south (s2); "
+        "held by north (s1, s3). The last report counts (held by north, f.json, event #6)"
+    )
+    assert "contested (no source, via road main); held by north (s1)" in found[1].message
+    assert found[1].details["reports"][1] == {
+        "status": "held",
+        "controller": "north",
+        "party": "north",
+        "source": "s1",
+        "recorded": "2025-01-01",
+        "road": None,
+        "file": "f.json",
+        "import": 1,
+        "position": 1,
+    }
+
+
+def test_rule_event_in_future() -> None:
+    rows = [dated_row("2025-01-02", position=1), dated_row("2025-01-01", "2026-01-01", 2)]
+    (finding,) = dates.event_in_future(rows, DAY)
+    assert summary([finding]) == [
+        (Code.EVENT_IN_FUTURE, Severity.WARNING, "a", "place", day("2025-01-02"), ())
+    ]
+    assert finding.message.startswith("Event on place a (data.json, event #1) is dated")
+    assert finding.details == {
+        "record": "event",
+        "recorded": None,
+        "source": "s1",
+        "file": "data.json",
+        "import": 1,
+        "position": 1,
+    }
+
+
+def test_rule_recorded_in_future() -> None:
+    rows = [
+        dated_row("2024-12-01", "2025-01-02", 1),
+        dated_row("2024-12-01", "2025-01-01", 2),  # recorded today: fine
+        dated_row("2025-02-01", "2025-03-01", 3),  # dated after today: event-in-future only
+    ]
+    (finding,) = dates.recorded_in_future(rows, DAY)
+    assert (finding.code, finding.date, finding.details["position"]) == (
+        Code.RECORDED_IN_FUTURE,
+        day("2024-12-01"),
+        1,
+    )
+    assert "--as-of any day before 2025-01-02 leaves it out" in finding.message
+
+
+def test_rule_recorded_before_date() -> None:
+    rows = [dated_row("2024-12-01", "2024-11-30", 1), dated_row("2024-12-01", "2024-12-01", 2)]
+    (finding,) = dates.recorded_before_date(rows)
+    assert (finding.code, finding.date, finding.details["recorded"]) == (
+        Code.RECORDED_BEFORE_DATE,
+        day("2024-12-01"),
+        "2024-11-30",
+    )
+
+
+def test_rule_event_after_source() -> None:
+    published = dt.date(2024, 6, 1)
+    rows = [
+        LateCitation("s1", published, "incident", 1, dt.date(2024, 6, 2), dt.date(2024, 6, 2)),
+        LateCitation("s1", published, "event", 2, dt.date(2024, 7, 1), dt.date(2024, 8, 1)),
+    ]
+    found = list(dates.event_after_source(rows))
+    assert [(f.code, f.element, f.type, f.date) for f in found] == [
+        (Code.EVENT_AFTER_SOURCE, "s1", "source", dt.date(2024, 6, 2)),
+        (Code.EVENT_AFTER_SOURCE, "s1", "source", dt.date(2024, 7, 1)),
+    ]
+    assert "1 incident citing source s1 (published 2024-06-01) is dated after it (on " in (
+        found[0].message
+    )
+    assert "are dated after it (from 2024-07-01 to 2024-08-01)" in found[1].message
+    assert found[1].details == {
+        "record": "event",
+        "count": 2,
+        "published": "2024-06-01",
+        "last": "2024-08-01",
+    }
+
+
+def test_rule_event_before_first_state() -> None:
+    jan, feb, mar = dt.date(2024, 1, 1), dt.date(2024, 2, 1), dt.date(2024, 3, 1)
+    rows = [
+        EarlyReports("bd", None, 2, jan, jan, "b", jan, "d", feb),
+        EarlyReports("x1", "main", 1, jan, jan, "x", feb, "y", feb),
+        EarlyReports("x2", "main", 1, feb, feb, "y", feb, "z", mar),
+    ]
+    on_segment, on_road = events.event_before_first_state(rows)
+    assert summary([on_segment, on_road]) == [
+        (Code.EVENT_BEFORE_FIRST_STATE, Severity.WARNING, "bd", "segment", jan, ("b", "d")),
+        (Code.EVENT_BEFORE_FIRST_STATE, Severity.WARNING, "main", "road", jan, ("x1", "x2")),
+    ]
+    assert "(d is first known on 2024-02-01)" in on_segment.message
+    assert (on_segment.details["known_from"], on_segment.details["known_last"]) == (
+        "2024-02-01",
+        "d",
+    )
+    assert "2 segments (x1, x2) are known (from 2024-02-01 on)" in on_road.message
+    assert [s["known_last"] for s in on_road.details["segments"]] == ["y", "z"]
+
+
+def test_rule_duplicate_event() -> None:
+    rows = [
+        DuplicateGroup("place", "a", DAY, "held", "north", "s1", None, 2, 1, 1),
+        DuplicateGroup("road", "main", DAY, "contested", None, None, DAY, 3, 1, 4),
+    ]
+    once, across = events.duplicate_event(rows)
+    assert (once.code, once.severity, once.element) == (Code.DUPLICATE_EVENT, Severity.INFO, "a")
+    assert "(held by north, source s1; import #1)" in once.message
+    assert "3 identical events on road main" in across.message
+    assert "(contested, source none; imports #1 to #4)" in across.message
+    assert across.details["imports"] == [1, 4]
+
+
+def test_rule_self_loop_segment() -> None:
+    segments = [Segment("loop", "b", "b"), Segment("ab", "a", "b")]
+    assert summary(network.self_loop_segment(segments)) == [
+        (Code.SELF_LOOP_SEGMENT, Severity.WARNING, "loop", "segment", None, ("b",))
+    ]
+
+
+def test_rule_road_gap() -> None:
+    segments = [Segment("ab", "a", "b"), Segment("cb", "c", "b"), Segment("de", "d", "e")]
+    roads = [
+        Road("gappy", ("ab", "de")),
+        Road("either-way", ("ab", "cb")),  # b is shared, whatever the direction
+        Road("unknown", ("ab", "zz")),  # a segment the data lacks is another check's job
+    ]
+    (finding,) = network.road_gap(roads, segments)
+    assert (finding.element, finding.related) == ("gappy", ("ab", "de"))
+    assert "ab (a - b) and de (d - e) share no place" in finding.message
+
+
+def test_rule_disconnected_place() -> None:
+    places = [Place("a"), Place("b"), Place("loop"), Place("lone")]
+    segments = [Segment("ab", "a", "b"), Segment("ll", "loop", "loop")]
+    found = network.disconnected_place(places, segments)
+    assert [f.element for f in found] == ["loop", "lone"]
+
+
+def test_rule_separate_component() -> None:
+    places = [Place(p) for p in ("a", "b", "c", "d", "x", "y", "lone")]
+    # Two groups of two and one of three: the largest is the main network.
+    segments = [
+        Segment("xy", "y", "x"),
+        Segment("ab", "a", "b"),
+        Segment("bc", "b", "c"),
+        Segment("d", "d", "d"),
+    ]
+    (finding,) = network.separate_component(places, segments)
+    assert summary([finding]) == [
+        (Code.SEPARATE_COMPONENT, Severity.INFO, "x", "place", None, ("x", "y"))
+    ]
+    assert finding.details == {"size": 2, "main_size": 3}
+    # Of groups equally large, the one whose first place comes first is the main one.
+    found = network.separate_component(places, [Segment("ab", "a", "b"), Segment("xy", "x", "y")])
+    assert [f.related for f in found] == [("x", "y")]
+    assert list(network.separate_component(places, segments[:1])) == []
+
+
+def test_rule_missing_coordinates() -> None:
+    places = [Place("a", lat=1.0, lon=2.0), Place("m"), Place("n"), Place("o")]
+    segments = [
+        Segment("am", "a", "m"),
+        Segment("na", "n", "a", length_km=3.0),
+        Segment("mo", "m", "o"),  # two places without coordinates: nothing to compare
+    ]
+    unmeasured, measured = network.missing_coordinates(places, segments)
+    assert summary([unmeasured, measured]) == [
+        (Code.MISSING_COORDINATES, Severity.WARNING, "m", "place", None, ("am",)),
+        (Code.MISSING_COORDINATES, Severity.INFO, "n", "place", None, ("na",)),
+    ]
+    assert "am has no length given, so it counts as 1 km" in unmeasured.message
+    assert "lengths are given, so paths are right" in measured.message
+    assert measured.details == {"unmeasured_segments": []}
+
+
+def test_rule_place_never_known() -> None:
+    assert summary(network.place_never_known(["d"])) == [
+        (Code.PLACE_NEVER_KNOWN, Severity.INFO, "d", "place", None, ())
+    ]
+
+
+def test_rule_overlapping_bloc_membership() -> None:
+    def member(party: str, bloc: str, start: str | None, end: str | None) -> Membership:
+        return Membership(party, bloc, day(start), day(end))
+
+    blocs = [
+        Bloc(
+            "pact",
+            members=(
+                member("north", "pact", None, "2024-06-01"),
+                member("north", "pact", "2024-03-01", None),
+                member("south", "pact", None, "2024-01-01"),
+                member("south", "pact", "2024-01-01", None),  # adjacent, not overlapping
+            ),
+        ),
+        Bloc("other", members=(member("north", "other", None, None),)),
+    ]
+    found = list(definitions.overlapping_bloc_membership(blocs))
+    assert {(f.code, f.element, f.type) for f in found} == {
+        (Code.OVERLAPPING_BLOC_MEMBERSHIP, "north", "party")
+    }
+    assert [(f.severity, f.date, f.related) for f in found] == [
+        (Severity.INFO, day("2024-03-01"), ("pact",)),
+        (Severity.WARNING, None, ("pact", "other")),
+        (Severity.WARNING, day("2024-03-01"), ("pact", "other")),
+    ]
+    assert found[0].details == {
+        "blocs": ["pact"],
+        "periods": ["always to 2024-06-01", "2024-03-01 to open"],
+    }
+    assert "in two blocs at once from the start: pact (always to 2024-06-01)" in found[1].message
+
+
+def test_rule_empty_bloc() -> None:
+    blocs = [Bloc("hollow"), Bloc("pact", members=(Membership("north", "pact"),))]
+    assert summary(definitions.empty_bloc(blocs)) == [
+        (Code.EMPTY_BLOC, Severity.INFO, "hollow", "bloc", None, ())
+    ]
+
+
+def test_rule_unused_party() -> None:
+    parties = [Party("north"), Party("ghost"), Party("loner")]
+    blocs = [
+        Bloc("haunt", members=(Membership("ghost", "haunt"), Membership("ghost", "haunt"))),
+        Bloc("pact", members=(Membership("ghost", "pact"),)),
+    ]
+    ghost, loner = definitions.unused_party(parties, {"north"}, blocs)
+    assert (ghost.element, ghost.related) == ("ghost", ("haunt", "pact"))
+    assert "Party ghost (a member of haunt, pact) is named by no event" in ghost.message
+    assert (loner.element, loner.related) == ("loner", ())
+    assert loner.message.startswith("Party loner is named by no event")
+
+
+def test_rule_unused_source() -> None:
+    sources = [Source("s1"), Source("unread")]
+    assert summary(definitions.unused_source(sources, {"s1"})) == [
+        (Code.UNUSED_SOURCE, Severity.INFO, "unread", "source", None, ())
+    ]
 
 
 # -- a clean dataset -------------------------------------------------------------------
@@ -365,12 +667,14 @@ def test_party_in_two_blocs_at_once(cli: Cli, write_file: WriteFile, db_url: str
     data = dataset(blocs=[{"id": "other", "members": [{"party": "south"}]}])
     load(cli, write_file, data)
     # The import refuses this; a row written by hand (or by an older version) does not.
-    with cg.open(db_url) as model, model.engine.begin() as conn:
+    engine = sa.create_engine(resolve_url(db_url))
+    with engine.begin() as conn:
         conn.execute(
             sa.insert(orm.BlocMembership).values(
                 bloc_id="other", position=2, party_id="north", start_date=None, end_date=None
             )
         )
+    engine.dispose()
     found = of(run_check(cli), "overlapping-bloc-membership")
     assert brief(found) == [("warning", "north", "party", "2024-01-01", ["other", "pact"])]
     assert found[0]["blocs"] == ["other", "pact"]
@@ -479,6 +783,30 @@ def test_check_dataset_in_a_script(model: cg.Model, write_file: WriteFile) -> No
         check_dataset(model, only=["typo"])
     with pytest.raises(cg.InvalidArgumentError, match="today"):
         check_dataset(model, today="01/01/2025")
+
+
+def test_only_finds_what_the_full_run_finds(model: cg.Model, write_file: WriteFile) -> None:
+    events = [
+        # Dated and recorded after today: in the future, whichever checks run.
+        {"date": "2025-06-01", "place": "a", "party": "north", "recorded": "2025-07-01"},
+        {"date": "2024-02-01", "place": "b", "party": "south", "source": "s2"},
+        {"date": "2024-02-01", "place": "b", "party": "north", "source": "s1"},
+        {"date": "2024-03-05", "place": "c", "party": "south", "recorded": "2024-03-01"},
+    ]
+    data = dataset(
+        events=events,
+        parties=[{"id": "ghost"}],
+        sources=[{"id": "unread"}],
+        places=[{"id": "lone"}],
+        segments=[{"id": "loop", "from": "a", "to": "a"}],
+    )
+    model.import_file(write_file("data.json", json.dumps(data)))
+    full = check_dataset(model, today=TODAY).findings
+    assert len({f.code for f in full}) == 8
+    assert [f.code for f in full if f.element == "a"] == [Code.EVENT_IN_FUTURE]
+    for code in CODES:
+        alone = check_dataset(model, today=TODAY, only=[code])
+        assert alone.findings == tuple(f for f in full if f.code is code)
 
 
 def test_a_scenario_is_checked_as_its_answers_see_it(

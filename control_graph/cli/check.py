@@ -11,6 +11,7 @@ import click
 
 from control_graph import query
 from control_graph.check import CODES, CheckReport, Finding, Severity, check_dataset
+from control_graph.check.words import plural
 from control_graph.cli.base import (
     CONTEXT,
     DATE,
@@ -88,17 +89,13 @@ def check(
     else:
         _print_report(report, model, limit)
     if strict and report.has_warnings:
-        click.echo(f"control-graph: {_count(report.warnings, 'warning')} (--strict)", err=True)
+        click.echo(f"control-graph: {plural(report.warnings, 'warning')} (--strict)", err=True)
         click.get_current_context().exit(1)
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _tally(findings: list[Finding]) -> str:
     warnings = sum(f.severity is Severity.WARNING for f in findings)
-    parts = [_count(warnings, "warning")] if warnings else []
+    parts = [plural(warnings, "warning")] if warnings else []
     if len(findings) > warnings:
         parts.append(f"{len(findings) - warnings} info")
     return ", ".join(parts)

@@ -1,0 +1,167 @@
+"""Running the checks: which rule makes each code's findings, and what it reads.
+
+:class:`Readings` reads what the rules ask for through the model, each reading once and
+only when a chosen rule first needs it; :data:`RULES` says which rule function makes the
+findings of each code and from which readings; :func:`check_dataset` runs the chosen
+ones and orders their findings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from functools import cached_property
+from typing import TYPE_CHECKING, TypeVar
+
+from control_graph.check.catalogue import CODES, Code
+from control_graph.check.report import CheckReport, Finding, ordered
+from control_graph.check.rules import dates, definitions, events, network
+from control_graph.errors import InvalidArgumentError
+from control_graph.model.dates import DateLike, to_day
+
+if TYPE_CHECKING:
+    from control_graph.query import Model
+    from control_graph.store.audit import Audit, DatedRecord
+
+__all__ = ["RULES", "Readings", "check_dataset"]
+
+T = TypeVar("T")
+
+
+def _listed(read: Callable[[Model], T]) -> cached_property[T]:
+    """A reading of the model's listings, made on first use and then kept."""
+    return cached_property(lambda readings: read(readings.model))
+
+
+def _audited(read: Callable[[Audit], T]) -> cached_property[T]:
+    """A reading through :meth:`Model.audit <control_graph.query.Model.audit>`, made on
+    first use and then kept."""
+
+    def once(readings: Readings) -> T:
+        with readings.model.audit() as audit:
+            return read(audit)
+
+    return cached_property(once)
+
+
+class Readings:
+    """What the rules read about the data a model sees, each read once, on first use.
+
+    The readings about events come from :meth:`Model.audit
+    <control_graph.query.Model.audit>`, grouped or filtered in the database; the
+    definitions from the model's listings. ``used_ids`` are the ids of the parties and
+    of the sources that some event or incident names.
+    """
+
+    def __init__(self, model: Model, today: dt.date) -> None:
+        self.model = model
+        self.today = today
+
+    @cached_property
+    def dated_problems(self) -> list[DatedRecord]:
+        with self.model.audit() as audit:
+            return audit.dated_problems(self.today)
+
+    same_day_reports = _audited(lambda audit: audit.same_day_reports())
+    late_citations = _audited(lambda audit: audit.late_citations())
+    early_segment_reports = _audited(lambda audit: audit.early_segment_reports())
+    duplicate_events = _audited(lambda audit: audit.duplicate_events())
+    never_known_places = _audited(lambda audit: audit.never_known_places())
+    used_ids = _audited(lambda audit: audit.used_ids())
+    places = _listed(lambda model: model.places())
+    segments = _listed(lambda model: model.segments())
+    roads = _listed(lambda model: model.roads())
+    blocs = _listed(lambda model: model.blocs())
+    parties = _listed(lambda model: model.parties())
+    sources = _listed(lambda model: model.sources())
+
+
+Rule = Callable[[Readings], Iterable[Finding]]
+#: The rule that makes each code's findings, given the readings.
+RULES: Mapping[Code, Rule] = {
+    Code.CONTRADICTORY_REPORTS: lambda r: events.contradictory_reports(r.same_day_reports),
+    Code.EVENT_IN_FUTURE: lambda r: dates.event_in_future(r.dated_problems, r.today),
+    Code.RECORDED_IN_FUTURE: lambda r: dates.recorded_in_future(r.dated_problems, r.today),
+    Code.RECORDED_BEFORE_DATE: lambda r: dates.recorded_before_date(r.dated_problems),
+    Code.EVENT_AFTER_SOURCE: lambda r: dates.event_after_source(r.late_citations),
+    Code.EVENT_BEFORE_FIRST_STATE: lambda r: events.event_before_first_state(
+        r.early_segment_reports
+    ),
+    Code.DUPLICATE_EVENT: lambda r: events.duplicate_event(r.duplicate_events),
+    Code.SELF_LOOP_SEGMENT: lambda r: network.self_loop_segment(r.segments),
+    Code.ROAD_GAP: lambda r: network.road_gap(r.roads, r.segments),
+    Code.DISCONNECTED_PLACE: lambda r: network.disconnected_place(r.places, r.segments),
+    Code.SEPARATE_COMPONENT: lambda r: network.separate_component(r.places, r.segments),
+    Code.MISSING_COORDINATES: lambda r: network.missing_coordinates(r.places, r.segments),
+    Code.OVERLAPPING_BLOC_MEMBERSHIP: lambda r: definitions.overlapping_bloc_membership(r.blocs),
+    Code.EMPTY_BLOC: lambda r: definitions.empty_bloc(r.blocs),
+    Code.PLACE_NEVER_KNOWN: lambda r: network.place_never_known(r.never_known_places),
+    Code.UNUSED_PARTY: lambda r: definitions.unused_party(r.parties, r.used_ids[0], r.blocs),
+    Code.UNUSED_SOURCE: lambda r: definitions.unused_source(r.sources, r.used_ids[1]),
+}
+
+
+def check_dataset(
+    model: Model,
+    *,
+    today: DateLike | None = None,
+    only: Iterable[str] | None = None,
+) -> CheckReport:
+    """Check the data in a database for contradictions, impossible dates and holes.
+
+    Parameters
+    ----------
+    model
+        The database to check. A model opened on a scenario checks what that scenario's
+        answers come from: the reported data, the scenario's rows and its bases', less
+        the events it supposes false.
+    today
+        The day after which a date is in the future (default: the computer's today).
+    only
+        Run only these checks (codes of :class:`~control_graph.check.Code`); default: all.
+
+    Returns
+    -------
+    CheckReport
+        The findings, by code (in the order of :data:`~control_graph.check.CODES`),
+        element and date.
+
+    Raises
+    ------
+    InvalidArgumentError
+        When ``today`` is not a day or ``only`` names a code that does not exist.
+
+    Examples
+    --------
+    >>> import control_graph as cg
+    >>> model = cg.open("sqlite://")
+    >>> _ = model.import_file(cg.sample_path())
+    >>> report = check_dataset(model, today="2026-03-01")
+    >>> report.has_warnings
+    False
+    >>> report.counts()["place-never-known"]
+    8
+    >>> check_dataset(model, today="2026-02-01", only=["event-in-future"]).counts()
+    {'event-in-future': 14}
+    """
+    day = dt.date.today() if today is None else to_day(today, "today")
+    chosen = _chosen(only)
+    readings = Readings(model, day)
+    findings = [finding for code in chosen for finding in RULES[code](readings)]
+    return CheckReport(ordered(findings), day, chosen)
+
+
+def _chosen(only: Iterable[str] | None) -> tuple[Code, ...]:
+    """The codes to check, in the order of :data:`CODES`."""
+    if only is None:
+        return tuple(CODES)
+    chosen: set[Code] = set()
+    for text in only:
+        try:
+            chosen.add(Code(text))
+        except ValueError:
+            known = ", ".join(code.value for code in CODES)
+            raise InvalidArgumentError(
+                f"no check is called {text!r}; the checks: {known}"
+            ) from None
+    return tuple(code for code in CODES if code in chosen)
