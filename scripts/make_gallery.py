@@ -1,6 +1,7 @@
 #!/usr/bin/env python
-"""Draw the plots of docs/gallery.md: the built-in Kachin sample, and one map of a
-synthetic network of 10,000 places (made by scripts/bench_plot.py), timed.
+"""Draw the plots of docs/gallery.md: the built-in Kachin sample, the illustrative
+coastal Rakhine example (docs/gallery/rakhine-coast.yaml), and one map of a synthetic
+network of 10,000 places (made by scripts/bench_plot.py), timed.
 
 Every image in docs/gallery/ comes from here, so the gallery can be redrawn after a
 change to the plots or to the sample::
@@ -31,6 +32,8 @@ from control_graph import plot
 
 ROOT = Path(__file__).resolve().parent.parent
 DPI = 110
+#: Real places of coastal Rakhine State at approximate coordinates, with made-up events.
+COAST = ROOT / "docs" / "gallery" / "rakhine-coast.yaml"
 
 #: Days the small multiples show: before the offensive, during it, after the recapture.
 GWAYKHAR_DAYS = ("2025-06-01", "2025-12-01", "2026-02-01", "2026-02-06")
@@ -60,6 +63,18 @@ def small_multiples(model: cg.Model) -> Figure:
     return fig
 
 
+def bhamo_falls(model: cg.Model) -> Figure:
+    """The reported data beside a scenario in which the KIA takes Bhamo on 1 March."""
+    what_if = model.scenario("bhamo-falls")
+    what_if.add_event("2026-03-01", place="bhamo", party="kia")
+    return plot.plot_compare(model, what_if, "2026-03-02")[0]
+
+
+def coast_overview(model: cg.Model) -> Figure:
+    """The coastal example at the end of its year, with the fortnight's incidents."""
+    return plot.plot_map(model, "2024-12-24", incidents="14d")[0]
+
+
 PLOTS: dict[str, Callable[[cg.Model], Figure]] = {
     "kachin-map-2026-02-01.png": lambda m: plot.plot_map(m, "2026-02-01", incidents="14d")[0],
     "kachin-map-2026-02-06.png": lambda m: plot.plot_map(m, "2026-02-06", incidents="14d")[0],
@@ -76,6 +91,18 @@ PLOTS: dict[str, Callable[[cg.Model], Figure]] = {
     "kachin-shares-km.png": lambda m: plot.plot_shares(m)[0],
     "kachin-shares-places-by-bloc.png": lambda m: plot.plot_shares(
         m, by="bloc", measure="places", start="2025-12-01", end="2026-02-10"
+    )[0],
+    "kachin-compare-bhamo-falls.png": bhamo_falls,
+}
+
+COAST_PLOTS: dict[str, Callable[[cg.Model], Figure]] = {
+    "rakhine-coast-map-2024-12-24.png": coast_overview,
+    "rakhine-mayu-road-2024-06-20.png": lambda m: plot.plot_map(
+        m, "2024-06-20", roads=["mayu-road"]
+    )[0],
+    "rakhine-timeline-sittwe-ann.png": lambda m: plot.plot_timeline(m, "sittwe-ann-road")[0],
+    "rakhine-shares-monthly.png": lambda m: plot.plot_shares(
+        m, measure="places", start="2024-01-01", end="2024-12-31", step="1m"
     )[0],
 }
 
@@ -110,17 +137,20 @@ def main(argv: list[str] | None = None) -> int:
     )  # fmt: skip
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    with cg.open("sqlite://") as model:
-        model.import_file(cg.sample_path())
-        for name, draw in PLOTS.items():
-            written = plot.save_figure(draw(model), args.out / name, dpi=DPI)
-            print(f"wrote {written}")
-        if args.animation:
+    for dataset, plots in ((cg.sample_path(), PLOTS), (COAST, COAST_PLOTS)):
+        with cg.open("sqlite://") as model:
+            model.import_file(dataset)
+            for name, draw in plots.items():
+                written = plot.save_figure(draw(model), args.out / name, dpi=DPI)
+                print(f"wrote {written}")
+    if args.animation:
+        with cg.open("sqlite://") as model:
+            model.import_file(cg.sample_path())
             plot.animate_map(
                 model, args.animation, start="2026-01-20", end="2026-02-07", step="2d",
                 incidents="7d", dpi=90,
             )  # fmt: skip
-            print(f"wrote {args.animation}")
+        print(f"wrote {args.animation}")
     if args.synthetic:
         out = args.out / "synthetic-map.png"
         seconds = synthetic_map(args.synthetic, out)

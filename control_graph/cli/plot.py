@@ -84,6 +84,35 @@ def incidents_option(f: F) -> F:
     )(f)
 
 
+def geography_options(f: F) -> F:
+    f = click.option(
+        "--basemap",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        metavar="FILE",
+        help="Also draw your own boundaries from FILE (GeoJSON; any GDAL format "
+        "with pyogrio installed), e.g. townships.",
+    )(f)
+    return click.option(
+        "--geography/--no-geography",
+        default=True,
+        show_default=True,
+        help="Draw land, sea, coastlines, borders and states (Natural Earth) under the map.",
+    )(f)
+
+
+def step_option(default: str | None, what: str) -> Callable[[F], F]:
+    def decorate(f: F) -> F:
+        return click.option(
+            "--step",
+            default=default,
+            show_default=default is not None,
+            metavar="SPAN",
+            help=f"{what}: days (7d, 2w, 10) or calendar months and years (1m, 3m, 1y).",
+        )(f)
+
+    return decorate
+
+
 def labels_option(f: F) -> F:
     return click.option(
         "--labels/--no-labels", default=True, show_default=True, help="Label places."
@@ -126,6 +155,7 @@ def plot() -> None:
 @road_option
 @incidents_option
 @labels_option
+@geography_options
 @title_option
 @output_option(".png, .svg, .pdf")
 @dpi_option(150)
@@ -141,6 +171,8 @@ def map_(
     roads: tuple[str, ...],
     incidents: str | None,
     labels: bool,
+    geography: bool,
+    basemap: Path | None,
     title: str | None,
     output: Path,
     dpi: int,
@@ -151,11 +183,14 @@ def map_(
 
     Segments are drawn in the colour of the party (or bloc) holding them; contested
     ones dashed in both sides' colours with a cross at the middle; unknown ones grey.
+    Under them: land, sea, coastlines, borders and state boundaries (Natural Earth,
+    shipped, no network needed), and for a small area an inset showing where it is.
 
     \b
     Examples:
       control-graph plot map --on 2026-02-06 --incidents 14d -o kachin.png
       control-graph plot map --on 2026-02-06 --by bloc --road "Gwaykhar Road" -o gw.pdf
+      control-graph plot map --on 2026-02-06 --basemap townships.geojson -o map.png
     """
     from control_graph import plot as plots
 
@@ -169,6 +204,8 @@ def map_(
         incidents=incidents,
         labels=labels,
         title=title,
+        geography=geography,
+        basemap=basemap,
     )
     _written(_save(fig, output, dpi), "map", as_json, quiet, date=on.isoformat())
 
@@ -234,6 +271,7 @@ def timeline(
     show_default=True,
     help="Road length held, or number of places held.",
 )
+@step_option(None, "Read the totals every step instead of at every change")
 @title_option
 @output_option(".png, .svg, .pdf")
 @dpi_option(150)
@@ -248,6 +286,7 @@ def shares(
     end: dt.date | None,
     as_of: dt.date | None,
     measure: str,
+    step: str | None,
     title: str | None,
     output: Path,
     dpi: int,
@@ -257,14 +296,15 @@ def shares(
     """A stacked area of road length (or places) held by each party or bloc over time.
 
     \b
-    Example:
+    Examples:
       control-graph plot shares --by bloc --measure places -o shares.png
+      control-graph plot shares --step 1m -o monthly.png
     """
     from control_graph import plot as plots
 
     plots.check_format(output)
     fig, _ = plots.plot_shares(
-        model, by=by, start=start, end=end, as_of=as_of, measure=measure, title=title
+        model, by=by, start=start, end=end, as_of=as_of, measure=measure, step=step, title=title
     )
     _written(_save(fig, output, dpi), "shares", as_json, quiet, measure=measure)
 
@@ -272,9 +312,7 @@ def shares(
 @plot.command("animate", context_settings=CONTEXT)
 @click.option("--from", "start", type=DATE, required=True, help="First day (the first frame).")
 @click.option("--to", "end", type=DATE, required=True, help="Last day (the last frame).")
-@click.option(
-    "--step", default="7d", show_default=True, metavar="SPAN", help="Days between frames."
-)
+@step_option("7d", "Between frames")
 @by_option
 @as_of_option
 @road_option
@@ -314,8 +352,9 @@ def animate(
     Every frame has the same extent and legend.
 
     \b
-    Example:
+    Examples:
       control-graph plot animate --from 2026-01-20 --to 2026-02-07 --step 2d -o front.gif
+      control-graph plot animate --from 2024-01-01 --to 2024-12-31 --step 1m -o year.gif
     """
     from control_graph import plot as plots
 

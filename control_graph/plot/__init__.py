@@ -26,7 +26,7 @@ from control_graph.plot.colors import (
     controller_colors,
 )
 from control_graph.plot.compare import HIGHLIGHT_COLOR, plot_compare
-from control_graph.plot.data import parse_span
+from control_graph.plot.data import parse_span, parse_step
 from control_graph.plot.files import (
     FIGURE_FORMATS,
     UnsupportedFormatError,
@@ -51,6 +51,7 @@ __all__ = [
     "controller_colors",
     "frame_days",
     "parse_span",
+    "parse_step",
     "place_positions",
     "plot_compare",
     "plot_map",

@@ -14,16 +14,20 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from control_graph.errors import InvalidArgumentError
+from control_graph.plot.context import map_figure, prepare_map
 from control_graph.plot.data import (
     DateLike,
     SpanLike,
     parse_span,
+    parse_step,
     read_incidents,
+    step_days,
     to_day,
 )
 from control_graph.plot.files import UnsupportedFormatError, check_format
-from control_graph.plot.map import draw_map, map_figure, prepare_map
-from control_graph.plot.style import fit_figure
+from control_graph.plot.fonts import with_script_fonts
+from control_graph.plot.map import draw_map
+from control_graph.plot.style import axes_and_figure, fit_figure
 
 if TYPE_CHECKING:
     from control_graph.query import Model
@@ -38,29 +42,18 @@ MAX_FRAMES = 2000
 
 def frame_days(start: DateLike, end: DateLike, step: SpanLike = 7) -> list[dt.date]:
     """The days an animation shows: ``start``, then every ``step`` until ``end``, and
-    ``end`` itself when the steps do not land on it.
+    ``end`` itself when the steps do not land on it. ``step`` is a number of days, a
+    span like ``"2w"``, or calendar months and years (``"1m"``, ``"1y"``).
 
     Examples
     --------
     >>> [d.isoformat() for d in frame_days("2026-01-01", "2026-01-20", "1w")]
     ['2026-01-01', '2026-01-08', '2026-01-15', '2026-01-20']
+    >>> [d.isoformat() for d in frame_days("2026-01-01", "2026-03-01", "1m")]
+    ['2026-01-01', '2026-02-01', '2026-03-01']
     """
     first, last = to_day(start, "from"), to_day(end, "to")
-    span = parse_span(step, "step")
-    if last < first:
-        raise InvalidArgumentError(f"--to {last} is before --from {first}")
-    if span.days < 1:
-        raise InvalidArgumentError("step: give at least one day")
-    count = (last - first).days // span.days + 1
-    if count > MAX_FRAMES:
-        raise InvalidArgumentError(
-            f"{count} frames from {first} to {last} every {span.days} days; "
-            f"give a longer step (at most {MAX_FRAMES} frames)"
-        )
-    days = [first + i * span for i in range(count)]
-    if days[-1] != last:
-        days.append(last)
-    return days
+    return step_days(first, last, parse_step(step, "step"), MAX_FRAMES, "frames")
 
 
 def _writer(path: Path, fps: int) -> AbstractMovieWriter:
@@ -74,6 +67,7 @@ def _writer(path: Path, fps: int) -> AbstractMovieWriter:
     return PillowWriter(fps=fps)
 
 
+@with_script_fonts
 def animate_map(
     model: Model,
     path: str | Path,
@@ -102,7 +96,8 @@ def animate_map(
     start, end
         The first and last day; see :func:`frame_days` for the frames in between.
     step
-        Days between frames (``timedelta``, number of days, or ``"7d"``/``"2w"``).
+        Between frames: a ``timedelta``, a number of days, ``"7d"``/``"2w"``, or
+        calendar months and years, ``"1m"``/``"1y"``.
     by, as_of, roads, incidents, labels
         As for :func:`control_graph.plot.plot_map`, for every frame.
     fps
@@ -148,13 +143,7 @@ def animate_map(
     kinds = {i.kind or "incident" for i in found}
 
     own_figure = ax is None
-    if ax is None:
-        fig, ax = map_figure(context)
-    else:
-        parent = ax.get_figure()
-        if not isinstance(parent, Figure):
-            raise InvalidArgumentError("ax must belong to a figure")
-        fig = parent
+    fig, ax = axes_and_figure(ax, lambda: map_figure(context))
 
     def draw(day: dt.date) -> None:
         assert ax is not None

@@ -8,14 +8,17 @@ and segment on a day are then answered by the engine from its sorted histories.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 from control_graph.errors import InvalidArgumentError
 from control_graph.model.dates import parse_date, parse_days
-from control_graph.model.records import Bloc, Incident, Party, Place, Road, Segment
+from control_graph.model.records import Bloc, Incident, Party, Place, Road, Segment, Source
 from control_graph.model.states import State, Status
 from control_graph.model.timeline import By, ControlTimeline
 from control_graph.plot.colors import controller_colors
@@ -28,16 +31,23 @@ __all__ = [
     "NetworkData",
     "Snapshot",
     "SpanLike",
+    "Step",
     "check_by",
+    "latest_change",
     "load_network",
     "parse_span",
+    "parse_step",
     "read_incidents",
     "snapshot",
+    "source_line",
+    "step_days",
     "to_day",
 ]
 
 DateLike = dt.date | str
 SpanLike = dt.timedelta | int | str
+
+_CALENDAR_STEP = re.compile(r"(\d+)\s*(m|y)")
 
 
 def to_day(value: DateLike, name: str) -> dt.date:
@@ -76,6 +86,91 @@ def parse_span(value: SpanLike, name: str = "span") -> dt.timedelta:
     return span
 
 
+class Step(NamedTuple):
+    """A step between two days: a number of days, or of calendar months."""
+
+    days: int = 0
+    months: int = 0
+
+    def after(self, start: dt.date, count: int) -> dt.date:
+        """The day ``count`` steps after ``start``; a month step keeps the day of the
+        month where it can and takes the month's last day where it cannot (31 January,
+        then 28 February, then 31 March).
+
+        Examples
+        --------
+        >>> [str(Step(months=1).after(dt.date(2024, 1, 31), n)) for n in range(3)]
+        ['2024-01-31', '2024-02-29', '2024-03-31']
+        """
+        if not self.months:
+            return start + dt.timedelta(days=self.days * count)
+        month = start.month - 1 + self.months * count
+        year, month = start.year + month // 12, month % 12 + 1
+        return dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+    def describe(self) -> str:
+        """``"7 days"``, ``"1 month"``, ``"2 years"``."""
+        if self.months and self.months % 12 == 0:
+            number, unit = self.months // 12, "year"
+        elif self.months:
+            number, unit = self.months, "month"
+        else:
+            number, unit = self.days, "day"
+        return f"{number} {unit}{'' if number == 1 else 's'}"
+
+
+def parse_step(value: SpanLike, name: str = "step") -> Step:
+    """A step: whatever :func:`parse_span` takes, or calendar months (``1m``, ``3m``) and
+    years (``1y``).
+
+    Examples
+    --------
+    >>> parse_step("1m"), parse_step("1y"), parse_step("2w")
+    (Step(days=0, months=1), Step(days=0, months=12), Step(days=14, months=0))
+    """
+    if isinstance(value, str):
+        match = _CALENDAR_STEP.fullmatch(value.strip().lower())
+        if match:
+            number = int(match.group(1))
+            months = number * 12 if match.group(2) == "y" else number
+            if months < 1:
+                raise InvalidArgumentError(f"{name}: give at least one month")
+            return Step(months=months)
+    span = parse_span(value, name)
+    return Step(days=span.days)
+
+
+def step_days(
+    first: dt.date, last: dt.date, step: Step, limit: int, noun: str = "steps"
+) -> list[dt.date]:
+    """``first``, then every ``step`` up to ``last``, and ``last`` when no step lands
+    on it; at most ``limit`` days (an error beyond, saying how many there would be).
+
+    Examples
+    --------
+    >>> [str(d) for d in step_days(dt.date(2026, 1, 1), dt.date(2026, 3, 15), Step(months=1), 10)]
+    ['2026-01-01', '2026-02-01', '2026-03-01', '2026-03-15']
+    """
+    if last < first:
+        raise InvalidArgumentError(f"--to {last} is before --from {first}")
+    if step.days < 1 and step.months < 1:
+        raise InvalidArgumentError("step: give at least one day")
+    if step.months:
+        whole = (last.year - first.year) * 12 + last.month - first.month
+        count = whole // step.months + 1
+    else:
+        count = (last - first).days // step.days + 1
+    if count > limit:
+        raise InvalidArgumentError(
+            f"{count} {noun} from {first} to {last} every {step.describe()}; "
+            f"give a longer step (at most {limit} {noun})"
+        )
+    days = [d for d in (step.after(first, n) for n in range(count)) if d <= last]
+    if days[-1] != last:
+        days.append(last)
+    return days
+
+
 def check_by(by: str) -> By:
     if by not in ("party", "bloc"):
         raise InvalidArgumentError(f"by must be 'party' or 'bloc', not {by!r}")
@@ -95,6 +190,7 @@ class NetworkData:
     blocs: dict[str, Bloc]
     by: By = "party"
     colors: dict[str, str] = field(default_factory=dict)
+    sources: list[Source] = field(default_factory=list)
     _shared_names: set[str] | None = field(default=None, init=False, repr=False)
 
     def label_of(self, controller: str) -> str:
@@ -147,7 +243,46 @@ def load_network(model: Model, *, by: str = "party") -> NetworkData:
         blocs=blocs,
         by=view,
         colors=controller_colors(parties.values(), blocs.values(), by=view),
+        sources=model.sources(),
     )
+
+
+def latest_change(timeline: ControlTimeline, elements: Iterable[str], by: By) -> dt.date | None:
+    """The last day on which any of ``elements`` changed state, or ``None``."""
+    last: dt.date | None = None
+    for element in elements:
+        for change in timeline.element_changes(element, by):
+            if last is None or change.date > last:
+                last = change.date
+    return last
+
+
+def source_line(
+    data: NetworkData, *, as_of: dt.date | None, latest: dt.date | None, base_map: str = ""
+) -> str:
+    """The credit line under a figure: ``"Source: KNG; data as of 2026-02-07"``.
+
+    The sources are the dataset's (by name, at most three); the data is "as of" the day
+    asked for with ``as_of``, else the latest day any source was published or anything
+    changed; ``base_map`` credits the geography drawn under a map.
+
+    Examples
+    --------
+    >>> from control_graph.model.records import Source
+    >>> data = NetworkData("x", {}, {}, {}, {}, {}, {}, sources=[Source("kng", "KNG")])
+    >>> source_line(data, as_of=None, latest=dt.date(2026, 2, 5), base_map="Natural Earth")
+    'Source: KNG; data as of 2026-02-05 \u00b7 Base map: Natural Earth'
+    """
+    names = [source.name or source.id for source in data.sources]
+    credited = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    days = [day for day in (latest, *(s.published for s in data.sources)) if day is not None]
+    day = as_of or (max(days) if days else None)
+    text = f"Source: {credited or 'not recorded in the dataset'}"
+    if day is not None:
+        text += f"; data as of {day.isoformat()}"
+    if base_map:
+        text += f" \u00b7 Base map: {base_map}"
+    return text
 
 
 def read_incidents(

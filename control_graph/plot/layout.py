@@ -1,14 +1,10 @@
-"""Where things go on a map: places without coordinates, and labels that do not overlap.
+"""Where places go on a map when some have no coordinates.
 
 Positions are ``(x, y) = (lon, lat)``. A place without coordinates is put where its
 neighbours pull it (each such place at the mean of its neighbours, repeated until it
 settles -- the barycentric embedding), then nudged off anything it landed on. Places in a
 part of the network with no coordinates at all are laid out on their own, in a row below
 the rest.
-
-Labels are placed greedily, most important first: each tries the eight positions around
-its point, nearest first, then rings further out (with a leader line), and takes the
-first position that overlaps no label, marker or other obstacle placed so far.
 """
 
 from __future__ import annotations
@@ -17,20 +13,12 @@ import math
 import zlib
 from collections import defaultdict, deque
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from matplotlib.font_manager import FontProperties
-from matplotlib.textpath import TextToPath
 
 from control_graph.model.records import Place
 
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-    from matplotlib.text import Annotation
-
-__all__ = ["Label", "PlacedLabel", "draw_labels", "layout_labels", "place_positions"]
+__all__ = ["place_positions"]
 
 Point = tuple[float, float]
 
@@ -226,231 +214,3 @@ def _separate(
                 moved = True
         if not moved:
             return
-
-
-# -- labels ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Label:
-    """A label to place: its text, its anchor in data coordinates, how important it is
-    (higher first) and the radius in points of the marker it belongs to."""
-
-    text: str
-    xy: Point
-    priority: float = 0.0
-    fontsize: float = 8.0
-    bold: bool = False
-    marker_radius: float = 4.0
-
-
-# Nearest positions first, in the cartographers' order of preference: upper right,
-# right, lower right, upper left, left, lower left, above, below.
-_DIRECTIONS: tuple[Point, ...] = (
-    (1, 1),
-    (1, 0),
-    (1, -1),
-    (-1, 1),
-    (-1, 0),
-    (-1, -1),
-    (0, 1),
-    (0, -1),
-)
-
-
-def _compass(count: int) -> tuple[Point, ...]:
-    """``count`` directions round the compass, starting east, as (cos, sin) pairs."""
-    return tuple(
-        (round(math.cos(2 * math.pi * k / count), 6), round(math.sin(2 * math.pi * k / count), 6))
-        for k in range(count)
-    )
-
-
-# Rings of candidate positions, nearest first: the eight classic ones close to the
-# point, then more directions further out (those get a leader line).
-_RINGS: tuple[tuple[int, tuple[Point, ...]], ...] = (
-    (1, _DIRECTIONS),
-    (2, _DIRECTIONS),
-    (3, _compass(16)),
-    (4, _compass(16)),
-    (5, _compass(24)),
-    (6, _compass(24)),
-)
-
-
-def _leader(x: float, y: float, cx: float, cy: float, box: np.ndarray) -> np.ndarray:
-    """Points along a leader line from a point to its label, outside the label."""
-    steps = np.linspace(0.1, 1.0, 12)[:, None]
-    points = np.array([x, y]) + steps * np.array([cx - x, cy - y])
-    keep = ~(
-        (points[:, 0] >= box[0])
-        & (points[:, 0] <= box[2])
-        & (points[:, 1] >= box[1])
-        & (points[:, 1] <= box[3])
-    )
-    return np.asarray(points[keep])
-
-
-def _inside(points: np.ndarray, box: np.ndarray) -> int:
-    """How many of ``points`` lie inside ``box``."""
-    return int(
-        (
-            (points[:, 0] >= box[0])
-            & (points[:, 0] <= box[2])
-            & (points[:, 1] >= box[1])
-            & (points[:, 1] <= box[3])
-        ).sum()
-    )
-
-
-def _overlap(boxes: np.ndarray, count: int, box: np.ndarray) -> float:
-    if count == 0:
-        return 0.0
-    b = boxes[:count]
-    w = np.minimum(b[:, 2], box[2]) - np.maximum(b[:, 0], box[0])
-    h = np.minimum(b[:, 3], box[3]) - np.maximum(b[:, 1], box[1])
-    return float((np.clip(w, 0, None) * np.clip(h, 0, None)).sum())
-
-
-@dataclass(frozen=True)
-class PlacedLabel:
-    """Where a label went: its offset in points from its anchor, and whether it is far
-    enough out to need a leader line back to its marker."""
-
-    label: Label
-    offset: Point
-    leader: bool
-
-
-def layout_labels(
-    ax: Axes,
-    labels: Sequence[Label],
-    *,
-    obstacles: Sequence[tuple[Point, float]] = (),
-    drop_overlapping: bool = False,
-) -> list[PlacedLabel]:
-    """Find a place for each label where it overlaps nothing, most important first.
-
-    Call it once the axes limits and aspect are final: positions are worked out in
-    display space and kept as offsets in points from each anchor, so they survive a
-    change of dpi. ``obstacles`` are ``(xy, radius in points)`` pairs to keep clear of
-    (markers, symbols); each label's own marker is one. A label with no free position
-    takes the least crowded one, or is left out with ``drop_overlapping``.
-    """
-    if not labels:
-        return []
-    ax.apply_aspect()
-    figure = ax.get_figure()
-    assert figure is not None
-    px_per_pt = figure.dpi / 72.0
-    to_px = ax.transData.transform
-    bounds = ax.bbox
-
-    anchors = to_px(np.array([label.xy for label in labels], dtype=float))
-    all_obstacles = [(label.xy, label.marker_radius) for label in labels] + list(obstacles)
-    centres = to_px(np.array([xy for xy, _ in all_obstacles], dtype=float))
-    radii = np.array([r for _, r in all_obstacles]) * px_per_pt
-    blocked = np.column_stack(
-        [centres[:, 0] - radii, centres[:, 1] - radii, centres[:, 0] + radii, centres[:, 1] + radii]
-    )
-    placed = np.zeros((len(labels), 4))
-    count = 0
-    # Points along the leader lines drawn so far: labels keep off them, and new leader
-    # lines keep off labels (a crossing costs about as much as a small overlap).
-    leader_points = np.zeros((0, 2))
-    crossing = 40.0 * px_per_pt**2
-    measure = TextToPath()
-    result: list[PlacedLabel] = []
-    order = sorted(range(len(labels)), key=lambda i: (-labels[i].priority, labels[i].text))
-    for i in order:
-        label = labels[i]
-        width_pt, _, _ = measure.get_text_width_height_descent(
-            label.text,
-            FontProperties(size=label.fontsize, weight="bold" if label.bold else "normal"),
-            ismath=False,
-        )
-        half_w = (width_pt / 2 + 1.5) * px_per_pt
-        half_h = (label.fontsize * 0.62 + 0.5) * px_per_pt
-        x, y = anchors[i]
-        gap = (label.marker_radius + 1.0) * px_per_pt
-        best: tuple[float, float, float, int] | None = None
-        for ring, directions in _RINGS:
-            reach = gap * (1 + 1.8 * (ring - 1))
-            for dx, dy in directions:
-                cx = x + dx * (reach + half_w)
-                cy = y + dy * (reach * (0.6 if abs(dx) > 0.5 else 1.0) + half_h)
-                box = np.array([cx - half_w, cy - half_h, cx + half_w, cy + half_h])
-                outside = (
-                    max(bounds.x0 - box[0], 0)
-                    + max(box[2] - bounds.x1, 0)
-                    + max(bounds.y0 - box[1], 0)
-                    + max(box[3] - bounds.y1, 0)
-                ) * (4 * half_h)
-                score = _overlap(placed, count, box) + _overlap(blocked, len(blocked), box)
-                score += outside + (ring - 1) * 1e-3
-                if leader_points.size:
-                    score += _inside(leader_points, box) * crossing
-                if ring > 1:
-                    line = _leader(x, y, cx, cy, box)
-                    score += sum(_inside(line, b) for b in placed[:count]) * crossing
-                if best is None or score < best[0] - 1e-9:
-                    best = (score, cx, cy, ring)
-            if best is not None and best[0] < 1e-2:
-                break
-        assert best is not None
-        score, cx, cy, ring = best
-        if score >= 1e-2 and drop_overlapping:
-            continue
-        box = np.array([cx - half_w, cy - half_h, cx + half_w, cy + half_h])
-        placed[count] = box
-        count += 1
-        if ring > 1:
-            leader_points = np.vstack([leader_points, _leader(x, y, cx, cy, box)])
-        offset = (float(cx - x) / px_per_pt, float(cy - y) / px_per_pt)
-        result.append(PlacedLabel(label, offset, ring > 1))
-    return result
-
-
-def draw_labels(
-    ax: Axes,
-    placed: Iterable[PlacedLabel],
-    *,
-    zorder: float = 7,
-    text_style: Mapping[str, Any] | None = None,
-) -> list[Annotation]:
-    """Add the labels :func:`layout_labels` placed to ``ax`` (any number of times, e.g.
-    once per animation frame). Leader lines go under every label, so a label's white
-    outline hides any line that crosses it."""
-    annotations = []
-    for item in placed:
-        label = item.label
-        if item.leader:
-            ax.annotate(
-                "",
-                xy=label.xy,
-                xytext=item.offset,
-                textcoords="offset points",
-                zorder=zorder - 0.5,
-                arrowprops={
-                    "arrowstyle": "-",
-                    "color": "#777777",
-                    "lw": 0.5,
-                    "shrinkA": 0,
-                    "shrinkB": label.marker_radius + 0.5,
-                },
-            )
-        annotations.append(
-            ax.annotate(
-                label.text,
-                xy=label.xy,
-                xytext=item.offset,
-                textcoords="offset points",
-                ha="center",
-                va="center",
-                fontsize=label.fontsize,
-                fontweight="bold" if label.bold else "normal",
-                zorder=zorder,
-                **dict(text_style or {}),
-            )
-        )
-    return annotations

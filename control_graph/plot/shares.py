@@ -3,6 +3,7 @@ bloc held, as a stacked area, with contested and unknown on top."""
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
@@ -17,8 +18,22 @@ from control_graph.errors import InvalidArgumentError
 from control_graph.model.states import State, Status
 from control_graph.model.timeline import ControlTimeline
 from control_graph.plot.colors import CONTESTED_COLOR, UNKNOWN_COLOR
-from control_graph.plot.data import DateLike, NetworkData, load_network, to_day
+from control_graph.plot.data import (
+    DateLike,
+    NetworkData,
+    SpanLike,
+    Step,
+    latest_change,
+    load_network,
+    parse_step,
+    source_line,
+    step_days,
+    to_day,
+)
+from control_graph.plot.fonts import with_script_fonts
+from control_graph.plot.furniture import draw_source_line
 from control_graph.plot.style import (
+    axes_and_figure,
     date_axis,
     date_number,
     fit_figure,
@@ -33,6 +48,8 @@ if TYPE_CHECKING:
 __all__ = ["plot_shares", "share_series"]
 
 CONTESTED, UNKNOWN = "contested", "unknown"
+#: More readings than this is almost certainly a mistake (a step of 1 day over decades).
+MAX_STEPS = 5000
 
 
 def _key(state: State) -> str:
@@ -49,12 +66,15 @@ def share_series(
     end: DateLike | None = None,
     as_of: DateLike | None = None,
     measure: str = "km",
+    step: SpanLike | None = None,
 ) -> tuple[list[dt.date], dict[str, list[float]], float]:
     """How much each party (or bloc), ``"contested"`` and ``"unknown"`` held over time.
 
     Returns the days on which the totals change (the first is the window's start; each
     total holds until the next day listed; the last day closes the window), the totals
     on each of those days keyed by controller, and the grand total (km or places).
+    With ``step`` (days, ``"2w"``, or calendar ``"1m"``/``"1y"``) the totals are read
+    on the window's start and every step after it instead of on every change.
 
     Examples
     --------
@@ -66,7 +86,8 @@ def share_series(
     (10.0, 19.0)
     """
     data, engine, start_day, end_day = _read(model, by, start, end, as_of, measure)
-    return _series(data, engine, start_day, end_day, measure)
+    series = _series(data, engine, start_day, end_day, measure)
+    return series if step is None else _sampled(series, parse_step(step, "step"))
 
 
 def _read(
@@ -88,6 +109,11 @@ def _read(
     return data, engine, start_day, end_day
 
 
+def weights_of(data: NetworkData, measure: str) -> dict[str, float]:
+    """What each element counts for: its length in km, or 1 for each place."""
+    return dict(data.lengths) if measure == "km" else dict.fromkeys(data.places, 1.0)
+
+
 def _series(
     data: NetworkData,
     engine: ControlTimeline,
@@ -95,7 +121,7 @@ def _series(
     end_day: dt.date | None,
     measure: str,
 ) -> tuple[list[dt.date], dict[str, list[float]], float]:
-    weights = dict(data.lengths) if measure == "km" else dict.fromkeys(data.places, 1.0)
+    weights = weights_of(data, measure)
     # Each change moves an element's weight from its old holder to its new one.
     deltas: dict[dt.date, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for element, weight in weights.items():
@@ -134,6 +160,22 @@ def _series(
     return days, totals, whole
 
 
+def _sampled(
+    series: tuple[list[dt.date], dict[str, list[float]], float], step: Step
+) -> tuple[list[dt.date], dict[str, list[float]], float]:
+    """The totals read on the first day and every ``step`` after it, each holding until
+    the next reading (the last day listed still closes the window)."""
+    days, totals, whole = series
+    samples = step_days(days[0], days[-1] - dt.timedelta(days=1), step, MAX_STEPS)
+    if len(samples) > 1 and samples[-1] != step.after(days[0], len(samples) - 1):
+        samples.pop()  # the window's last day, not a step: the last reading runs to it
+    rows = [bisect.bisect_right(days, day) - 1 for day in samples]
+    rows.append(rows[-1])
+    sampled = {key: [values[row] for row in rows] for key, values in totals.items()}
+    return [*samples, days[-1]], sampled, whole
+
+
+@with_script_fonts
 def plot_shares(
     model: Model,
     *,
@@ -142,6 +184,7 @@ def plot_shares(
     end: DateLike | None = None,
     as_of: DateLike | None = None,
     measure: str = "km",
+    step: SpanLike | None = None,
     title: str | None = None,
     ax: Axes | None = None,
 ) -> tuple[Figure, Axes]:
@@ -159,6 +202,9 @@ def plot_shares(
         Use the data as it stood then (events recorded on or before it).
     measure
         ``"km"`` (length of road segments) or ``"places"`` (number of places).
+    step
+        Read the totals every step (``"1m"``: on the same day of each calendar month;
+        ``"1y"``, ``"2w"``, a number of days) instead of on every change.
     title
         Replaces the default title.
     ax
@@ -179,7 +225,8 @@ def plot_shares(
     'road length held (km)'
     """
     data, engine, start_day, end_day = _read(model, by, start, end, as_of, measure)
-    days, totals, whole = _series(data, engine, start_day, end_day, measure)
+    series = _series(data, engine, start_day, end_day, measure)
+    days, totals, whole = series if step is None else _sampled(series, parse_step(step, "step"))
     controllers = sorted(
         (k for k in totals if k not in (CONTESTED, UNKNOWN)),
         key=lambda c: (-float(np.mean(totals[c])), data.label_of(c).lower()),
@@ -187,13 +234,7 @@ def plot_shares(
     order = [*controllers, CONTESTED, UNKNOWN]
     colors = [data.color_of(c) for c in controllers] + ["white", UNKNOWN_COLOR]
     own_figure = ax is None
-    if ax is None:
-        fig, ax = new_axes((12.0, 5.6), (0.9, 0.6, 7.6, 4.0))
-    else:
-        parent = ax.get_figure()
-        if not isinstance(parent, Figure):
-            raise InvalidArgumentError("ax must belong to a figure")
-        fig = parent
+    fig, ax = axes_and_figure(ax, lambda: new_axes((12.0, 5.6), (0.9, 0.8, 7.6, 4.0)))
     x = [date_number(day) for day in days]
     areas = ax.stackplot(
         x,
@@ -242,6 +283,11 @@ def plot_shares(
         pad=20,
     )
     note = f"total {whole:,.0f} {unit}" if measure == "km" else f"{whole:,.0f} places"
+    if step is not None:
+        note += f", read every {parse_step(step, 'step').describe()}"
+    as_of_day = None if as_of is None else to_day(as_of, "as_of")
+    latest = latest_change(engine, weights_of(data, measure), data.by)
+    draw_source_line(ax, source_line(data, as_of=as_of_day, latest=latest), below=30)
     ax.annotate(
         " \u00b7 ".join(n for n in (data.name, note) if n),
         xy=(0, 1),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from matplotlib import dates as mdates
@@ -22,6 +22,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.transforms import ScaledTranslation, Transform
 
+from control_graph.errors import InvalidArgumentError
 from control_graph.plot.colors import CONTESTED_COLOR, UNKNOWN_COLOR
 
 __all__ = [
@@ -29,14 +30,18 @@ __all__ = [
     "HALO",
     "INCIDENT_COLOR",
     "KIND_MARKERS",
+    "PLACE_GROUPS",
+    "axes_and_figure",
     "contested_handle",
     "date_axis",
     "date_number",
     "describe_day",
+    "figure_of",
     "fit_figure",
     "hatched_patch",
     "held_handle",
     "incident_handle",
+    "incident_legend",
     "incident_marker",
     "incident_style",
     "kind_marker",
@@ -44,19 +49,21 @@ __all__ = [
     "new_axes",
     "offset_points",
     "outside_legend",
+    "place_legend",
     "unknown_handle",
 ]
 
-#: Place kinds with a shape of their own; any other kind is drawn as "other".
-KIND_MARKERS: dict[str, str] = {
-    "town": "s",
-    "city": "s",
-    "village": "o",
-    "checkpoint": "^",
-    "bridge": "D",
-    "camp": "p",
-}
+#: Place kinds in the groups a map tells apart, each with its marker; any other kind is
+#: "other". The legend names a group by the kinds of it that the map shows.
+PLACE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("s", ("town", "city", "capital")),
+    ("p", ("base", "airport", "airbase", "air-base", "airfield", "military-base", "barracks")),
+    ("^", ("checkpoint", "gate", "border-crossing", "outpost")),
+    ("o", ("village", "hamlet")),
+)
 OTHER_PLACE_MARKER = "h"
+KIND_MARKERS: dict[str, str] = {kind: marker for marker, kinds in PLACE_GROUPS for kind in kinds}
+
 
 #: Incident kinds by the shape that stands for them; any other kind is a plus.
 _INCIDENT_SHAPES: dict[str, tuple[str, ...]] = {
@@ -79,6 +86,46 @@ def kind_marker(kind: str | None) -> str:
     return KIND_MARKERS.get((kind or "").strip().lower(), OTHER_PLACE_MARKER)
 
 
+def place_legend(kinds: Iterable[str | None]) -> list[tuple[str, str]]:
+    """``(marker, label)`` for each marker the given place kinds use, in a fixed order.
+
+    One entry per marker: kinds sharing a marker are named together.
+
+    Examples
+    --------
+    >>> place_legend(["village", "city", "town", "airport", "bridge", None])
+    [('s', 'town / city'), ('p', 'airport'), ('o', 'village'), ('h', 'other (bridge)')]
+    """
+    present = {(kind or "").strip().lower() for kind in kinds}
+    entries = []
+    for marker, members in PLACE_GROUPS:
+        shown = [kind for kind in members if kind in present]
+        if shown:
+            entries.append((marker, " / ".join(shown)))
+    others = sorted(kind for kind in present if kind not in KIND_MARKERS)
+    if others:
+        named = [kind for kind in others if kind][:3]
+        more = " ..." if len([k for k in others if k]) > 3 else ""
+        label = f"other ({', '.join(named)}{more})" if named else "other"
+        entries.append((OTHER_PLACE_MARKER, label))
+    return entries
+
+
+def incident_legend(kinds: Iterable[str]) -> list[tuple[str, str]]:
+    """``(a kind, label)`` for each incident marker the kinds use: kinds sharing a shape
+    are one entry (``"clash / ground-attack"``), so the legend has no twin symbols.
+
+    Examples
+    --------
+    >>> incident_legend(["ground-attack", "clash", "airstrike"])
+    [('airstrike', 'airstrike'), ('clash', 'clash / ground-attack')]
+    """
+    by_marker: dict[str, list[str]] = {}
+    for kind in sorted(set(kinds)):
+        by_marker.setdefault(incident_marker(kind), []).append(kind)
+    return sorted((members[0], " / ".join(members)) for members in by_marker.values())
+
+
 def incident_marker(kind: str | None) -> str:
     """The marker for an incident kind (``airstrike``, ``clash``, ...)."""
     return INCIDENT_MARKERS.get((kind or "").strip().lower(), OTHER_INCIDENT_MARKER)
@@ -96,6 +143,26 @@ def incident_style(kind: str | None, size: float) -> dict[str, Any]:
         "edgecolor": INCIDENT_COLOR if glyph else "white",
         "edgewidth": 0.4 if glyph else 0.6,
     }
+
+
+def figure_of(ax: Axes) -> Figure:
+    """The figure ``ax`` is drawn in; an error a user can act on when it has none.
+
+    Examples
+    --------
+    >>> fig, ax = new_axes((4, 3), (0.5, 0.5, 3, 2))
+    >>> figure_of(ax) is fig
+    True
+    """
+    figure = ax.get_figure(root=True)
+    if not isinstance(figure, Figure):
+        raise InvalidArgumentError("ax must belong to a figure")
+    return figure
+
+
+def axes_and_figure(ax: Axes | None, new: Callable[[], tuple[Figure, Axes]]) -> tuple[Figure, Axes]:
+    """``ax`` and its figure, or a new figure and axes from ``new()`` when ``ax`` is None."""
+    return new() if ax is None else (figure_of(ax), ax)
 
 
 def new_axes(
@@ -194,8 +261,7 @@ def outside_legend(
 ) -> list[Legend]:
     """Legends to the right of ``ax`` (from ``x`` in axes fractions), one per
     ``(title, entries)`` section, stacked from the top; empty sections are left out."""
-    figure = ax.get_figure()
-    assert figure is not None
+    figure = figure_of(ax)
     ax.apply_aspect()
     top = 1.0
     legends: list[Legend] = []
@@ -254,8 +320,7 @@ def date_axis(axis: Axis, first: dt.date, last: dt.date) -> None:
 
 def offset_points(ax: Axes, dx: float, dy: float) -> Transform:
     """Data coordinates shifted by ``(dx, dy)`` points on screen."""
-    figure = ax.get_figure()
-    assert figure is not None
+    figure = figure_of(ax)
     return ax.transData + ScaledTranslation(dx / 72, dy / 72, figure.dpi_scale_trans)
 
 

@@ -22,14 +22,26 @@ from control_graph.model.records import Incident, Target
 from control_graph.model.states import Status
 from control_graph.model.timeline import Interval
 from control_graph.plot.colors import CONTESTED_COLOR, UNKNOWN_COLOR
-from control_graph.plot.data import DateLike, NetworkData, load_network, read_incidents, to_day
+from control_graph.plot.data import (
+    DateLike,
+    NetworkData,
+    latest_change,
+    load_network,
+    read_incidents,
+    source_line,
+    to_day,
+)
+from control_graph.plot.fonts import font_families, with_script_fonts
+from control_graph.plot.furniture import draw_source_line
 from control_graph.plot.style import (
     INCIDENT_COLOR,
+    axes_and_figure,
     date_axis,
     date_number,
     fit_figure,
     hatched_patch,
     incident_handle,
+    incident_legend,
     incident_style,
     new_axes,
     offset_points,
@@ -71,6 +83,7 @@ def _incident_rows(
     return [i for i, row in enumerate(rows) if target in data.segments[row].ends()]
 
 
+@with_script_fonts
 def plot_timeline(
     model: Model,
     element: str,
@@ -141,14 +154,8 @@ def plot_timeline(
 
     lo, hi = _window(spans, marks, start_day, end_day)
     own_figure = ax is None
-    if ax is None:
-        height = max(1.4, len(rows) * 0.42 + 0.4)
-        fig, ax = new_axes((13.0, height + 1.6), (2.6, 0.55, 7.2, height))
-    else:
-        parent = ax.get_figure()
-        if not isinstance(parent, Figure):
-            raise InvalidArgumentError("ax must belong to a figure")
-        fig = parent
+    height = max(1.4, len(rows) * 0.42 + 0.4)
+    fig, ax = axes_and_figure(ax, lambda: new_axes((13.0, height + 1.8), (2.6, 0.75, 7.2, height)))
 
     controllers = _draw_bars(ax, data, spans, lo, hi)
     kinds = _draw_incidents(ax, marks)
@@ -156,13 +163,20 @@ def plot_timeline(
     name = data.element_name(kind, ident)
     what = "who held each segment" if kind == "road" else "who held it"
     ax.set_title(
-        title or f"{name} \u2014 {what}", loc="left", fontsize=11.5, fontweight="bold", pad=20
+        title or f"{name} \u2014 {what}",
+        loc="left",
+        fontsize=11.5,
+        fontweight="bold",
+        fontfamily=font_families(),
+        pad=20,
     )
     notes = [data.name or ""]
     if data.by == "bloc":
         notes.append("by bloc")
     if as_of_day is not None:
         notes.append(f"as known on {as_of_day.isoformat()}")
+    latest = latest_change(engine, row_ids, data.by)
+    draw_source_line(ax, source_line(data, as_of=as_of_day, latest=latest), below=30)
     ax.annotate(
         " \u00b7 ".join(n for n in notes if n),
         xy=(0, 1),
@@ -255,8 +269,6 @@ def _draw_bars(
 
 def _draw_incidents(ax: Axes, marks: Sequence[tuple[int, Incident]]) -> set[str]:
     """Incident markers on the top edge of their row; several on one day side by side."""
-    figure = ax.get_figure()
-    assert figure is not None
     kinds: set[str] = set()
     stacked: dict[tuple[int, dt.date], int] = defaultdict(int)
     for row, incident in marks:
@@ -282,7 +294,9 @@ def _draw_incidents(ax: Axes, marks: Sequence[tuple[int, Incident]]) -> set[str]
 
 
 def _style(ax: Axes, rows: Sequence[tuple[str, str]], lo: dt.date, hi: dt.date) -> None:
-    ax.set_yticks(range(len(rows)), [label for _, label in rows], fontsize=8.5)
+    ax.set_yticks(
+        range(len(rows)), [label for _, label in rows], fontsize=8.5, fontfamily=font_families()
+    )
     ax.set_ylim(len(rows) - 0.5, -0.5 - 0.25)
     ax.set_xlim(date_number(lo), date_number(hi))
     date_axis(ax.xaxis, lo, hi - _ONE_DAY)
@@ -302,7 +316,9 @@ def _legend(ax: Axes, data: NetworkData, controllers: set[str], kinds: set[str])
         control.append((_patch(data.color_of(controller)), data.label_of(controller)))
     control.append((hatched_patch(), "contested"))
     control.append((_patch(UNKNOWN_COLOR), "unknown"))
-    incident_entries: list[tuple[Any, str]] = [(incident_handle(k), k) for k in sorted(kinds)]
+    incident_entries: list[tuple[Any, str]] = [
+        (incident_handle(kind), label) for kind, label in incident_legend(kinds)
+    ]
     outside_legend(
         ax,
         [
