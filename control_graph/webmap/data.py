@@ -1,0 +1,462 @@
+"""What the web page shows, read once from a model and written as plain JSON values.
+
+The page never computes control itself: every place and segment carries its state
+intervals, already cut to the slider's range, as a flat list ``[day, code, day, code,
+...]`` -- the day (counted from ``epoch``) on which a state starts and the state's code
+(``0`` unknown, ``1`` contested, ``2 + i`` held by ``controllers[i]``) -- so that moving
+the slider is a binary search per element. Everything comes through the public
+:class:`control_graph.query.Model` API.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from control_graph.errors import InvalidArgumentError
+from control_graph.geography import bounds_of, load_geography, read_basemap
+from control_graph.model.states import State, Status
+from control_graph.model.timeline import Interval
+from control_graph.colors import CONTESTED_COLOR, UNKNOWN_COLOR, controller_colors
+
+if TYPE_CHECKING:
+    from control_graph.model.records import Place, Segment
+    from control_graph.query import Model
+
+__all__ = ["PLACE_GROUPS", "DateLike", "map_data", "place_group"]
+
+DateLike = dt.date | str
+By = Literal["party", "bloc"]
+
+#: Marker groups for place kinds (one legend entry and one shape each), in legend order;
+#: a kind not listed is "other".
+PLACE_GROUPS: dict[str, tuple[str, ...]] = {
+    "town": ("town", "city", "capital", "township"),
+    "base": ("base", "airport", "airbase", "air-base", "military-base", "outpost"),
+    "checkpoint": ("checkpoint", "gate", "toll-gate", "border-crossing"),
+    "village": ("village", "hamlet", "village-tract"),
+    "other": (),
+}
+_GROUP_OF = {kind: group for group, kinds in PLACE_GROUPS.items() for kind in kinds}
+
+#: Keys of a stored event that say what it is about (the element it is filed under) or how
+#: it is stored, not what it reports. ``scenario`` stays: it marks a supposed event.
+_NOT_REPORTED = {"place", "segment", "road", "suppressed"}
+_TILE_URL = re.compile(r"https?://[^\s\"'<>]+")
+_POSITION_DIGITS = 5  # about a metre
+_ESTIMATE_ROUNDS = 30
+_GEOGRAPHY_MARGIN = 2.0
+
+
+def place_group(kind: str | None) -> str:
+    """The marker group of a place kind: ``town``, ``base``, ``checkpoint``, ``village``
+    or ``other``.
+
+    Examples
+    --------
+    >>> place_group("City"), place_group("airport"), place_group("bridge")
+    ('town', 'base', 'other')
+    """
+    return _GROUP_OF.get((kind or "").strip().lower(), "other")
+
+
+def _day(value: DateLike | None, name: str) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InvalidArgumentError(f"{name}: {value!r} is not a date like 2026-02-06") from None
+
+
+def _check_by(by: str) -> By:
+    if by == "party":
+        return "party"
+    if by == "bloc":
+        return "bloc"
+    raise InvalidArgumentError(f"by must be 'party' or 'bloc', not {by!r}")
+
+
+def _plain(value: Any) -> Any:
+    """A record's field as a JSON value."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _fields(record: Any, skip: Iterable[str] = ()) -> dict[str, Any]:
+    """The fields of a record that have a value (empty ones cost bytes and say nothing)."""
+    left_out = set(skip)
+    found = {f.name: getattr(record, f.name) for f in dataclasses.fields(record)}
+    return {
+        k: _plain(v) for k, v in found.items() if k not in left_out and v not in (None, "", (), {})
+    }
+
+
+def _tiles(url: str | None, attribution: str | None) -> dict[str, str] | None:
+    if url is None:
+        return None
+    if not _TILE_URL.fullmatch(url) or not all(f"{{{k}}}" in url for k in "zxy"):
+        raise InvalidArgumentError(
+            f"tiles: {url!r} is not a tile URL like https://tile.example.org/{{z}}/{{x}}/{{y}}.png"
+        )
+    host = url.split("/")[2].replace("{s}.", "")
+    return {"url": url, "attribution": attribution or f"Map tiles: {host}"}
+
+
+def _estimate_positions(
+    places: Sequence[Place], segments: Iterable[Segment]
+) -> tuple[dict[str, tuple[float, float]], set[str]]:
+    """``(lon, lat)`` of every place that has one or can be placed among its neighbours.
+
+    A place without coordinates goes to the mean of its placed neighbours, repeated a
+    few rounds so that a chain of such places spreads out between its known ends; places
+    with no placed place anywhere in reach get no position (the page lists them only).
+    """
+    neighbours: dict[str, list[str]] = defaultdict(list)
+    for segment in segments:
+        neighbours[segment.start].append(segment.end)
+        neighbours[segment.end].append(segment.start)
+    known = {p.id: (p.lon, p.lat) for p in places if p.lon is not None and p.lat is not None}
+    positions: dict[str, tuple[float, float]] = dict(known)
+    missing = [p.id for p in places if p.id not in known]
+    for _ in range(_ESTIMATE_ROUNDS):
+        moved = False
+        for ident in missing:
+            around = [positions[n] for n in neighbours[ident] if n in positions and n != ident]
+            if not around:
+                continue
+            lon = sum(p[0] for p in around) / len(around)
+            lat = sum(p[1] for p in around) / len(around)
+            moved = moved or positions.get(ident) != (lon, lat)
+            positions[ident] = (lon, lat)
+        if not moved:
+            break
+    return positions, {ident for ident in missing if ident in positions}
+
+
+class _Codes:
+    """State codes: 0 unknown, 1 contested, 2 + i held by the i-th controller."""
+
+    def __init__(self) -> None:
+        self.controllers: list[str] = []
+        # A network has few distinct states and many elements: look each state up once.
+        self._codes: dict[State, int] = {}
+
+    def of(self, state: State) -> int:
+        code = self._codes.get(state)
+        if code is None:
+            if state.status is Status.HELD and state.controller is not None:
+                code = 2 + len(self.controllers)
+                self.controllers.append(state.controller)
+            else:
+                code = 1 if state.status is Status.CONTESTED else 0
+            self._codes[state] = code
+        return code
+
+
+def _encode(
+    intervals: Sequence[Interval],
+    codes: _Codes,
+    epoch: dt.date,
+    start: dt.date,
+    end: dt.date,
+) -> list[int]:
+    """``[day, code, ...]``: each day from ``start`` to ``end`` on which the state changes
+    (the state on ``start`` first, unless unknown, which is what the page assumes)."""
+    flat: list[int] = []
+
+    def mark(day: dt.date, code: int) -> None:
+        offset = (day - epoch).days
+        if flat and flat[-2] == offset:
+            flat[-1] = code  # the interval starting where the previous one ended
+        elif (flat[-1] if flat else 0) != code:
+            flat.extend((offset, code))
+
+    for first, until, state, _otherwise in intervals:
+        if until is not None and until <= start:
+            continue
+        if first > end:
+            break
+        mark(max(first, start), codes.of(state))
+        if until is not None and until <= end:
+            # Unknown from ``until`` on, unless the next interval starts there.
+            mark(until, 0)
+    return flat
+
+
+def _reports(
+    model: Model, as_of: dt.date | None
+) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[dict[str, Any]]]]:
+    """The events and the incidents about each element, oldest first, as known on ``as_of``."""
+    events: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for record in model.events():
+        if record.suppressed:
+            continue
+        entry = record.as_dict()
+        seen = entry.get("recorded") or entry.get("date_latest") or entry["date"]
+        if as_of is not None and seen > as_of.isoformat():
+            continue
+        report = {k: v for k, v in entry.items() if k not in _NOT_REPORTED and v is not None}
+        events[record.target_id].append(report)
+    incidents: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for incident in model.incidents():
+        if as_of is not None and (incident.recorded or incident.date) > as_of:
+            continue
+        incidents[incident.target_id].append(_fields(incident, ("target", "target_id")))
+    return dict(events), dict(incidents)
+
+
+def _range(
+    histories: Iterable[Sequence[Interval]],
+    reported: Iterable[dt.date],
+) -> tuple[dt.date, dt.date] | None:
+    """The first and last day on which anything is reported or changes."""
+    days = set(reported)
+    for intervals in histories:
+        for first, until, *_ in intervals:
+            days.add(first)
+            if until is not None:
+                days.add(until)
+    return (min(days), max(days)) if days else None
+
+
+def _credits(
+    model: Model, sources: Mapping[str, dict[str, Any]], as_of: dt.date | None, last: dt.date
+) -> str:
+    names = sorted({str(s.get("name") or ident) for ident, s in sources.items()})
+    shown = "; ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    origin = f"Source: {shown}" if names else "Source: no sources recorded"
+    scenario = "" if model.scenario_name is None else f"; scenario {model.scenario_name}"
+    return f"{origin}; data as of {(as_of or last).isoformat()}{scenario}"
+
+
+def map_data(
+    model: Model,
+    *,
+    start: DateLike | None = None,
+    end: DateLike | None = None,
+    as_of: DateLike | None = None,
+    by: str = "party",
+    tiles: str | None = None,
+    tiles_attribution: str | None = None,
+    title: str | None = None,
+    geography: bool = True,
+    basemap: str | Path | None = None,
+) -> dict[str, Any]:
+    """Everything the interactive map shows, as JSON-ready values.
+
+    Parameters
+    ----------
+    model
+        The model to read (reported data or a scenario).
+    start, end
+        The slider's first and last day (``date`` or ISO text); by default the first
+        and last day on which anything is reported or changes.
+    as_of
+        Answer as the data stood on that day: later records count for nothing.
+    by
+        ``"party"`` or ``"bloc"``: colour by party, or by the bloc a party belonged to.
+    tiles, tiles_attribution
+        A web map tile URL with ``{z}``, ``{x}`` and ``{y}`` (and optionally ``{s}``)
+        drawn under the network when the reader is online, and the credit it needs.
+    title
+        The page's title; by default the dataset's name.
+    geography
+        Draw land, coastlines, borders and first-level boundaries (states, regions)
+        under the network, from the Natural Earth data shipped with control-graph.
+    basemap
+        A file of the analyst's own boundaries (GeoJSON, or any format GDAL reads when
+        ``pyogrio`` is installed) drawn over that geography.
+
+    Examples
+    --------
+    >>> import control_graph as cg
+    >>> model = cg.open("sqlite://")
+    >>> _ = model.import_file(cg.sample_path())
+    >>> data = map_data(model, start="2025-12-01", end="2026-02-06")
+    >>> data["epoch"], data["start"], data["end"]
+    ('2025-12-01', 0, 67)
+    >>> index = data["segments"]["id"].index("gwaykhar-road/3")
+    >>> states = data["segments"]["states"][index]
+    >>> [data["controllers"][code - 2]["id"] for code in states[1::2] if code >= 2]
+    ['saf', 'kia']
+    """
+    view = _check_by(by)
+    as_of_day = _day(as_of, "as_of")
+    start_day, end_day = _day(start, "start"), _day(end, "end")
+    tile_layer = _tiles(tiles, tiles_attribution)
+
+    # The network and its engine, read once.
+    network, timeline, _access = model.history(as_of=as_of_day)
+    places = list(network.places.values())
+    segments = list(network.segments.values())
+    roads = list(network.roads.values())
+    parties = list(network.parties.values())
+    blocs = list(network.blocs.values())
+    histories = {
+        element: timeline.intervals(element, by=view)
+        for element in (*(p.id for p in places), *(s.id for s in segments))
+    }
+    events, incidents = _reports(model, as_of_day)
+    entries = [entry for found in (*events.values(), *incidents.values()) for entry in found]
+    reported = [dt.date.fromisoformat(entry["date"]) for entry in entries]
+    # The slider runs to the day the data were last brought up to date, where that is known.
+    reported += [
+        dt.date.fromisoformat(entry["recorded"]) for entry in entries if "recorded" in entry
+    ]
+    span = _range(histories.values(), reported)
+    if span is None:  # nothing ever happens: the slider has one day
+        span = (as_of_day or dt.date.today(),) * 2
+    first, last = span
+    start_day = start_day or (first if end_day is None or first <= end_day else end_day)
+    end_day = end_day or max(last, start_day)
+    if end_day < start_day:
+        raise InvalidArgumentError(f"start {start_day} is after end {end_day}")
+
+    codes = _Codes()
+    positions, estimated = _estimate_positions(places, segments)
+    place_index = {p.id: i for i, p in enumerate(places)}
+
+    def encode(element: str) -> list[int]:
+        return _encode(histories[element], codes, start_day, start_day, end_day)
+
+    place_states = [encode(p.id) for p in places]
+    segment_states = [encode(s.id) for s in segments]
+    colors = controller_colors(parties, blocs, by=view)
+    names = {p.id: p.name or p.id for p in parties}
+    if view == "bloc":
+        names.update({b.id: b.name or b.id for b in blocs})
+    road_index = {r.id: i for i, r in enumerate(roads)}
+    sources = {s.id: _fields(s, ("id",)) for s in model.sources()}
+
+    return {
+        "format": "control-graph-webmap/1",
+        "title": title or model.dataset_name() or "control-graph map",
+        "credits": _credits(model, sources, as_of_day, last),
+        "by": view,
+        "as_of": None if as_of_day is None else as_of_day.isoformat(),
+        "epoch": start_day.isoformat(),
+        "start": 0,
+        "end": (end_day - start_day).days,
+        # Whether some states began before the slider's first day (and are shown from it).
+        "clipped": any(found and found[0][0] < start_day for found in histories.values()),
+        "colors": {"unknown": UNKNOWN_COLOR.lower(), "contested": CONTESTED_COLOR.lower()},
+        "controllers": [
+            {"id": c, "name": names.get(c, c), "color": colors.get(c, "#777777")}
+            for c in codes.controllers
+        ],
+        "parties": {p.id: p.name or p.id for p in parties},
+        "places": {
+            "id": [p.id for p in places],
+            "name": [p.name or p.id for p in places],
+            "kind": [p.kind or "" for p in places],
+            "group": [place_group(p.kind) for p in places],
+            "lon": [_rounded(positions.get(p.id), 0) for p in places],
+            "lat": [_rounded(positions.get(p.id), 1) for p in places],
+            "estimated": sorted(place_index[i] for i in estimated),
+            "states": place_states,
+            "info": _info(places, ("id", "name", "kind", "lat", "lon")),
+        },
+        "segments": {
+            "id": [s.id for s in segments],
+            "a": [place_index[s.start] for s in segments],
+            "b": [place_index[s.end] for s in segments],
+            "name": [s.name or "" for s in segments],
+            "road": [road_index.get(s.road, -1) if s.road else -1 for s in segments],
+            "km": [round(network.length_of(s.id), 1) for s in segments],
+            "states": segment_states,
+            "info": _info(segments, ("id", "name", "start", "end", "road", "length_km")),
+        },
+        "roads": [
+            {"id": r.id, "name": r.name or r.id, **_fields(r, ("id", "name", "segments", "places"))}
+            for r in roads
+        ],
+        "events": events,
+        "incidents": incidents,
+        "sources": sources,
+        "tiles": tile_layer,
+        "geography": _geography(positions.values(), basemap) if geography else None,
+    }
+
+
+def _rounded(position: tuple[float, float] | None, axis: int) -> float | None:
+    return None if position is None else round(position[axis], _POSITION_DIGITS)
+
+
+def _flat(points: Iterable[tuple[float, float]]) -> list[float]:
+    """``[lon, lat, lon, lat, ...]`` to about 10 m, finer than the shipped geography."""
+    return [round(value, 4) for point in points for value in point]
+
+
+def _geography(
+    positions: Iterable[tuple[float, float]], basemap: str | Path | None
+) -> dict[str, Any] | None:
+    """Land, coasts, borders and states around the places (and the analyst's basemap)."""
+    points = list(positions)
+    if not points:
+        return None
+    west, south, east, north = bounds_of(points)
+    # A square around the places, grown by twice its side in every direction: screens are
+    # wider than most areas of interest, and a reader zooming out should still see land.
+    side = max(east - west, north - south, 0.2)
+    middle_x, middle_y = (west + east) / 2, (south + north) / 2
+    bounds = (middle_x - side / 2, middle_y - side / 2, middle_x + side / 2, middle_y + side / 2)
+    geo = load_geography(bounds, margin=_GEOGRAPHY_MARGIN)
+    # Names go inside the part of each area near the places, where the reader looks.
+    near = load_geography(bounds, margin=0.1)
+    labels = [
+        {"name": area.name, "kind": area.kind, "lon": lon, "lat": lat}
+        for area in (*near.countries, *near.admin1)
+        if area.name and area.polygons
+        for lon, lat in [area.label_point()]
+    ]
+    lines = {
+        "coastline": [_flat(line.points) for line in geo.coastlines],
+        "border": [_flat(line.points) for line in geo.borders],
+        "admin1": [_flat(line.points) for line in geo.admin1_lines],
+    }
+    attribution = geo.attribution
+    if basemap is not None:
+        own = read_basemap(basemap, bounds)
+        lines["basemap"] = [
+            *(_flat(ring) for area in own.areas for ring in area.rings()),
+            *(_flat(line.points) for line in own.lines),
+        ]
+        labels += [
+            {"name": area.name, "kind": "basemap", "lon": lon, "lat": lat}
+            for area in own.areas
+            if area.name and area.polygons
+            for lon, lat in [area.label_point()]
+        ]
+        attribution = f"{attribution}; boundaries: {Path(basemap).name}"
+    return {
+        "bounds": list(geo.bounds),
+        "land": [_flat(ring) for area in geo.land for ring in area.rings()],
+        "lines": lines,
+        "labels": labels,
+        "attribution": attribution,
+    }
+
+
+def _info(records: Sequence[Any], skip: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Notes, aliases and attributes by id, only for the records that have any."""
+    left_out = set(skip)
+    found = {}
+    for record in records:
+        extra = _fields(record, left_out)
+        if extra:
+            found[record.id] = extra
+    return found
