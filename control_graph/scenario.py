@@ -159,8 +159,8 @@ class _Side:
 
 
 def _side(model: Model, as_of: dt.date | None) -> _Side:
-    network, timeline = model.history(as_of=as_of)
-    return _Side(network, timeline)
+    history = model.history(as_of=as_of)
+    return _Side(history.network, history.timeline)
 
 
 def _road_km(side: _Side, day: dt.date, by: By) -> dict[str, float]:

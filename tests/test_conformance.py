@@ -1,5 +1,6 @@
-"""The public conformance cases (tests/data/conformance-cases.json, a copy of
-shared/conformance/cases.json) through the command line, on both backends."""
+"""The public conformance cases (tests/data/conformance-cases.json and
+conformance-cases-v2.json, copies of shared/conformance/cases.json and cases-v2.json)
+through the command line, on both backends."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from tests.conftest import DATA, Cli
 
 CASES = json.loads((DATA / "conformance-cases.json").read_text())
+CASES_V2 = json.loads((DATA / "conformance-cases-v2.json").read_text())
 
 
 def matches(got: Any, want: Any) -> bool:
@@ -23,17 +25,29 @@ def matches(got: Any, want: Any) -> bool:
     return bool(got == want)
 
 
-def test_every_case_on_one_database(valley_cli: Cli) -> None:
+def failures_of(cli: Cli, cases: list[dict[str, Any]]) -> list[Any]:
     failures = []
-    for case in CASES:
-        result = valley_cli(*case["args"], "--json")
+    for case in cases:
+        result = cli(*case["args"], "--json")
         got = json.loads(result.stdout) if result.stdout.strip() else None
         ok = result.exit_code == case["exit"] and (
             case["exit"] != 0 or matches(got, case["expect"])
         )
         if not ok:
             failures.append((case["args"], result.exit_code, got, result.stderr))
-    assert not failures, failures
+    return failures
+
+
+def test_every_case_on_one_database(valley_cli: Cli) -> None:
+    assert not failures_of(valley_cli, CASES)
+
+
+def test_every_section_4_case_after_the_second_dataset(valley_cli: Cli) -> None:
+    # As run.py --all does: valley-v2.yaml into the same database (it shares no id).
+    result = valley_cli("import", str(DATA / "valley-v2.yaml"))
+    assert result.exit_code == 0, result.output
+    assert not failures_of(valley_cli, CASES_V2)
+    assert not failures_of(valley_cli, CASES)
 
 
 @pytest.mark.parametrize("case", CASES[:3], ids=lambda c: " ".join(c["args"]))

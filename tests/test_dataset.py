@@ -14,7 +14,12 @@ from hypothesis import strategies as st
 
 import control_graph as cg
 from control_graph.dataset import RECORD_KINDS, dump_dataset, load_dataset
-from control_graph.dataset.fields import EVENT_CSV_COLUMNS, EVENT_TABLE_COLUMNS, MEMBER_FIELDS
+from control_graph.dataset.fields import (
+    ACCESS_CSV_COLUMNS,
+    EVENT_CSV_COLUMNS,
+    EVENT_TABLE_COLUMNS,
+    MEMBER_FIELDS,
+)
 from control_graph.store import orm
 from tests.conftest import VALLEY
 
@@ -27,6 +32,8 @@ TABLES = {
     "sources": orm.Source,
     "events": orm.Event,
     "incidents": orm.Incident,
+    "access": orm.AccessRecord,
+    "retractions": orm.Retraction,
 }
 
 
@@ -56,12 +63,32 @@ def test_the_csv_columns_are_the_contracts() -> None:
         "confidence",
         "recorded",
         "note",
+        "id",
+        "date_latest",
+        "until",
+        "claimant",
     )
-    assert EVENT_TABLE_COLUMNS[-1] == "attributes"
+    assert ACCESS_CSV_COLUMNS == (
+        "id",
+        "date",
+        "segment",
+        "road",
+        "access",
+        "party",
+        "source",
+        "confidence",
+        "recorded",
+        "note",
+    )
+    assert "attributes" in EVENT_TABLE_COLUMNS
 
 
 @pytest.mark.parametrize("suffix", [".yaml", ".json"])
-@pytest.mark.parametrize("source", [VALLEY, cg.sample_path()], ids=["valley", "kachin"])
+@pytest.mark.parametrize(
+    "source",
+    [VALLEY, VALLEY.with_name("valley-v2.yaml"), cg.sample_path()],
+    ids=["valley", "valley-v2", "kachin"],
+)
 def test_dump_then_load_gives_the_same_records(source: Path, suffix: str, tmp_path: Path) -> None:
     dataset = load_dataset(source).dataset
     written = dump_dataset(dataset, tmp_path / f"copy{suffix}")

@@ -26,6 +26,8 @@ TABLES = {
     "incidents",
     "scenarios",
     "scenario_suppressions",
+    "access_records",
+    "retractions",
 }
 
 
@@ -120,3 +122,28 @@ def test_upgrading_keeps_the_data_of_an_older_schema(db_url: str) -> None:
         answer = model.who_held("ab", "2025-03-02")
         assert (answer.state.status.value, answer.state.controller) == ("held", "kia")
         assert model.who_held("Place a", "2025-03-02").element == "a"
+
+
+def test_going_down_to_0003_and_up_again_keeps_every_answer(db_url: str) -> None:
+    """Data imported before section 4 existed answers the same after the upgrade that adds
+    it (and after going back down)."""
+
+    def answers(model: cg.Model) -> list[object]:
+        found: list[object] = [model.changes().as_dict()]
+        for element in ("valley-road", "ford", "gate", "hill-track"):
+            found.append(model.timeline(element).as_dict())
+            found.append(model.who_held(element, "2024-02-15", by="bloc").as_dict())
+        return found
+
+    engine = db.connect(db_url)
+    with cg.Model(engine) as model:
+        model.import_file(VALLEY)
+        before = answers(model)
+    engine = db.open_engine(db_url)
+    db.downgrade(engine, "0003")
+    with engine.connect() as conn:
+        assert db.current_revision(conn) == "0003"
+        assert conn.exec_driver_sql("SELECT count(*) FROM events").scalar() > 10
+    db.upgrade(engine)
+    with cg.Model(engine) as model:
+        assert answers(model) == before

@@ -59,6 +59,20 @@ def as_of_option(f: F) -> F:
     )(f)
 
 
+def trust_options(f: F) -> F:
+    """``--min-confidence`` and ``--independent-only`` (contract section 4.3)."""
+    f = click.option(
+        "--independent-only",
+        is_flag=True,
+        help="Ignore every report that is a side's own claim (has a claimant).",
+    )(f)
+    return click.option(
+        "--min-confidence",
+        type=click.Choice(["low", "medium", "high"]),
+        help="Ignore reports below this confidence (none given counts as medium).",
+    )(f)
+
+
 def by_option(f: F) -> F:
     return click.option(
         "--by",

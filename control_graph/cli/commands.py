@@ -24,6 +24,7 @@ from control_graph.cli.base import (
     quiet_option,
     scenario_option,
     title_of,
+    trust_options,
     view_of,
     window_options,
     with_model,
@@ -133,11 +134,30 @@ def print_import(report: ImportReport, *, quiet: bool) -> None:
 @click.option("--on", "on", type=DATE, required=True, help="The day asked about.")
 @as_of_option
 @by_option
+@trust_options
+@click.option(
+    "--dispute-window",
+    type=click.IntRange(min=0),
+    default=7,
+    show_default=True,
+    metavar="DAYS",
+    help="Days before the deciding report within which a differing claim disputes it.",
+)
+@click.option("--explain", is_flag=True, help="List the reports behind the answer.")
 @scenario_option
 @json_option
 @with_model
 def who_held(
-    model: query.Model, element: str, on: dt.date, as_of: dt.date | None, by: str, as_json: bool
+    model: query.Model,
+    element: str,
+    on: dt.date,
+    as_of: dt.date | None,
+    by: str,
+    min_confidence: str | None,
+    independent_only: bool,
+    dispute_window: int,
+    explain: bool,
+    as_json: bool,
 ) -> None:
     """Who held a road, segment or place on a day.
 
@@ -148,7 +168,16 @@ def who_held(
       control-graph who-held gwaykhar-road --on 2026-02-06
       control-graph who-held Longton --on 2026-02-06 --as-of 2026-02-07
     """
-    answer = model.who_held(element, on, as_of=as_of, by=by)
+    answer = model.who_held(
+        element,
+        on,
+        as_of=as_of,
+        by=by,
+        min_confidence=min_confidence,
+        independent_only=independent_only,
+        dispute_window=dispute_window,
+        explain=explain,
+    )
     if as_json:
         emit_json(answer.as_dict())
     else:
@@ -160,6 +189,7 @@ def who_held(
 @window_options
 @as_of_option
 @by_option
+@trust_options
 @scenario_option
 @json_option
 @with_model
@@ -170,6 +200,8 @@ def timeline(
     end: dt.date | None,
     as_of: dt.date | None,
     by: str,
+    min_confidence: str | None,
+    independent_only: bool,
     as_json: bool,
 ) -> None:
     """The intervals of an element's state, from the first day it is known.
@@ -178,7 +210,15 @@ def timeline(
     Example:
       control-graph timeline lonton --from 2025-01-01
     """
-    answer = model.timeline(element, start=start, end=end, as_of=as_of, by=by)
+    answer = model.timeline(
+        element,
+        start=start,
+        end=end,
+        as_of=as_of,
+        by=by,
+        min_confidence=min_confidence,
+        independent_only=independent_only,
+    )
     if as_json:
         emit_json(answer.as_dict())
         return
@@ -201,7 +241,9 @@ def timeline(
     "--party", metavar="PARTY", help="Only through ground this party held (id, name or alias)."
 )
 @click.option("--bloc", metavar="BLOC", help="Only through ground this bloc held.")
+@click.option("--passable", is_flag=True, help="Use no segment whose access that day is blocked.")
 @as_of_option
+@trust_options
 @scenario_option
 @json_option
 @with_model
@@ -212,7 +254,10 @@ def path(
     on: dt.date,
     party: str | None,
     bloc: str | None,
+    passable: bool,
     as_of: dt.date | None,
+    min_confidence: str | None,
+    independent_only: bool,
     as_json: bool,
 ) -> None:
     """The shortest path (by length) between two places on a day.
@@ -227,7 +272,17 @@ def path(
     if party and bloc:
         raise click.UsageError("give --party or --bloc, not both")
     try:
-        answer = model.path(source, target, on, party=party, bloc=bloc, as_of=as_of)
+        answer = model.path(
+            source,
+            target,
+            on,
+            party=party,
+            bloc=bloc,
+            as_of=as_of,
+            min_confidence=min_confidence,
+            independent_only=independent_only,
+            passable=passable,
+        )
     except NoPathError as error:
         if as_json:
             emit_json(
@@ -260,6 +315,7 @@ def path(
 @window_options
 @as_of_option
 @by_option
+@trust_options
 @scenario_option
 @json_option
 @with_model
@@ -269,6 +325,8 @@ def changes(
     end: dt.date | None,
     as_of: dt.date | None,
     by: str,
+    min_confidence: str | None,
+    independent_only: bool,
     as_json: bool,
 ) -> None:
     """Every change of state of places and segments, by date then element.
@@ -277,7 +335,14 @@ def changes(
     Example:
       control-graph changes --from 2026-02-01 --to 2026-02-07
     """
-    answer = model.changes(start=start, end=end, as_of=as_of, by=by)
+    answer = model.changes(
+        start=start,
+        end=end,
+        as_of=as_of,
+        by=by,
+        min_confidence=min_confidence,
+        independent_only=independent_only,
+    )
     if as_json:
         emit_json(answer.as_dict())
         return

@@ -27,7 +27,18 @@ from control_graph.dataset.fields import SECTION_NOUNS, Field, FieldType
 from control_graph.dataset.raw import RawEntry
 from control_graph.errors import DatasetIssue, InvalidArgumentError
 from control_graph.model.dates import parse_date
-from control_graph.model.records import Bloc, Membership, Party, Place, Road, Segment, Source
+from control_graph.model.records import (
+    Access,
+    Bloc,
+    Event,
+    Incident,
+    Membership,
+    Party,
+    Place,
+    Road,
+    Segment,
+    Source,
+)
 
 __all__ = [
     "MAX_ISSUES",
@@ -35,6 +46,7 @@ __all__ = [
     "Definition",
     "Existing",
     "FieldChecker",
+    "Record",
     "Skip",
     "field_name",
     "short",
@@ -65,6 +77,10 @@ _SHORT.maxlist = _SHORT.maxdict = 4
 short = _SHORT.repr
 
 Definition = Party | Bloc | Place | Road | Segment | Source
+#: A record with an id of its own that a retraction may name (contract section 4.3).
+Record = Event | Incident | Access
+# How a kind of reference is named in a message, where not by its own name.
+_KIND_WORDS = {"record": "event, incident or access record"}
 
 
 class Existing(Protocol):
@@ -78,6 +94,9 @@ class Existing(Protocol):
 
     def memberships(self) -> list[Membership]:
         """Every stored bloc membership."""
+
+    def records(self, ids: Iterable[str]) -> dict[str, Record]:
+        """The stored events, incidents and access records with those ids."""
 
 
 class Skip(Exception):
@@ -317,7 +336,7 @@ class FieldChecker:
             case FieldType.TEXT:
                 return self.text(entry, key, required=field.required)
             case FieldType.ID:
-                return self.slug(entry, key, required=True)
+                return self.slug(entry, key, required=field.required)
             case FieldType.DATE:
                 return self.date(entry, key, required=field.required)
             case FieldType.NUMBER:
@@ -384,7 +403,8 @@ class FieldChecker:
         pattern = SEGMENT_REF if kind == "segment" else SLUG
         value = self.slug(entry, name, required=required, pattern=pattern)
         if value is not None and value not in self.known(kind):
-            raise self._fail(entry, name, f"unknown {kind} {value!r}{self.hint(value, kind)}")
+            what = _KIND_WORDS.get(kind, kind)
+            raise self._fail(entry, name, f"unknown {what} {value!r}{self.hint(value, kind)}")
         return value
 
     def hint(self, value: str, kind: str) -> str:

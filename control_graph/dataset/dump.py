@@ -18,7 +18,7 @@ from typing import Any
 from control_graph.dataset.fields import FORMAT, MEMBER_FIELDS, RECORD_KINDS, Field
 from control_graph.dataset.raw import FORMATS
 from control_graph.errors import InvalidArgumentError
-from control_graph.model.records import Dataset, Event, Incident, Road, Segment, Target
+from control_graph.model.records import Access, Dataset, Event, Incident, Road, Segment, Target
 
 __all__ = ["dataset_document", "dump_dataset"]
 
@@ -47,7 +47,7 @@ def _entry(record: Any, fields: tuple[Field, ...], skip: frozenset[str] = frozen
     return entry
 
 
-def _about(record: Event | Incident) -> dict[str, Any]:
+def _about(record: Event | Incident | Access) -> dict[str, Any]:
     return {record.target.value: record.target_id}
 
 
@@ -127,6 +127,11 @@ def dataset_document(dataset: Dataset) -> dict[str, Any]:
             {**_about(i), **_entry(i, RECORD_KINDS["incidents"].fields, _TARGET_KEYS)}
             for i in dataset.incidents
         ],
+        "access": [
+            {**_about(a), **_entry(a, RECORD_KINDS["access"].fields, _TARGET_KEYS)}
+            for a in dataset.access
+        ],
+        "retractions": [_entry(r, RECORD_KINDS["retractions"].fields) for r in dataset.retractions],
     }
     for section in RECORD_KINDS:
         if sections[section]:

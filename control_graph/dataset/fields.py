@@ -23,6 +23,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 __all__ = [
+    "ACCESS_CSV_COLUMNS",
+    "ACCESS_LEVELS",
+    "ACCESS_TABLE_COLUMNS",
     "CONFIDENCES",
     "EVENT_CSV_COLUMNS",
     "EVENT_TABLE_COLUMNS",
@@ -30,6 +33,7 @@ __all__ = [
     "INCIDENT_TABLE_COLUMNS",
     "MEMBER_FIELDS",
     "RECORD_KINDS",
+    "RETRACTION_TABLE_COLUMNS",
     "SECTION_NOUNS",
     "STATUSES",
     "TOP_KEYS",
@@ -114,6 +118,8 @@ class RecordKind:
 #: What an event may assert ("divided" only ever describes a road's summary).
 STATUSES = ("held", "contested", "unknown")
 CONFIDENCES = ("high", "medium", "low")
+#: Whether a road can be used, least to most restrictive (contract section 4.5).
+ACCESS_LEVELS = ("open", "restricted", "taxed", "fire-control", "blocked")
 
 _NOTE = Field("note", FieldType.TEXT, "note")
 _ATTRIBUTES = Field("attributes", FieldType.ATTRIBUTES, "attributes", in_csv=False)
@@ -132,6 +138,12 @@ _KIND = Field("kind", FieldType.TEXT, "kind")
 _SOURCE = Field("source", FieldType.REFERENCE, "source_id", refers_to="source")
 _CONFIDENCE = Field("confidence", FieldType.CHOICE, "confidence", choices=CONFIDENCES)
 _RECORDED = Field("recorded", FieldType.DATE, "recorded")
+# Contract section 4: ids of records (events, incidents, access records), rough dates,
+# reports that lapse, and whose claim a report is.
+_RECORD_ID = Field("id", FieldType.ID, "record_id")
+_DATE_LATEST = Field("date_latest", FieldType.DATE, "date_latest")
+_UNTIL = Field("until", FieldType.DATE, "until_date")
+_CLAIMANT = Field("claimant", FieldType.REFERENCE, "claimant_id", refers_to="party")
 
 #: The fields of one membership in a bloc's ``members`` list.
 MEMBER_FIELDS = (
@@ -243,12 +255,63 @@ RECORD_KINDS: Mapping[str, RecordKind] = {
                 _RECORDED,
                 _NOTE,
                 _ATTRIBUTES,
+                _RECORD_ID,
+                _DATE_LATEST,
+                _UNTIL,
+                _CLAIMANT,
             ),
         ),
         RecordKind(
             "incidents",
             "incident",
-            (_DATE, *_TARGETS, _PARTY, _KIND, _SOURCE, _CONFIDENCE, _RECORDED, _NOTE, _ATTRIBUTES),
+            (
+                _DATE,
+                *_TARGETS,
+                _PARTY,
+                _KIND,
+                _SOURCE,
+                _CONFIDENCE,
+                _RECORDED,
+                _NOTE,
+                _ATTRIBUTES,
+                _RECORD_ID,
+                _DATE_LATEST,
+                _CLAIMANT,
+            ),
+        ),
+        RecordKind(
+            "access",
+            "access record",
+            (
+                _DATE,
+                *_TARGETS[1:],
+                Field("access", FieldType.CHOICE, "access", choices=ACCESS_LEVELS, required=True),
+                _PARTY,
+                _RECORDED,
+                _SOURCE,
+                _CONFIDENCE,
+                _RECORD_ID,
+                _NOTE,
+                _ATTRIBUTES,
+            ),
+        ),
+        RecordKind(
+            "retractions",
+            "retraction",
+            (
+                Field(
+                    "event",
+                    FieldType.REFERENCE,
+                    "record_id",
+                    attribute="record",
+                    refers_to="record",
+                    required=True,
+                ),
+                Field("recorded", FieldType.DATE, "recorded", required=True),
+                _SOURCE,
+                _NOTE,
+                _ATTRIBUTES,
+            ),
         ),
     )
 }
@@ -259,6 +322,20 @@ SECTION_NOUNS: Mapping[str, str] = {kind.section: kind.noun for kind in RECORD_K
 TOP_KEYS: tuple[str, ...] = ("format", "name", *RECORD_KINDS)
 #: The columns a CSV of events may have (contract section 1.3), in the documented order.
 EVENT_CSV_COLUMNS: tuple[str, ...] = tuple(f.key for f in RECORD_KINDS["events"].fields if f.in_csv)
+#: The columns a CSV of access records may have (contract sections 1.3 and 4.5).
+ACCESS_CSV_COLUMNS: tuple[str, ...] = (
+    "id",
+    "date",
+    "segment",
+    "road",
+    "access",
+    "party",
+    "source",
+    "confidence",
+    "recorded",
+    "note",
+)
+assert set(ACCESS_CSV_COLUMNS) == {f.key for f in RECORD_KINDS["access"].fields if f.in_csv}
 
 
 def _table_columns(section: str) -> tuple[str, ...]:
@@ -270,3 +347,7 @@ def _table_columns(section: str) -> tuple[str, ...]:
 EVENT_TABLE_COLUMNS: tuple[str, ...] = _table_columns("events")
 #: The same for incidents.
 INCIDENT_TABLE_COLUMNS: tuple[str, ...] = _table_columns("incidents")
+#: The same for access records.
+ACCESS_TABLE_COLUMNS: tuple[str, ...] = _table_columns("access")
+#: The same for retractions.
+RETRACTION_TABLE_COLUMNS: tuple[str, ...] = _table_columns("retractions")

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from control_graph.dataset.checks import Definition, Existing
+from control_graph.dataset.checks import Definition, Existing, Record
 from control_graph.dataset.raw import detect_format, read_structured
 from control_graph.errors import DatasetError, DatasetIssue
 from control_graph.model.records import Dataset, Membership
@@ -37,6 +37,9 @@ class NothingStored:
 
     def memberships(self) -> list[Membership]:
         return []
+
+    def records(self, ids: Iterable[str]) -> dict[str, Record]:
+        return {}
 
 
 @dataclass

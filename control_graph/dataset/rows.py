@@ -13,9 +13,9 @@ from enum import Enum
 from typing import Any
 
 from control_graph.dataset.fields import RECORD_KINDS, Field, FieldType
-from control_graph.model.records import Event, Incident, Target
+from control_graph.model.records import Access, Event, Incident, Retraction, Target
 
-__all__ = ["EventRow", "event_row", "incident_row"]
+__all__ = ["EventRow", "access_row", "event_row", "incident_row", "retraction_row"]
 
 #: An event or incident as the values of its table's columns.
 EventRow = tuple[Any, ...]
@@ -40,8 +40,14 @@ def _getter(field: Field) -> Callable[[Any], Any]:
     return get
 
 
-_EVENT_GETTERS = tuple(_getter(f) for f in RECORD_KINDS["events"].fields if f.column)
-_INCIDENT_GETTERS = tuple(_getter(f) for f in RECORD_KINDS["incidents"].fields if f.column)
+def _getters(section: str) -> tuple[Callable[[Any], Any], ...]:
+    return tuple(_getter(f) for f in RECORD_KINDS[section].fields if f.column)
+
+
+_EVENT_GETTERS = _getters("events")
+_INCIDENT_GETTERS = _getters("incidents")
+_ACCESS_GETTERS = _getters("access")
+_RETRACTION_GETTERS = _getters("retractions")
 
 
 def event_row(event: Event) -> EventRow:
@@ -58,3 +64,13 @@ def event_row(event: Event) -> EventRow:
 def incident_row(incident: Incident) -> EventRow:
     """An incident as the values of its columns, in the order of its fields."""
     return tuple(get(incident) for get in _INCIDENT_GETTERS)
+
+
+def access_row(access: Access) -> EventRow:
+    """An access record as the values of its columns, in the order of its fields."""
+    return tuple(get(access) for get in _ACCESS_GETTERS)
+
+
+def retraction_row(retraction: Retraction) -> EventRow:
+    """A retraction as the values of its columns, in the order of its fields."""
+    return tuple(get(retraction) for get in _RETRACTION_GETTERS)

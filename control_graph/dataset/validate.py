@@ -27,6 +27,7 @@ from control_graph.dataset.checks import (
     Definition,
     Existing,
     FieldChecker,
+    Record,
     Skip,
     field_name,
     short,
@@ -42,6 +43,8 @@ from control_graph.dataset.fields import (
 )
 from control_graph.dataset.raw import RawDataset, RawEntry
 from control_graph.model.records import (
+    Access,
+    AccessLevel,
     Bloc,
     Confidence,
     Dataset,
@@ -50,6 +53,7 @@ from control_graph.model.records import (
     Membership,
     Party,
     Place,
+    Retraction,
     Road,
     Segment,
     Source,
@@ -60,6 +64,7 @@ from control_graph.model.states import State, Status
 __all__ = ["Validated", "Validator"]
 
 _TARGETS = tuple((target, target.value) for target in Target)
+_ACCESS_TARGETS = ((Target.SEGMENT, "segment"), (Target.ROAD, "road"))
 _TARGET_KEYS = frozenset(target.value for target in Target)
 # What an event may assert; "divided" only ever describes a road's summary.
 _STATUS_OF = {s.value: s for s in (Status.HELD, Status.CONTESTED, Status.UNKNOWN)}
@@ -88,6 +93,13 @@ class Validator(FieldChecker):
             f for f in events.fields if f.key not in _TARGET_KEYS and f.key != "status"
         )
         self._incident_fields = tuple(f for f in incidents.fields if f.key not in _TARGET_KEYS)
+        access = RECORD_KINDS["access"]
+        self._access_fields = tuple(f for f in access.fields if f.key not in _TARGET_KEYS)
+        #: Where each record id of the file was first given (ids are unique among events,
+        #: incidents and access records).
+        self._record_ids: dict[str, RawEntry] = {}
+        #: The entries of the records with ids, to name them if they conflict.
+        self._record_entries: dict[str, RawEntry] = {}
 
     # -- the whole file -----------------------------------------------------------------
 
@@ -115,6 +127,8 @@ class Validator(FieldChecker):
             "roads": self.road,
             "events": self.event,
             "incidents": self.incident,
+            "access": self.access,
+            "retractions": self.retraction,
         }
         for section, build in builders.items():
             for entry in sections.get(section, []):
@@ -132,6 +146,7 @@ class Validator(FieldChecker):
                     getattr(dataset, section).append(built)
         self._check_memberships(dataset, sections.get("blocs", []))
         skipped = self._drop_stored(dataset, sections)
+        skipped.update(self.drop_stored_records(dataset))
         return Validated(dataset, skipped)
 
     def _collect_ids(self, sections: Mapping[str, list[RawEntry]]) -> None:
@@ -340,20 +355,27 @@ class Validator(FieldChecker):
 
     # -- events and incidents -------------------------------------------------------------
 
-    def _target(self, entry: RawEntry) -> tuple[Target, str]:
+    def _target(
+        self, entry: RawEntry, targets: tuple[tuple[Target, str], ...] = _TARGETS
+    ) -> tuple[Target, str]:
         values = entry.values
-        given = [(target, key) for target, key in _TARGETS if values.get(key) is not None]
+        given = [(target, key) for target, key in targets if values.get(key) is not None]
         if len(given) != 1:
             found = " and ".join(key for _, key in given) or "none"
-            raise self._fail(
-                entry, "place", f"needs exactly one of place, segment or road (found {found})"
-            )
+            names = " or ".join(key for _, key in targets)
+            names = names.replace(" or ", ", ", len(targets) - 2)
+            raise self._fail(entry, targets[0][1], f"needs exactly one of {names} (found {found})")
         target, key = given[0]
         value = self.reference(entry, key, key)
         assert value is not None
         return target, value
 
-    def _about(self, entry: RawEntry, fields: Any) -> dict[str, Any]:
+    def _about(
+        self,
+        entry: RawEntry,
+        fields: Any,
+        targets: tuple[tuple[Target, str], ...] = _TARGETS,
+    ) -> dict[str, Any]:
         """The fields events and incidents share, each checked even if another fails."""
         failed = False
         try:
@@ -361,14 +383,44 @@ class Validator(FieldChecker):
         except Skip:
             failed, values = True, {}
         try:
-            values["target"] = self._target(entry)
+            values["target"] = self._target(entry, targets)
         except Skip:
             failed = True
         if failed:
             raise Skip()
         confidence = values["confidence"]
         values["confidence"] = _CONFIDENCE_OF[confidence] if confidence else None
+        self._check_dates(entry, values)
+        self._claim_id(entry, values.get("id"))
         return values
+
+    def _check_dates(self, entry: RawEntry, values: dict[str, Any]) -> None:
+        """``date_latest`` on or after ``date``; ``until`` after both (contract 4.1)."""
+        date, latest, until = values["date"], values.get("date_latest"), values.get("until")
+        if latest is not None and latest < date:
+            raise self._fail(
+                entry, "date_latest", f"{latest} is before date {date} (the range must run forward)"
+            )
+        if until is not None and until <= (latest or date):
+            which = "date_latest" if latest is not None else "date"
+            raise self._fail(
+                entry,
+                "until",
+                f"{until} is not after {which} {latest or date} "
+                "(until is the first day the report no longer applies)",
+            )
+
+    def _claim_id(self, entry: RawEntry, ident: str | None) -> None:
+        """A record id is given once in a file, across events, incidents and access."""
+        if ident is None:
+            return
+        first = self._record_ids.get(ident)
+        if first is not None:
+            where = first.line and f"line {first.line}"
+            where = where or f"{self.label(first)}"
+            raise self._fail(entry, "id", f"duplicate id {short(ident)} (first given at {where})")
+        self._record_ids[ident] = entry
+        self.new_ids["record"].add(ident)
 
     def event(self, entry: RawEntry) -> Event:
         status_failed = False
@@ -404,6 +456,59 @@ class Validator(FieldChecker):
         values = self._about(entry, self._incident_fields)
         target, target_id = values.pop("target")
         return Incident(target=target, target_id=target_id, **values)
+
+    def access(self, entry: RawEntry) -> Access:
+        values = self._about(entry, self._access_fields, targets=_ACCESS_TARGETS)
+        target, target_id = values.pop("target")
+        values["access"] = AccessLevel(values["access"])
+        return Access(target=target, target_id=target_id, **values)
+
+    def validate_access(self, entry: RawEntry) -> Access | None:
+        """The access record, or ``None`` after recording its problems."""
+        try:
+            return self.access(entry)
+        except Skip:
+            return None
+
+    def retraction(self, entry: RawEntry) -> Retraction:
+        return Retraction(**self._fields(entry, "retractions"))
+
+    def drop_stored_records(self, dataset: Dataset) -> dict[str, int]:
+        """Leave out records whose id is stored with identical content; report those
+        stored with other content (contract section 4.3)."""
+        everything: list[Record] = [*dataset.events, *dataset.incidents, *dataset.access]
+        records = [r for r in everything if r.id is not None]
+        if not records:
+            return {}
+        stored = self.existing.records(r.id for r in records if r.id is not None)
+        if not stored:
+            return {}
+        identical: set[int] = set()
+        for record in records:
+            assert record.id is not None
+            before = stored.get(record.id)
+            if before is None:
+                continue
+            if before == record:
+                identical.add(id(record))
+                continue
+            entry = self._record_ids.get(record.id)
+            message = (
+                f"the id {record.id!r} is already in the database with a different "
+                f"{_record_differences(before, record)}; to correct it, retract the old record "
+                "(or import with --replace-changed) and give the new one its own id"
+            )
+            if entry is not None:
+                self.report(entry, "id", message)
+            else:
+                self.report(_SECTION_OF[type(record)], "id", message)
+        skipped: dict[str, int] = {}
+        for section in ("events", "incidents", "access"):
+            kept = [r for r in getattr(dataset, section) if id(r) not in identical]
+            if len(kept) != len(getattr(dataset, section)):
+                skipped[section] = len(getattr(dataset, section)) - len(kept)
+                setattr(dataset, section, kept)
+        return skipped
 
     # -- against the database -----------------------------------------------------------
 
@@ -494,6 +599,15 @@ def _span(m: Membership) -> str:
     return f"({m.start or 'always'} to {m.end or 'open'})"
 
 
-def _differences(before: Definition, after: Definition) -> str:
+_SECTION_OF: dict[type, str] = {Event: "events", Incident: "incidents", Access: "access"}
+
+
+def _record_differences(before: Record, after: Record) -> str:
+    if type(before) is not type(after):
+        return f"kind of record ({_SECTION_OF[type(before)][:-1]})"
+    return _differences(before, after)
+
+
+def _differences(before: Definition | Record, after: Definition | Record) -> str:
     names = [f.name for f in fields(before) if getattr(before, f.name) != getattr(after, f.name)]
     return ", ".join(names) or "definition"

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -198,8 +198,10 @@ class RoadNetwork:
         day: dt.date | None = None,
         controller: str | None = None,
         by: By = "party",
+        blocked: Callable[[str], bool] | None = None,
     ) -> Route:
-        """The shortest path by length, optionally only through ``controller``'s ground.
+        """The shortest path by length, optionally only through ``controller``'s ground,
+        and never over a segment for which ``blocked`` says so.
 
         Raises
         ------
@@ -207,5 +209,11 @@ class RoadNetwork:
             When no such path exists on that day (including when an end is not held).
         """
         return self._routes.shortest_path(
-            source, target, timeline=timeline, day=day, controller=controller, by=by
+            source,
+            target,
+            timeline=timeline,
+            day=day,
+            controller=controller,
+            by=by,
+            blocked=blocked,
         )

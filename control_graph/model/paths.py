@@ -78,6 +78,7 @@ class RouteSearch:
         day: dt.date | None = None,
         controller: str | None = None,
         by: By = "party",
+        blocked: Callable[[str], bool] | None = None,
     ) -> Route:
         """See :meth:`~control_graph.model.network.RoadNetwork.shortest_path`."""
         for place in (source, target):
@@ -106,9 +107,16 @@ class RouteSearch:
             def segment_ok(segment: str) -> bool:
                 return timeline.segment_state(segment, day, by) == wanted
 
+        if blocked is not None:
+            held_ok, is_blocked = segment_ok, blocked
+
+            def segment_ok(segment: str) -> bool:
+                return not is_blocked(segment) and held_ok(segment)
+
         found = self._search(source, target, place_ok, segment_ok)
         if found is None:
             side = f" through ground held by {controller}" if controller else ""
+            side += " avoiding blocked segments" if blocked is not None else ""
             when = f" on {day}" if day else ""
             raise NoPathError(f"no path from {source} to {target}{side}{when}")
         return found

@@ -14,15 +14,20 @@ from typing import Any, NamedTuple
 from control_graph.model.states import State
 
 __all__ = [
+    "NO_FILTERS",
+    "Access",
+    "AccessLevel",
     "Bloc",
     "Confidence",
     "ControlEvent",
     "Dataset",
     "Event",
+    "Filters",
     "Incident",
     "Membership",
     "Party",
     "Place",
+    "Retraction",
     "Road",
     "Segment",
     "Source",
@@ -159,6 +164,17 @@ class Event:
     recorded: dt.date | None = None
     note: str | None = None
     attributes: Attributes = field(default_factory=dict)
+    #: Contract section 4: the record's id, the latest day it may have happened, the
+    #: day from which it no longer applies, and the party whose claim it is.
+    id: str | None = None
+    date_latest: dt.date | None = None
+    until: dt.date | None = None
+    claimant: str | None = None
+
+    @property
+    def effective_recorded(self) -> dt.date:
+        """When it became known: ``recorded``, else ``date_latest``, else ``date``."""
+        return self.recorded or self.date_latest or self.date
 
 
 @dataclass(frozen=True)
@@ -175,14 +191,97 @@ class Incident:
     recorded: dt.date | None = None
     note: str | None = None
     attributes: Attributes = field(default_factory=dict)
+    id: str | None = None
+    date_latest: dt.date | None = None
+    claimant: str | None = None
+
+
+class AccessLevel(StrEnum):
+    """Whether a road can be used, least to most restrictive (contract section 4.5)."""
+
+    OPEN = "open"
+    RESTRICTED = "restricted"
+    TAXED = "taxed"
+    FIRE_CONTROL = "fire-control"
+    BLOCKED = "blocked"
+
+    @property
+    def rank(self) -> int:
+        """0 for open up to 4 for blocked."""
+        return list(AccessLevel).index(self)
+
+
+@dataclass(frozen=True)
+class Access:
+    """Whether one can use a segment (or each segment of a road), and who imposes it."""
+
+    date: dt.date
+    target: Target
+    target_id: str
+    access: AccessLevel
+    party: str | None = None
+    recorded: dt.date | None = None
+    source: str | None = None
+    confidence: Confidence | None = None
+    id: str | None = None
+    note: str | None = None
+    attributes: Attributes = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Retraction:
+    """A record (event, incident or access record, by id) withdrawn from ``recorded`` on."""
+
+    record: str
+    recorded: dt.date
+    source: str | None = None
+    note: str | None = None
+    attributes: Attributes = field(default_factory=dict)
+
+
+class Filters(NamedTuple):
+    """Which reports count for an answer (contract sections 2 and 4.3).
+
+    ``as_of``: only what was recorded on or before that day (and retractions recorded
+    by then); ``min_confidence``: nothing below that level (none given counts as
+    medium); ``independent_only``: no report that is a side's own claim.
+    """
+
+    as_of: dt.date | None = None
+    min_confidence: Confidence | None = None
+    independent_only: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        """As the keys of an answer's JSON."""
+        return {
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "min_confidence": self.min_confidence.value if self.min_confidence else None,
+            "independent_only": self.independent_only,
+        }
+
+    def confidences(self) -> tuple[str, ...] | None:
+        """The confidence values that count, or ``None`` when all do."""
+        if self.min_confidence is None:
+            return None
+        ranks = {Confidence.LOW: 0, Confidence.MEDIUM: 1, Confidence.HIGH: 2}
+        least = ranks[self.min_confidence]
+        return tuple(c.value for c, rank in ranks.items() if rank >= least)
+
+
+#: No filter: every report counts (but retracted ones).
+NO_FILTERS = Filters()
 
 
 class ControlEvent(NamedTuple):
-    """What the timeline engine needs of an event, in the order the contract sorts by.
+    """What the timeline engine needs of an event.
 
-    Events are ordered by ``(date, recorded, order)``; ``order`` is the position of the
-    event among all imports (an earlier import first, then position in the file).
-    ``recorded`` is the event date when the data did not say when it became known.
+    Events are ordered by ``(date, recorded, order)`` (in the late reading by
+    ``date_latest`` where given, then the same); ``order`` is the position of the event
+    among all imports (an earlier import first, then position in the file).
+    ``recorded`` is the effective one: as given, else ``date_latest``, else ``date``.
+    The event applies from its day up to the day before ``until`` (contract 4.1);
+    ``claimant`` is the party whose claim it is (``None``: an independent report);
+    ``key`` lets the store find the whole record again (for explanations).
     """
 
     date: dt.date
@@ -191,6 +290,10 @@ class ControlEvent(NamedTuple):
     target: Target
     target_id: str
     state: State
+    date_latest: dt.date | None = None
+    until: dt.date | None = None
+    claimant: str | None = None
+    key: int | None = None
 
 
 @dataclass
@@ -206,6 +309,8 @@ class Dataset:
     sources: list[Source] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     incidents: list[Incident] = field(default_factory=list)
+    access: list[Access] = field(default_factory=list)
+    retractions: list[Retraction] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         """How many of each thing the dataset holds."""
@@ -218,4 +323,6 @@ class Dataset:
             "sources": len(self.sources),
             "events": len(self.events),
             "incidents": len(self.incidents),
+            "access": len(self.access),
+            "retractions": len(self.retractions),
         }

@@ -21,13 +21,14 @@ to answer a question.
 from __future__ import annotations
 
 import datetime as dt
-from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Literal, NamedTuple
 
 from control_graph.errors import InvalidArgumentError, UnknownElementError
-from control_graph.model.records import ControlEvent, Membership, Target
+from control_graph.model.history import value_at
+from control_graph.model.reading import EventsByElement, Reading
+from control_graph.model.records import ControlEvent, Membership
 from control_graph.model.states import CONTESTED, UNKNOWN, State, Status, held
 
 __all__ = [
@@ -49,30 +50,38 @@ _VIEWS: dict[str, By] = {"party": "party", "bloc": "bloc"}
 #: The element types, by name (narrows a ``str`` to an :data:`ElementType`).
 ELEMENT_TYPES: dict[str, ElementType] = {"place": "place", "segment": "segment", "road": "road"}
 
-# A segment's state on a day is decided by its "basis": either one of its own events
-# (a State) or the pair of its endpoints' states, from which it is derived. The basis
-# is kept, not just the resulting state, because the bloc view derives differently
-# (two members of one bloc at the ends hold the segment for the bloc).
-_Basis = State | tuple[State, State]
-_UNKNOWN_ENDS: _Basis = (UNKNOWN, UNKNOWN)
-
 
 class Interval(NamedTuple):
-    """A stretch of days ``[start, end)`` with one state; ``end`` is ``None`` when open."""
+    """A stretch of days ``[start, end)`` with one state; ``end`` is ``None`` when open.
+
+    ``otherwise`` is the late reading's state when it differs (the interval is then
+    *uncertain*: the data's rough dates allow either), else ``None``.
+    """
 
     start: dt.date
     end: dt.date | None
     state: State
+    otherwise: State | None = None
+
+    @property
+    def uncertain(self) -> bool:
+        return self.otherwise is not None
 
 
 class Change(NamedTuple):
-    """An element's state on ``date`` differs from its state the day before."""
+    """An element's state on ``date`` differs from its state the day before (in the
+    early reading); ``otherwise`` is the late reading's state that day when it differs."""
 
     date: dt.date
     element: str
     type: ElementType
     before: State
     after: State
+    otherwise: State | None = None
+
+    @property
+    def uncertain(self) -> bool:
+        return self.otherwise is not None
 
 
 class RoadState(NamedTuple):
@@ -80,36 +89,6 @@ class RoadState(NamedTuple):
 
     state: State
     segments: tuple[tuple[str, State], ...]
-
-
-class _History(NamedTuple):
-    """Days on which a value changed, and the value from that day on (sorted by day)."""
-
-    dates: list[dt.date]
-    values: list[State]
-
-
-class _SegmentHistory(NamedTuple):
-    dates: list[dt.date]
-    bases: list[_Basis]
-
-
-def _value_at(dates: Sequence[dt.date], values: Sequence[State], day: dt.date) -> State:
-    i = bisect_right(dates, day) - 1
-    return values[i] if i >= 0 else UNKNOWN
-
-
-def _derive(start: State, end: State) -> State:
-    """A segment's state from its endpoints' states (both already in the same view)."""
-    if start.status is Status.HELD and start == end:
-        return start
-    if start.is_known and end.is_known:
-        return CONTESTED
-    return UNKNOWN
-
-
-def _by_party(basis: _Basis) -> State:
-    return basis if isinstance(basis, State) else _derive(*basis)
 
 
 def summarise_road(states: Iterable[State]) -> State:
@@ -170,6 +149,10 @@ class MembershipIndex:
 class ControlTimeline:
     """The control history of a road network, built from its events.
 
+    Answers come from the early reading (contract section 4.1: every event on its
+    ``date``); :attr:`late` is the late reading (each event on its ``date_latest`` where
+    it has one), and intervals and changes carry the late state where it differs.
+
     Parameters
     ----------
     places
@@ -222,22 +205,21 @@ class ControlTimeline:
         self._places = frozenset(places)
         self._segments = dict(segments)
         self._roads = {road: tuple(segs) for road, segs in (roads or {}).items()}
-        self._place_events: dict[str, list[ControlEvent]] = defaultdict(list)
-        self._segment_events: dict[str, list[ControlEvent]] = defaultdict(list)
-        for event in events:
-            if as_of is not None and event.recorded > as_of:
-                continue
-            if event.target is Target.PLACE:
-                self._place_events[event.target_id].append(event)
-            elif event.target is Target.SEGMENT:
-                self._segment_events[event.target_id].append(event)
-            else:
-                for segment in self._roads.get(event.target_id, ()):
-                    self._segment_events[segment].append(event)
-        self._place_cache: dict[str, _History] = {}
-        self._own_cache: dict[str, _History] = {}
-        self._segment_cache: dict[str, _SegmentHistory] = {}
-        self._view_cache: dict[tuple[str, By], _History] = {}
+        self._events = EventsByElement(events, self._roads, as_of)
+        self.early = Reading(self._events, self._segments, self._roads, self.memberships)
+        #: The late reading; the early one itself when no event has a rough date.
+        self.late = (
+            Reading(
+                self._events,
+                self._segments,
+                self._roads,
+                self.memberships,
+                late=True,
+                early=self.early,
+            )
+            if self._events.rough
+            else self.early
+        )
 
     # -- what is in the network -------------------------------------------------------
 
@@ -253,6 +235,11 @@ class ControlTimeline:
     def roads(self) -> Mapping[str, tuple[str, ...]]:
         return self._roads
 
+    @property
+    def events(self) -> EventsByElement:
+        """The events counted, by element, in the order of the early reading."""
+        return self._events
+
     def type_of(self, element: str) -> ElementType:
         """Whether ``element`` is a place, a segment or a road."""
         if element in self._places:
@@ -263,158 +250,40 @@ class ControlTimeline:
             return "road"
         raise UnknownElementError(f"no place, segment or road has the id {element!r}")
 
-    # -- histories, computed once per element -------------------------------------------
-
-    @staticmethod
-    def _last_per_day(events: list[ControlEvent]) -> _History:
-        """Each day that has events, with the state its last event asserts."""
-        events.sort()
-        dates: list[dt.date] = []
-        values: list[State] = []
-        for event in events:
-            if dates and dates[-1] == event.date:
-                values[-1] = event.state
-            else:
-                dates.append(event.date)
-                values.append(event.state)
-        return _History(dates, values)
-
-    @staticmethod
-    def _changes_only(history: _History, initial: State = UNKNOWN) -> _History:
-        dates: list[dt.date] = []
-        values: list[State] = []
-        current = initial
-        for day, value in zip(history.dates, history.values, strict=True):
-            if value != current:
-                dates.append(day)
-                values.append(value)
-                current = value
-        return _History(dates, values)
-
-    def _place_history(self, place: str) -> _History:
-        history = self._place_cache.get(place)
-        if history is None:
-            history = self._changes_only(self._last_per_day(self._place_events.get(place, [])))
-            self._place_cache[place] = history
-        return history
-
-    def _own_history(self, segment: str) -> _History:
-        history = self._own_cache.get(segment)
-        if history is None:
-            history = self._last_per_day(self._segment_events.get(segment, []))
-            self._own_cache[segment] = history
-        return history
-
-    def _basis_at(self, day: dt.date, own: _History, start: _History, end: _History) -> _Basis:
-        i = bisect_right(own.dates, day) - 1
-        j = bisect_right(start.dates, day) - 1
-        k = bisect_right(end.dates, day) - 1
-        start_state = start.values[j] if j >= 0 else UNKNOWN
-        end_state = end.values[k] if k >= 0 else UNKNOWN
-        if i < 0:
-            return (start_state, end_state)
-        last_change = max(
-            start.dates[j] if j >= 0 else dt.date.min, end.dates[k] if k >= 0 else dt.date.min
-        )
-        # Its own event wins ties; news about an unknown end never erases it.
-        if own.dates[i] >= last_change or not (start_state.is_known and end_state.is_known):
-            return own.values[i]
-        return (start_state, end_state)
-
-    def _segment_history(self, segment: str) -> _SegmentHistory:
-        history = self._segment_cache.get(segment)
-        if history is not None:
-            return history
-        start, end = self._segments[segment]
-        own = self._own_history(segment)
-        start_history = self._place_history(start)
-        end_history = self._place_history(end)
-        candidates = sorted(set(own.dates) | set(start_history.dates) | set(end_history.dates))
-        dates: list[dt.date] = []
-        bases: list[_Basis] = []
-        current = _UNKNOWN_ENDS
-        for day in candidates:
-            basis = self._basis_at(day, own, start_history, end_history)
-            if basis != current:
-                dates.append(day)
-                bases.append(basis)
-                current = basis
-        history = _SegmentHistory(dates, bases)
-        self._segment_cache[segment] = history
-        return history
-
-    def _basis_on(self, segment: str, day: dt.date) -> _Basis:
-        history = self._segment_history(segment)
-        i = bisect_right(history.dates, day) - 1
-        return history.bases[i] if i >= 0 else _UNKNOWN_ENDS
-
-    def _in_view(self, basis: _Basis, day: dt.date, by: By) -> State:
-        if by == "party":
-            return _by_party(basis)
-        if isinstance(basis, State):
-            return self.memberships.view(basis, day)
-        start, end = basis
-        return _derive(self.memberships.view(start, day), self.memberships.view(end, day))
-
-    # -- questions ----------------------------------------------------------------------
+    # -- questions (the early reading) ----------------------------------------------------
 
     def place_state(self, place: str, day: dt.date, by: By = "party") -> State:
         """The state of a place on ``day``."""
-        history = self._place_history(place)
-        state = _value_at(history.dates, history.values, day)
-        return state if by == "party" else self.memberships.view(state, day)
+        return self.early.place_state(place, day, by)
 
     def segment_state(self, segment: str, day: dt.date, by: By = "party") -> State:
         """The state of a segment on ``day``."""
-        if by == "party":
-            history = self._history(segment, "party")
-            return _value_at(history.dates, history.values, day)
-        return self._in_view(self._basis_on(segment, day), day, by)
+        return self.early.segment_state(segment, day, by)
 
     def road_state(self, road: str, day: dt.date, by: By = "party") -> RoadState:
         """The summary state of a road on ``day`` with each segment's state."""
-        segments = tuple((s, self.segment_state(s, day, by)) for s in self._roads[road])
-        return RoadState(summarise_road(state for _, state in segments), segments)
+        states = self.early.road_states(road, day, by)
+        return RoadState(summarise_road(states), tuple(zip(self._roads[road], states, strict=True)))
 
-    def state(self, element: str, day: dt.date, by: By = "party") -> State:
-        """The state of any place, segment or road on ``day``."""
+    def state(self, element: str, day: dt.date, by: By = "party", *, late: bool = False) -> State:
+        """The state of any place, segment or road on ``day`` (in the late reading with
+        ``late``)."""
         check_by(by)
+        reading = self.late if late else self.early
         kind = self.type_of(element)
         if kind == "place":
-            return self.place_state(element, day, by)
+            return reading.place_state(element, day, by)
         if kind == "segment":
-            return self.segment_state(element, day, by)
-        return self.road_state(element, day, by).state
+            return reading.segment_state(element, day, by)
+        return summarise_road(reading.road_states(element, day, by))
 
-    def _history(self, element: str, by: By) -> _History:
-        """Every day on which ``element``'s state (in the view) changes, from unknown on."""
-        key = (element, by)
-        history = self._view_cache.get(key)
-        if history is not None:
-            return history
-        kind = self.type_of(element)
-        if kind == "place" and by == "party":
-            history = self._place_history(element)
-        elif kind == "segment" and by == "party":
-            seg = self._segment_history(element)
-            history = self._changes_only(_History(seg.dates, [_by_party(b) for b in seg.bases]))
-        else:
-            if kind == "place":
-                days = set(self._place_history(element).dates)
-            elif kind == "segment":
-                days = set(self._segment_history(element).dates)
-            else:
-                days = set()
-                for segment in self._roads[element]:
-                    days.update(self._history(segment, by).dates)
-            if by == "bloc" and kind != "road":
-                days.update(self.memberships.boundaries)
-            ordered = sorted(days)
-            history = self._changes_only(
-                _History(ordered, [self.state(element, day, by) for day in ordered])
-            )
-        self._view_cache[key] = history
-        return history
+    def otherwise(self, element: str, day: dt.date, by: By = "party") -> State | None:
+        """The late reading's state on ``day`` where it differs from the answer, else
+        ``None`` (the answer is then certain)."""
+        if self.late is self.early:
+            return None
+        late = self.state(element, day, by, late=True)
+        return late if late != self.state(element, day, by) else None
 
     def intervals(
         self,
@@ -424,32 +293,48 @@ class ControlTimeline:
         end: dt.date | None = None,
         by: By = "party",
     ) -> list[Interval]:
-        """The intervals of ``element``'s state, from the first day it is known.
+        """The intervals of ``element``'s state, from the first day either reading knows
+        it; an interval ends where the state or the late reading's differs.
 
         With ``start``/``end`` only intervals overlapping those days (both inclusive)
         are kept, and an interval starting before ``start`` is moved up to it.
         """
         check_by(by)
-        history = self._history(element, by)
+        kind = self.type_of(element)
+        early = self.early.history(element, kind, by)
+        days: list[dt.date] = early.dates
+        values: list[tuple[State, State | None]] = [(s, None) for s in early.values]
+        if self.late is not self.early:
+            late = self.late.history(element, kind, by)
+            days, values = [], []
+            for day in sorted(set(early.dates) | set(late.dates)):
+                here, there = value_at(early, day, UNKNOWN), value_at(late, day, UNKNOWN)
+                value = (here, there if there != here else None)
+                if (values and values[-1] == value) or (not values and value == (UNKNOWN, None)):
+                    continue
+                days.append(day)
+                values.append(value)
         result: list[Interval] = []
-        for i, (day, state) in enumerate(zip(history.dates, history.values, strict=True)):
-            until = history.dates[i + 1] if i + 1 < len(history.dates) else None
+        for i, (day, (state, other)) in enumerate(zip(days, values, strict=True)):
+            until = days[i + 1] if i + 1 < len(days) else None
             if end is not None and day > end:
                 break
             if start is not None and until is not None and until <= start:
                 continue
             if start is not None and day < start:
                 day = start
-            result.append(Interval(day, until, state))
+            result.append(Interval(day, until, state, other))
         return result
 
     def element_changes(self, element: str, by: By = "party") -> Iterator[Change]:
         """Every change of a place's or segment's state, oldest first."""
         kind = self.type_of(element)
-        history = self._history(element, by)
+        history = self.early.history(element, kind, by)
+        late = self.late.history(element, kind, by) if self.late is not self.early else None
         before = UNKNOWN
         for day, after in zip(history.dates, history.values, strict=True):
-            yield Change(day, element, kind, before, after)
+            other = value_at(late, day, UNKNOWN) if late is not None else after
+            yield Change(day, element, kind, before, after, other if other != after else None)
             before = after
 
     def changes(

@@ -3,6 +3,7 @@ network read once for a plot, an export or a comparison."""
 
 from __future__ import annotations
 
+from control_graph.model.access import AccessIndex
 from control_graph.model.dates import DateLike, to_optional_day
 from control_graph.model.network import RoadNetwork
 from control_graph.model.records import (
@@ -18,8 +19,8 @@ from control_graph.model.records import (
 from control_graph.model.timeline import ControlTimeline
 from control_graph.query.base import ModelBase
 from control_graph.query.results import NetworkHistory
-from control_graph.store import read
-from control_graph.store.read import EventRecord
+from control_graph.store import read, reports
+from control_graph.store.reports import EventRecord
 
 __all__ = ["Listing"]
 
@@ -63,7 +64,7 @@ class Listing(ModelBase):
         """Incidents from ``start`` to ``end`` (both inclusive), oldest first."""
         start_day, end_day = to_optional_day(start, "from"), to_optional_day(end, "to")
         with self._reading() as (conn, overlay):
-            return read.read_incidents(conn, start=start_day, end=end_day, overlay=overlay)
+            return reports.read_incidents(conn, start=start_day, end=end_day, overlay=overlay)
 
     def events(
         self,
@@ -77,7 +78,7 @@ class Listing(ModelBase):
         start_day, end_day = to_optional_day(start, "from"), to_optional_day(end, "to")
         target = self._resolve_element(element) if element is not None else None
         with self._reading() as (conn, overlay):
-            return read.read_events(
+            return reports.read_events(
                 conn, element=target, start=start_day, end=end_day, overlay=overlay, limit=limit
             )
 
@@ -109,15 +110,34 @@ class Listing(ModelBase):
         with self._reading() as (conn, overlay):
             return read.read_network(conn, overlay=overlay)
 
-    def history(self, *, as_of: DateLike | None = None) -> NetworkHistory:
-        """The whole network and the engine over every event, read once (for plots,
-        exports, comparisons and many questions in a row)."""
-        as_of_day = to_optional_day(as_of, "as_of")
+    def history(
+        self,
+        *,
+        as_of: DateLike | None = None,
+        min_confidence: str | None = None,
+        independent_only: bool = False,
+    ) -> NetworkHistory:
+        """The whole network, the engine over every event that counts, and the access
+        records, read once (for plots, exports, comparisons and many questions in a
+        row)."""
+        from control_graph.query.asking import make_filters
+
+        filters = make_filters(as_of, min_confidence, independent_only)
         with self._reading() as (conn, overlay):
             network = read.read_network(conn, overlay=overlay)
-            events = read.read_control_events(conn, as_of=as_of_day, overlay=overlay)
-        return NetworkHistory(network, network.timeline(events, as_of=as_of_day))
+            events = reports.read_control_events(conn, filters=filters, overlay=overlay)
+            access = reports.read_access(conn, filters=filters, overlay=overlay)
+        roads = {road.id: road.segments for road in network.roads.values()}
+        return NetworkHistory(network, network.timeline(events), AccessIndex(access, roads))
 
-    def control_timeline(self, *, as_of: DateLike | None = None) -> ControlTimeline:
+    def control_timeline(
+        self,
+        *,
+        as_of: DateLike | None = None,
+        min_confidence: str | None = None,
+        independent_only: bool = False,
+    ) -> ControlTimeline:
         """The engine over the whole network, for many questions in a row (scripts)."""
-        return self.history(as_of=as_of).timeline
+        return self.history(
+            as_of=as_of, min_confidence=min_confidence, independent_only=independent_only
+        ).timeline

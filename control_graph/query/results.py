@@ -7,7 +7,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from control_graph.model.access import AccessIndex, AccessState
+from control_graph.model.disputes import Role
 from control_graph.model.network import RoadNetwork
+from control_graph.model.records import NO_FILTERS, AccessLevel, Event, Filters
 from control_graph.model.states import State
 from control_graph.model.timeline import By, Change, ControlTimeline, ElementType, Interval
 
@@ -15,7 +18,9 @@ __all__ = [
     "ChangesResult",
     "NetworkHistory",
     "PathResult",
+    "Report",
     "SegmentState",
+    "Share",
     "TimelineResult",
     "WhoHeldResult",
 ]
@@ -31,24 +36,107 @@ class NetworkHistory(NamedTuple):
 
     network: RoadNetwork
     timeline: ControlTimeline
+    access: AccessIndex
+
+
+def _uncertain(otherwise: State | None) -> dict[str, Any]:
+    """``uncertain``, and ``otherwise`` when it is (contract section 4.1)."""
+    if otherwise is None:
+        return {"uncertain": False}
+    return {"uncertain": True, "otherwise": otherwise.as_dict()}
 
 
 @dataclass(frozen=True)
 class SegmentState:
-    """One segment's state on a day, with its endpoints."""
+    """One segment's state on a day, with its endpoints, whether the data leaves it
+    uncertain or disputed, and its access."""
 
     id: str
     start: str
     end: str
     state: State
+    otherwise: State | None = None
+    disputed: bool = False
+    access: AccessState | None = None
+
+    @property
+    def uncertain(self) -> bool:
+        return self.otherwise is not None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "from": self.start, "to": self.end, **self.state.as_dict()}
+        return {
+            "id": self.id,
+            "from": self.start,
+            "to": self.end,
+            **self.state.as_dict(),
+            **_uncertain(self.otherwise),
+            "disputed": self.disputed,
+            "access": self.access.access.value if self.access else None,
+            "access_by": self.access.party if self.access else None,
+        }
+
+
+class Share(NamedTuple):
+    """Road-km in one state (contract section 4.6)."""
+
+    state: State
+    km: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.state.as_dict(), "km": self.km}
+
+
+class Report(NamedTuple):
+    """An event behind an answer, as recorded, with the element it is about on that
+    answer and (for explanations) the reason it counts."""
+
+    element: str
+    event: Event
+    role: Role | None = None
+
+    def claim(self) -> dict[str, Any]:
+        """As an entry of ``claims`` (contract section 4.2)."""
+        e = self.event
+        return {
+            "element": self.element,
+            "id": e.id,
+            "date": e.date.isoformat(),
+            "status": e.state.status.value,
+            "party": e.party,
+            "claimant": e.claimant,
+            "source": e.source,
+        }
+
+    def explanation(self) -> dict[str, Any]:
+        """As an entry of ``explain`` (contract section 4.4)."""
+        e = self.event
+        return {
+            "element": self.element,
+            "role": self.role,
+            "id": e.id,
+            "date": e.date.isoformat(),
+            "date_latest": _iso(e.date_latest),
+            "recorded": e.effective_recorded.isoformat(),
+            "status": e.state.status.value,
+            "party": e.party,
+            "controller": e.state.controller,
+            "claimant": e.claimant,
+            "source": e.source,
+            "confidence": e.confidence.value if e.confidence else None,
+            "kind": e.kind,
+            "note": e.note,
+        }
 
 
 @dataclass(frozen=True)
 class WhoHeldResult:
-    """The answer to "who held this element on that day"."""
+    """The answer to "who held this element on that day".
+
+    ``otherwise`` is the late reading's state when the rough dates of the data allow it
+    instead (the answer is then *uncertain*); ``disputed`` says a rival claim contests
+    the deciding report, ``claims`` lists them; ``explain`` (when asked for) the reports
+    behind the answer.
+    """
 
     element: str
     type: ElementType
@@ -58,6 +146,17 @@ class WhoHeldResult:
     as_of: dt.date | None = None
     by: By = "party"
     name: str | None = None
+    otherwise: State | None = None
+    disputed: bool = False
+    claims: tuple[Report, ...] = ()
+    access: AccessLevel | None = None
+    shares: tuple[Share, ...] = ()
+    explain: tuple[Report, ...] | None = None
+    filters: Filters = NO_FILTERS
+
+    @property
+    def uncertain(self) -> bool:
+        return self.otherwise is not None
 
     def as_dict(self) -> dict[str, Any]:
         result: dict[str, Any] = {
@@ -66,9 +165,19 @@ class WhoHeldResult:
             "name": self.name,
             "date": self.date.isoformat(),
             **self.state.as_dict(),
-            "as_of": _iso(self.as_of),
-            "by": self.by,
+            **_uncertain(self.otherwise),
+            "disputed": self.disputed,
         }
+        if self.claims:
+            result["claims"] = [claim.claim() for claim in self.claims]
+        result.update(self.filters.as_dict(), as_of=_iso(self.as_of))
+        result["by"] = self.by
+        if self.type != "place":
+            result["access"] = self.access.value if self.access else None
+        if self.type == "road":
+            result["shares"] = [share.as_dict() for share in self.shares]
+        if self.explain is not None:
+            result["explain"] = [report.explanation() for report in self.explain]
         if self.type != "place":
             result["segments"] = [segment.as_dict() for segment in self.segments]
         return result
@@ -86,6 +195,7 @@ class TimelineResult:
     as_of: dt.date | None = None
     by: By = "party"
     name: str | None = None
+    filters: Filters = NO_FILTERS
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -94,10 +204,16 @@ class TimelineResult:
             "name": self.name,
             "from": _iso(self.start),
             "to": _iso(self.end),
+            **self.filters.as_dict(),
             "as_of": _iso(self.as_of),
             "by": self.by,
             "intervals": [
-                {"from": i.start.isoformat(), "to": _iso(i.end), **i.state.as_dict()}
+                {
+                    "from": i.start.isoformat(),
+                    "to": _iso(i.end),
+                    **i.state.as_dict(),
+                    **_uncertain(i.otherwise),
+                }
                 for i in self.intervals
             ],
         }
@@ -105,7 +221,8 @@ class TimelineResult:
 
 @dataclass(frozen=True)
 class PathResult:
-    """A shortest path on one day, optionally through one party's or bloc's ground."""
+    """A shortest path on one day, optionally through one party's or bloc's ground, and
+    optionally only over segments not blocked that day (``passable``)."""
 
     start: str
     end: str
@@ -116,6 +233,8 @@ class PathResult:
     controller: str | None = None
     by: By = "party"
     as_of: dt.date | None = None
+    passable: bool = False
+    filters: Filters = NO_FILTERS
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -124,7 +243,10 @@ class PathResult:
             "date": self.date.isoformat(),
             "party": self.controller if self.by == "party" else None,
             "bloc": self.controller if self.by == "bloc" else None,
+            "by": self.by,
+            **self.filters.as_dict(),
             "as_of": _iso(self.as_of),
+            "passable": self.passable,
             "path": list(self.places),
             "segments": list(self.segments),
             "length_km": self.length_km,
@@ -140,11 +262,13 @@ class ChangesResult:
     end: dt.date | None = None
     as_of: dt.date | None = None
     by: By = "party"
+    filters: Filters = NO_FILTERS
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "from": _iso(self.start),
             "to": _iso(self.end),
+            **self.filters.as_dict(),
             "as_of": _iso(self.as_of),
             "by": self.by,
             "changes": [
@@ -154,6 +278,7 @@ class ChangesResult:
                     "type": c.type,
                     "from": c.before.as_dict(),
                     "to": c.after.as_dict(),
+                    **_uncertain(c.otherwise),
                 }
                 for c in self.changes
             ],

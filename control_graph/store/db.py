@@ -40,7 +40,7 @@ __all__ = [
 DEFAULT_URL = "sqlite:///control_graph.db"
 ENV_VAR = "CONTROL_GRAPH_DB"
 #: The newest migration; a test checks it against the scripts in migrations/versions.
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0004"
 #: How long a writer waits for another writer to finish before giving up, in seconds;
 #: ``$CONTROL_GRAPH_BUSY_TIMEOUT`` overrides it.
 BUSY_TIMEOUT_S = 30.0

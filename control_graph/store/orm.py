@@ -30,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
+    "AccessRecord",
     "Alias",
     "Base",
     "Bloc",
@@ -39,6 +40,7 @@ __all__ = [
     "Incident",
     "Party",
     "Place",
+    "Retraction",
     "Road",
     "RoadSegment",
     "Scenario",
@@ -59,6 +61,8 @@ NAMING_CONVENTION = {
 ID = String(200)
 STATUSES = "'held', 'contested', 'unknown'"
 CONFIDENCES = "'high', 'medium', 'low'"
+ACCESS_LEVELS = "'open', 'restricted', 'taxed', 'fire-control', 'blocked'"
+LATEST_NOT_BEFORE_DATE = "date_latest IS NULL OR date_latest >= date"
 ONE_TARGET = (
     "(CASE WHEN place_id IS NULL THEN 0 ELSE 1 END"
     " + CASE WHEN segment_id IS NULL THEN 0 ELSE 1 END"
@@ -75,6 +79,11 @@ def where_not_null(column: str) -> dict[str, Any]:
     """
     condition = text(f"{column} IS NOT NULL")
     return {"sqlite_where": condition, "postgresql_where": condition}
+
+
+def record_id_index(table: str) -> Index:
+    """Records' own ids are unique (among all three tables; checked on import)."""
+    return Index(f"uq_{table}_record_id", "record_id", unique=True, **where_not_null("record_id"))
 
 
 def scenario_rows_index(table: str) -> Index:
@@ -100,6 +109,8 @@ class Import(Base):
     counts: Mapped[dict[str, Any]] = mapped_column(JSON)
     #: The scenario this belongs to; ``None`` for the reported data.
     scenario_id: Mapped[int | None] = mapped_column(ForeignKey("scenarios.id"))
+    #: Who imported it: the operating-system user, or the name given with ``--by``.
+    imported_by: Mapped[str | None] = mapped_column(Text)
 
 
 class Scenario(Base):
@@ -300,7 +311,12 @@ class Event(Base):
         CheckConstraint(f"confidence IS NULL OR confidence IN ({CONFIDENCES})", name="confidence"),
         CheckConstraint("status <> 'held' OR party_id IS NOT NULL", name="held_has_party"),
         CheckConstraint(ONE_TARGET, name="one_target"),
+        CheckConstraint(LATEST_NOT_BEFORE_DATE, name="date_latest_order"),
+        CheckConstraint(
+            "until_date IS NULL OR until_date > COALESCE(date_latest, date)", name="until_order"
+        ),
         UniqueConstraint("import_id", "position"),
+        record_id_index("events"),
         Index("ix_events_place_date", "place_id", "date", **where_not_null("place_id")),
         Index("ix_events_segment_date", "segment_id", "date", **where_not_null("segment_id")),
         Index("ix_events_road_date", "road_id", "date", **where_not_null("road_id")),
@@ -324,6 +340,12 @@ class Event(Base):
     confidence: Mapped[str | None] = mapped_column(String(10))
     note: Mapped[str | None] = mapped_column(Text)
     attributes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: Contract section 4: the record's own id, the latest day it may have happened,
+    #: the first day it no longer applies, and whose claim it is.
+    record_id: Mapped[str | None] = mapped_column(ID)
+    date_latest: Mapped[dt.date | None] = mapped_column(Date)
+    until_date: Mapped[dt.date | None] = mapped_column(Date)
+    claimant_id: Mapped[str | None] = mapped_column(ForeignKey("parties.id"))
 
 
 class Incident(Base):
@@ -333,7 +355,9 @@ class Incident(Base):
     __table_args__ = (
         CheckConstraint(f"confidence IS NULL OR confidence IN ({CONFIDENCES})", name="confidence"),
         CheckConstraint(ONE_TARGET, name="one_target"),
+        CheckConstraint(LATEST_NOT_BEFORE_DATE, name="date_latest_order"),
         UniqueConstraint("import_id", "position"),
+        record_id_index("incidents"),
         Index("ix_incidents_date", "date"),
         scenario_rows_index("incidents"),
     )
@@ -352,5 +376,72 @@ class Incident(Base):
     kind: Mapped[str | None] = mapped_column(Text)
     source_id: Mapped[str | None] = mapped_column(ForeignKey("sources.id"))
     confidence: Mapped[str | None] = mapped_column(String(10))
+    note: Mapped[str | None] = mapped_column(Text)
+    attributes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    record_id: Mapped[str | None] = mapped_column(ID)
+    date_latest: Mapped[dt.date | None] = mapped_column(Date)
+    claimant_id: Mapped[str | None] = mapped_column(ForeignKey("parties.id"))
+
+
+class AccessRecord(Base):
+    """Whether a segment (or each segment of a road) can be used, and who imposes it."""
+
+    __tablename__ = "access_records"
+    __table_args__ = (
+        CheckConstraint(f"access IN ({ACCESS_LEVELS})", name="access"),
+        CheckConstraint(f"confidence IS NULL OR confidence IN ({CONFIDENCES})", name="confidence"),
+        CheckConstraint(
+            "(CASE WHEN segment_id IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN road_id IS NULL THEN 0 ELSE 1 END) = 1",
+            name="one_target",
+        ),
+        UniqueConstraint("import_id", "position"),
+        record_id_index("access_records"),
+        Index(
+            "ix_access_records_segment_date", "segment_id", "date", **where_not_null("segment_id")
+        ),
+        Index("ix_access_records_road_date", "road_id", "date", **where_not_null("road_id")),
+        scenario_rows_index("access_records"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("imports.id"))
+    scenario_id: Mapped[int | None] = mapped_column(ForeignKey("scenarios.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    date: Mapped[dt.date] = mapped_column(Date)
+    segment_id: Mapped[str | None] = mapped_column(ForeignKey("segments.id"))
+    road_id: Mapped[str | None] = mapped_column(ForeignKey("roads.id"))
+    access: Mapped[str] = mapped_column(String(20))
+    party_id: Mapped[str | None] = mapped_column(ForeignKey("parties.id"))
+    recorded: Mapped[dt.date | None] = mapped_column(Date)
+    source_id: Mapped[str | None] = mapped_column(ForeignKey("sources.id"))
+    confidence: Mapped[str | None] = mapped_column(String(10))
+    record_id: Mapped[str | None] = mapped_column(ID)
+    note: Mapped[str | None] = mapped_column(Text)
+    attributes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class Retraction(Base):
+    """A record (event, incident or access record, by its id) withdrawn: it counts in no
+    answer as of its earliest retraction's ``recorded`` day, nor without ``--as-of``.
+
+    ``record_id`` names a record of any of three tables, so it is checked on import
+    rather than by a foreign key.
+    """
+
+    __tablename__ = "retractions"
+    __table_args__ = (
+        UniqueConstraint("import_id", "position"),
+        Index("ix_retractions_record_id", "record_id"),
+        scenario_rows_index("retractions"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("imports.id"))
+    scenario_id: Mapped[int | None] = mapped_column(ForeignKey("scenarios.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    record_id: Mapped[str] = mapped_column(ID)
+    recorded: Mapped[dt.date] = mapped_column(Date)
+    source_id: Mapped[str | None] = mapped_column(ForeignKey("sources.id"))
     note: Mapped[str | None] = mapped_column(Text)
     attributes: Mapped[dict[str, Any] | None] = mapped_column(JSON)

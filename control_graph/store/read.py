@@ -1,5 +1,5 @@
-"""Reading from the database: definitions, the network a question needs and its events,
-and the listings (events with their ids, incidents, imports).
+"""Reading from the database: definitions, the network a question needs, and the
+whole dataset (reports themselves are read in :mod:`control_graph.store.reports`).
 
 A question about one road reads that road's segments, their endpoints and the events
 about them, through the indexes; it never loads the whole database. Every function
@@ -11,8 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -20,9 +19,8 @@ from sqlalchemy.engine import Connection
 from control_graph.dataset.fields import RECORD_KINDS, FieldType
 from control_graph.model.network import RoadNetwork
 from control_graph.model.records import (
+    Access,
     Bloc,
-    Confidence,
-    ControlEvent,
     Dataset,
     Event,
     Incident,
@@ -32,24 +30,18 @@ from control_graph.model.records import (
     Road,
     Segment,
     Source,
-    Target,
 )
-from control_graph.model.states import State, Status
-from control_graph.store import orm
+from control_graph.store import orm, reports
 from control_graph.store.names import ALIAS_COLUMN, NAMED_TABLES, OVERLAID
 from control_graph.store.scenarios import REPORTED_OVERLAY, Overlay
 
 __all__ = [
     "DEFINITION_READERS",
-    "EventRecord",
     "StoredDefinitions",
     "dataset_names",
     "imports_of",
     "read_blocs",
-    "read_control_events",
     "read_dataset",
-    "read_events",
-    "read_incidents",
     "read_memberships",
     "read_network",
     "read_parties",
@@ -58,6 +50,14 @@ __all__ = [
     "read_segments",
     "read_sources",
 ]
+
+T = TypeVar("T")
+
+
+def _as(kind: type[T], value: object) -> T:
+    assert isinstance(value, kind)
+    return value
+
 
 #: Ids per IN (...) list; well under every backend's limit on bound parameters.
 CHUNK = 900
@@ -74,15 +74,6 @@ def _chunks(ids: Iterable[str]) -> Iterator[list[str]]:
             batch = []
     if batch:
         yield batch
-
-
-def _target_of(row: Any) -> tuple[Target, str]:
-    """What an event or incident row is about: its one place, segment or road."""
-    if row.place_id is not None:
-        return Target.PLACE, row.place_id
-    if row.segment_id is not None:
-        return Target.SEGMENT, row.segment_id
-    return Target.ROAD, row.road_id
 
 
 # -- definitions ---------------------------------------------------------------------------
@@ -267,6 +258,8 @@ class StoredDefinitions:
         self.overlay = overlay
 
     def ids(self, kind: str) -> set[str]:
+        if kind == "record":
+            return reports.record_ids(self.conn, self.overlay)
         table = NAMED_TABLES[kind]
         query = sa.select(table.id)
         if kind in OVERLAID:
@@ -279,6 +272,9 @@ class StoredDefinitions:
 
     def memberships(self) -> list[Membership]:
         return read_memberships(self.conn)
+
+    def records(self, ids: Iterable[str]) -> dict[str, reports.Record]:
+        return reports.read_records(self.conn, ids, self.overlay)
 
 
 # -- imports and listings -------------------------------------------------------------------
@@ -300,160 +296,16 @@ def dataset_names(conn: Connection) -> list[str]:
     return list(dict.fromkeys(n for n in names if n))
 
 
-def read_incidents(
-    conn: Connection,
-    *,
-    start: dt.date | None = None,
-    end: dt.date | None = None,
-    overlay: Overlay = REPORTED_OVERLAY,
-) -> list[Incident]:
-    """Incidents dated from ``start`` to ``end`` (both inclusive), oldest first."""
-    i = orm.Incident
-    query = (
-        sa.select(*i.__table__.columns)
-        .where(overlay.visible(i.scenario_id))
-        .order_by(i.date, i.import_id, i.position)
-    )
-    if start is not None:
-        query = query.where(i.date >= start)
-    if end is not None:
-        query = query.where(i.date <= end)
-    incidents = []
-    for row in conn.execute(query):
-        target, target_id = _target_of(row)
-        incidents.append(
-            Incident(
-                row.date,
-                target,
-                target_id,
-                row.party_id,
-                row.kind,
-                row.source_id,
-                Confidence(row.confidence) if row.confidence else None,
-                row.recorded,
-                row.note,
-                row.attributes or {},
-            )
-        )
-    return incidents
-
-
-@dataclass(frozen=True)
-class EventRecord:
-    """A stored event with its id (which ``scenario suppress`` takes)."""
-
-    id: int
-    date: dt.date
-    recorded: dt.date | None
-    target: Target
-    target_id: str
-    status: str
-    party: str | None
-    kind: str | None
-    source: str | None
-    confidence: str | None
-    note: str | None
-    scenario: str | None
-    suppressed: bool = False
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "date": self.date.isoformat(),
-            "recorded": self.recorded.isoformat() if self.recorded else None,
-            self.target.value: self.target_id,
-            "status": self.status,
-            "party": self.party,
-            "kind": self.kind,
-            "source": self.source,
-            "confidence": self.confidence,
-            "note": self.note,
-            "scenario": self.scenario,
-            "suppressed": self.suppressed,
-        }
-
-
-def read_events(
-    conn: Connection,
-    *,
-    element: tuple[str, str] | None = None,
-    start: dt.date | None = None,
-    end: dt.date | None = None,
-    overlay: Overlay = REPORTED_OVERLAY,
-    limit: int | None = None,
-) -> list[EventRecord]:
-    """Events about an element (a segment includes its roads' events, a road its
-    segments'), or all, in the contract's order; suppressed ones are marked."""
-    e = orm.Event
-    query = (
-        sa.select(*e.__table__.columns, orm.Scenario.name.label("scenario_name"))
-        .join(orm.Scenario, orm.Scenario.id == e.scenario_id, isouter=True)
-        .where(overlay.visible(e.scenario_id))
-        .order_by(e.date, sa.func.coalesce(e.recorded, e.date), e.import_id, e.position)
-    )
-    if element is not None:
-        kind, ident = element
-        if kind == "place":
-            query = query.where(e.place_id == ident)
-        elif kind == "segment":
-            roads = sa.select(orm.RoadSegment.road_id).where(orm.RoadSegment.segment_id == ident)
-            query = query.where(sa.or_(e.segment_id == ident, e.road_id.in_(roads)))
-        else:
-            segments = sa.select(orm.RoadSegment.segment_id).where(orm.RoadSegment.road_id == ident)
-            query = query.where(sa.or_(e.road_id == ident, e.segment_id.in_(segments)))
-    if start is not None:
-        query = query.where(e.date >= start)
-    if end is not None:
-        query = query.where(e.date <= end)
-    if limit is not None:
-        query = query.limit(limit)
-    suppressed: set[int] = set()
-    if overlay.scenarios:
-        suppressed = set(
-            conn.execute(
-                sa.select(orm.Suppression.event_id).where(
-                    orm.Suppression.scenario_id.in_(overlay.scenarios)
-                )
-            ).scalars()
-        )
-    records = []
-    for event in conn.execute(query):
-        target, target_id = _target_of(event)
-        records.append(
-            EventRecord(
-                event.id,
-                event.date,
-                event.recorded,
-                target,
-                target_id,
-                event.status,
-                event.party_id,
-                event.kind,
-                event.source_id,
-                event.confidence,
-                event.note,
-                event.scenario_name,
-                event.id in suppressed,
-            )
-        )
-    return records
-
-
-def _layers(overlay: Overlay) -> dict[int, int]:
-    """Each scenario of the overlay and its layer in the order of events: reported data
-    is layer 0, then each base scenario, the scenario itself on top (it wins ties)."""
-    return {sid: len(overlay.scenarios) - i for i, sid in enumerate(overlay.scenarios)}
-
-
 def read_dataset(conn: Connection, overlay: Overlay = REPORTED_OVERLAY) -> Dataset:
     """Everything the overlay sees, as one dataset: definitions by id, events in the
-    contract's order (less those a scenario supposes false), incidents by date.
+    contract's order (less those a scenario supposes false), incidents by date, access
+    records, retractions.
 
     Written with :func:`~control_graph.dataset.dump.dump_dataset` and imported into a new
     database, it gives the same answers to every question.
     """
     e = orm.Event
-    layers = _layers(overlay)
+    layer = reports.layers(overlay)
     query = sa.select(*e.__table__.columns).where(
         overlay.visible(e.scenario_id), overlay.not_suppressed(e.id)
     )
@@ -461,41 +313,34 @@ def read_dataset(conn: Connection, overlay: Overlay = REPORTED_OVERLAY) -> Datas
         conn.execute(query),
         key=lambda r: (
             r.date,
-            r.recorded or r.date,
-            layers.get(r.scenario_id, 0),
+            r.recorded or r.date_latest or r.date,
+            layer.get(r.scenario_id, 0),
             r.import_id,
             r.position,
         ),
     )
-    events = []
-    for row in rows:
-        target, target_id = _target_of(row)
-        events.append(
-            Event(
-                row.date,
-                target,
-                target_id,
-                State(Status(row.status), row.party_id if row.status == "held" else None),
-                row.party_id,
-                row.kind,
-                row.source_id,
-                Confidence(row.confidence) if row.confidence else None,
-                row.recorded,
-                row.note,
-                row.attributes or {},
-            )
+
+    def others(table: Any) -> Any:
+        return conn.execute(
+            sa.select(*table.__table__.columns)
+            .where(overlay.visible(table.scenario_id))
+            .order_by(table.date, table.import_id, table.position)
         )
-    roads = read_roads(conn, overlay=overlay)
+
     return Dataset(
         name="; ".join(dataset_names(conn)) or None,
         parties=read_parties(conn, overlay=overlay),
         blocs=read_blocs(conn, overlay=overlay),
         places=read_places(conn, overlay=overlay),
-        roads=roads,
+        roads=read_roads(conn, overlay=overlay),
         segments=read_segments(conn, overlay=overlay),
         sources=read_sources(conn, overlay=overlay),
-        events=events,
-        incidents=read_incidents(conn, overlay=overlay),
+        events=[_as(Event, reports.record_of("events", row)) for row in rows],
+        incidents=[
+            _as(Incident, reports.record_of("incidents", row)) for row in others(orm.Incident)
+        ],
+        access=[_as(Access, reports.record_of("access", row)) for row in others(orm.AccessRecord)],
+        retractions=reports.read_retractions(conn, overlay),
     )
 
 
@@ -554,100 +399,3 @@ def read_network(
         parties=parties,
         blocs=blocs,
     )
-
-
-def read_control_events(
-    conn: Connection,
-    network: RoadNetwork | None = None,
-    *,
-    until: dt.date | None = None,
-    as_of: dt.date | None = None,
-    overlay: Overlay = REPORTED_OVERLAY,
-) -> list[ControlEvent]:
-    """The events that decide the states of ``network``'s elements (default: every
-    event), in no particular order; ``until`` leaves out events after that day,
-    ``as_of`` events recorded after that day."""
-    e = orm.Event
-    layers = _layers(overlay)
-    # A whole-network question reads every event: the rows are read in batches as plain
-    # tuples, SQLite's day texts are parsed once per distinct day, and the few distinct
-    # states are shared, which halves the time of reading a million events.
-    as_text = conn.dialect.name == "sqlite"
-
-    def raw(column: Any) -> Any:
-        return sa.type_coerce(column, sa.String()) if as_text else column
-
-    columns = [
-        e.scenario_id,
-        raw(e.date),
-        raw(e.recorded),
-        e.import_id,
-        e.position,
-        e.place_id,
-        e.segment_id,
-        e.road_id,
-        e.status,
-        e.party_id,
-    ]
-    conditions = [overlay.visible(e.scenario_id), overlay.not_suppressed(e.id)]
-    if until is not None:
-        conditions.append(e.date <= until)
-    if as_of is not None:
-        conditions.append(sa.func.coalesce(e.recorded, e.date) <= as_of)
-    queries = []
-    if network is None:
-        queries.append(sa.select(*columns).where(*conditions))
-    else:
-        for column, ids in (
-            (e.place_id, sorted(network.places)),
-            (e.segment_id, sorted(network.segments)),
-            (e.road_id, sorted(network.roads)),
-        ):
-            for batch in _chunks(ids):
-                queries.append(sa.select(*columns).where(column.in_(batch), *conditions))
-    days: dict[Any, dt.date] = {}
-    states: dict[tuple[str, str | None], State] = {}
-
-    def day(value: Any) -> dt.date:
-        found = days.get(value)
-        if found is None:
-            found = days[value] = dt.date.fromisoformat(value) if isinstance(value, str) else value
-        return found
-
-    found: list[ControlEvent] = []
-    for query in queries:
-        for rows in conn.execute(query).partitions(20_000):
-            for (
-                scenario,
-                date,
-                recorded,
-                import_id,
-                position,
-                place,
-                segment,
-                road,
-                status,
-                party,
-            ) in rows:
-                if place is not None:
-                    target, target_id = Target.PLACE, place
-                elif segment is not None:
-                    target, target_id = Target.SEGMENT, segment
-                else:
-                    target, target_id = Target.ROAD, road
-                key = (status, party if status == "held" else None)
-                state = states.get(key)
-                if state is None:
-                    state = states[key] = State(Status(status), key[1])
-                when = day(date)
-                found.append(
-                    ControlEvent(
-                        when,
-                        when if recorded is None else day(recorded),
-                        (layers.get(scenario, 0), import_id, position),
-                        target,
-                        target_id,
-                        state,
-                    )
-                )
-    return found

@@ -16,8 +16,19 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from control_graph.dataset.csv_events import CsvEvents
-from control_graph.dataset.fields import EVENT_TABLE_COLUMNS, INCIDENT_TABLE_COLUMNS
-from control_graph.dataset.rows import EventRow, event_row, incident_row
+from control_graph.dataset.fields import (
+    ACCESS_TABLE_COLUMNS,
+    EVENT_TABLE_COLUMNS,
+    INCIDENT_TABLE_COLUMNS,
+    RETRACTION_TABLE_COLUMNS,
+)
+from control_graph.dataset.rows import (
+    EventRow,
+    access_row,
+    event_row,
+    incident_row,
+    retraction_row,
+)
 from control_graph.model.records import Dataset
 from control_graph.store import orm
 from control_graph.store.names import name_key
@@ -32,24 +43,29 @@ Progress = Callable[[int], None]
 _BOOKKEEPING = ("scenario_id", "import_id", "position")
 EVENT_COLUMNS = (*_BOOKKEEPING, *EVENT_TABLE_COLUMNS)
 INCIDENT_COLUMNS = (*_BOOKKEEPING, *INCIDENT_TABLE_COLUMNS)
-# The last column of both is attributes, a mapping stored as JSON text: these rows
-# bypass SQLAlchemy's JSON type.
-assert EVENT_COLUMNS[-1] == INCIDENT_COLUMNS[-1] == "attributes"
+ACCESS_COLUMNS = (*_BOOKKEEPING, *ACCESS_TABLE_COLUMNS)
+RETRACTION_COLUMNS = (*_BOOKKEEPING, *RETRACTION_TABLE_COLUMNS)
+#: The columns holding days, which SQLite stores as ISO text.
+_DATE_COLUMNS = frozenset(("date", "recorded", "date_latest", "until_date"))
 
 
 def _numbered(
     scenario_id: int | None, import_id: int, rows: Iterable[EventRow]
 ) -> Iterator[tuple[Any, ...]]:
+    """Rows with their bookkeeping columns; a mapping (attributes) becomes JSON text, as
+    these rows bypass SQLAlchemy's JSON type."""
     for position, row in enumerate(rows, start=1):
-        attributes = row[-1]
-        if attributes is not None:
-            row = (*row[:-1], json.dumps(attributes, ensure_ascii=False))
+        if any(type(value) is dict for value in row):
+            row = tuple(
+                json.dumps(value, ensure_ascii=False) if type(value) is dict else value
+                for value in row
+            )
         yield (scenario_id, import_id, position, *row)
 
 
 def _event_rows(dataset: Dataset) -> Iterable[EventRow]:
     if isinstance(dataset, CsvEvents):
-        return dataset.rows
+        return dataset.event_rows()
     return (event_row(e) for e in dataset.events)
 
 
@@ -77,7 +93,7 @@ def _insert_many(
             progress(count % BATCH)
         return
     statement = f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})"
-    dates = [i for i, c in enumerate(columns) if c in ("date", "recorded")]
+    dates = [i for i, c in enumerate(columns) if c in _DATE_COLUMNS]
     batch: list[tuple[Any, ...]] = []
 
     def flush() -> None:
@@ -126,10 +142,12 @@ def write_dataset(
     file_format: str,
     progress: Progress | None = None,
     scenario_id: int | None = None,
+    imported_by: str | None = None,
 ) -> int:
     """Write a validated dataset inside the caller's transaction; returns the import id.
 
-    ``scenario_id`` marks every row written as belonging to that scenario."""
+    ``scenario_id`` marks every row written as belonging to that scenario;
+    ``imported_by`` says who imported it."""
     import_id = conn.execute(
         sa.insert(orm.Import).returning(orm.Import.id),
         {
@@ -140,6 +158,7 @@ def write_dataset(
             "imported_at": dt.datetime.now(dt.UTC),
             "counts": dataset.counts(),
             "scenario_id": scenario_id,
+            "imported_by": imported_by,
         },
     ).scalar_one()
     aliases: list[dict[str, Any]] = []
@@ -259,6 +278,20 @@ def write_dataset(
         "incidents",
         INCIDENT_COLUMNS,
         _numbered(scenario_id, import_id, (incident_row(i) for i in dataset.incidents)),
+        progress,
+    )
+    _insert_many(
+        conn,
+        "access_records",
+        ACCESS_COLUMNS,
+        _numbered(scenario_id, import_id, (access_row(a) for a in dataset.access)),
+        progress,
+    )
+    _insert_many(
+        conn,
+        "retractions",
+        RETRACTION_COLUMNS,
+        _numbered(scenario_id, import_id, (retraction_row(r) for r in dataset.retractions)),
         progress,
     )
     return import_id

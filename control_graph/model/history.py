@@ -1,0 +1,168 @@
+"""Histories: the days on which a value changes, computed once per element.
+
+A history is two parallel sorted lists, the days and the value from each day on;
+"the value on day D" is a binary search. The engine keeps three kinds:
+
+* a place's (or a segment's own) *deciders*: which event decides it from each day on
+  -- the last event in force, events ordered by their day in the reading, then
+  ``recorded``, then position (contract sections 2 and 4.1);
+* a place's *states*, the deciders' states with repeats dropped: what segments and
+  answers need;
+* a segment's *bases*: its own deciding event, or the pair of its endpoints' states
+  it is derived from (kept as a pair because the bloc view derives differently).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
+from typing import Generic, NamedTuple, TypeVar
+
+from control_graph.model.records import ControlEvent
+from control_graph.model.states import CONTESTED, UNKNOWN, State, Status
+
+__all__ = [
+    "Basis",
+    "History",
+    "by_party",
+    "decider_history",
+    "derive",
+    "segment_bases",
+    "state_history",
+    "value_at",
+]
+
+T = TypeVar("T")
+
+#: What decides a segment's state on a day: one of its own events, or the states of
+#: its two endpoints.
+Basis = ControlEvent | tuple[State, State]
+UNKNOWN_ENDS: Basis = (UNKNOWN, UNKNOWN)
+
+
+class History(NamedTuple, Generic[T]):
+    """Days on which a value changed, and the value from that day on (sorted by day)."""
+
+    dates: list[dt.date]
+    values: list[T]
+
+
+def value_at(history: History[T], day: dt.date, default: T) -> T:
+    """The value on ``day``: the last change on or before it, else ``default``."""
+    i = bisect_right(history.dates, day) - 1
+    return history.values[i] if i >= 0 else default
+
+
+def effective_day(event: ControlEvent, late: bool) -> dt.date:
+    """The day an event takes effect: its ``date``, or in the late reading its
+    ``date_latest`` where it has one."""
+    return (event.date_latest or event.date) if late else event.date
+
+
+def decider_history(
+    events: Sequence[ControlEvent], late: bool = False
+) -> History[ControlEvent | None]:
+    """Which event decides from each day on: the last one in force.
+
+    ``events`` must be sorted in the reading's order (see :func:`reading_order`). An
+    event is in force from the day it takes effect until the day before its ``until``;
+    when the deciding event lapses, the one before it that is still in force decides
+    again (or none: unknown).
+    """
+    if not events:
+        return History([], [])
+    days = sorted(
+        {effective_day(e, late) for e in events} | {e.until for e in events if e.until is not None}
+    )
+    dates: list[dt.date] = []
+    deciders: list[ControlEvent | None] = []
+    # Events enter in the reading's order, so the one last pushed and still in force
+    # is the deciding one; lapsed events are dropped when they reach the top.
+    in_force: list[ControlEvent] = []
+    current: ControlEvent | None = None
+    i, count = 0, len(events)
+    for day in days:
+        while i < count and effective_day(events[i], late) == day:
+            in_force.append(events[i])
+            i += 1
+        while in_force and (until := in_force[-1].until) is not None and until <= day:
+            in_force.pop()
+        decider = in_force[-1] if in_force else None
+        if decider is not current:
+            dates.append(day)
+            deciders.append(decider)
+            current = decider
+    return History(dates, deciders)
+
+
+def reading_order(late: bool) -> Callable[[ControlEvent], tuple[dt.date, dt.date, tuple[int, ...]]]:
+    """The sort key of events in a reading: (day it takes effect, recorded, position)."""
+    if late:
+        return lambda e: (e.date_latest or e.date, e.recorded, e.order)
+    return lambda e: (e.date, e.recorded, e.order)
+
+
+def state_history(deciders: History[ControlEvent | None]) -> History[State]:
+    """The deciders' states, from the first day known, each change once."""
+    dates: list[dt.date] = []
+    states: list[State] = []
+    current = UNKNOWN
+    for day, decider in zip(deciders.dates, deciders.values, strict=True):
+        state = UNKNOWN if decider is None else decider.state
+        if state != current:
+            dates.append(day)
+            states.append(state)
+            current = state
+    return History(dates, states)
+
+
+def derive(start: State, end: State) -> State:
+    """A segment's state from its endpoints' states (both already in the same view)."""
+    if start.status is Status.HELD and start == end:
+        return start
+    if start.is_known and end.is_known:
+        return CONTESTED
+    return UNKNOWN
+
+
+def by_party(basis: Basis) -> State:
+    """The state a basis gives, by party."""
+    return basis.state if isinstance(basis, ControlEvent) else derive(*basis)
+
+
+def segment_bases(
+    own: History[ControlEvent | None],
+    start: History[State],
+    end: History[State],
+    late: bool = False,
+) -> History[Basis]:
+    """A segment's basis from each day on: its own deciding event when that is at least
+    as recent as the last change of either endpoint (its own event wins ties), or while
+    either endpoint is unknown; else its endpoints' states."""
+    candidates = sorted(set(own.dates) | set(start.dates) | set(end.dates))
+    dates: list[dt.date] = []
+    bases: list[Basis] = []
+    current: Basis = UNKNOWN_ENDS
+    for day in candidates:
+        i = bisect_right(own.dates, day) - 1
+        j = bisect_right(start.dates, day) - 1
+        k = bisect_right(end.dates, day) - 1
+        start_state = start.values[j] if j >= 0 else UNKNOWN
+        end_state = end.values[k] if k >= 0 else UNKNOWN
+        decider = own.values[i] if i >= 0 else None
+        basis: Basis = (start_state, end_state)
+        if decider is not None:
+            last_change = max(
+                start.dates[j] if j >= 0 else dt.date.min, end.dates[k] if k >= 0 else dt.date.min
+            )
+            # Its own event wins ties; news about an unknown end never erases it.
+            if effective_day(decider, late) >= last_change or not (
+                start_state.is_known and end_state.is_known
+            ):
+                basis = decider
+        if basis != current:
+            dates.append(day)
+            bases.append(basis)
+            current = basis
+    return History(dates, bases)
