@@ -204,26 +204,18 @@ def title_of(element: str, kind: str, name: str | None) -> str:
     return f"{name} ({element}, {kind})" if name and name != element else f"{element} ({kind})"
 
 
-def view_of(*, as_of: Any = None, by: str = "party", scenario: str | None = None) -> str:
+def view_of(
+    *,
+    as_of: Any = None,
+    by: str = "party",
+    scenario: str | None = None,
+    min_confidence: str | None = None,
+    independent_only: bool = False,
+) -> str:
     """How an answer was asked, for its heading: ", as of ..., by bloc, in scenario ..."."""
     parts = [f"as of {as_of}"] if as_of else []
     parts += ["by bloc"] if by == "bloc" else []
+    parts += [f"{min_confidence} confidence or more"] if min_confidence else []
+    parts += ["independent reports only"] if independent_only else []
     parts += [f"in scenario {scenario}"] if scenario else []
     return "".join(f", {part}" for part in parts)
-
-
-def print_who_held(answer: query.WhoHeldResult, scenario: str | None = None) -> None:
-    when = f"on {answer.date}"
-    by = view_of(as_of=answer.as_of, by=answer.by, scenario=scenario)
-    click.echo(
-        f"{title_of(answer.element, answer.type, answer.name)} {when}{by}: "
-        f"{answer.state.describe()}"
-    )
-    if answer.type != "place":
-        print_table(
-            [
-                (s.id, s.start, s.end, s.state.status.value, s.state.controller)
-                for s in answer.segments
-            ],
-            ("segment", "from", "to", "status", "controller"),
-        )

@@ -20,15 +20,13 @@ from control_graph.cli.base import (
     json_option,
     main,
     print_table,
-    print_who_held,
     quiet_option,
     scenario_option,
-    title_of,
     trust_options,
-    view_of,
     window_options,
     with_model,
 )
+from control_graph.cli.format import print_changes, print_timeline, print_who_held
 from control_graph.dataset.fields import SECTION_NOUNS
 from control_graph.errors import NoPathError
 
@@ -62,27 +60,65 @@ def init(model: query.Model, as_json: bool) -> None:
 
 @main.command("import", context_settings=CONTEXT)
 @click.argument("file", type=click.Path(dir_okay=False, path_type=str))
+@click.option(
+    "--replace-changed",
+    is_flag=True,
+    help="A record whose id is stored with other content is a correction: retract the "
+    "stored version and add this one (default: refuse the file).",
+)
+@click.option(
+    "--recorded",
+    type=DATE,
+    help="With --replace-changed: the day the corrections became known (default: today).",
+)
+@click.option("--by", metavar="NAME", help="Who imports (default: the operating-system user).")
 @json_option
 @quiet_option
 @with_model
-def import_(model: query.Model, file: str, as_json: bool, quiet: bool) -> None:
-    """Load a dataset file (.yaml, .yml, .json, or a .csv of events).
+def import_(
+    model: query.Model,
+    file: str,
+    replace_changed: bool,
+    recorded: dt.date | None,
+    by: str | None,
+    as_json: bool,
+    quiet: bool,
+) -> None:
+    """Load a dataset file (.yaml, .yml, .json, or a .csv of events or access records).
 
     All or nothing: on any problem every problem is listed, with file, entry, line
-    and field, and nothing is written.
+    and field, and nothing is written. A record whose id is already stored is skipped
+    when identical; a changed one is refused, or with --replace-changed replaces the
+    stored version (which --as-of an earlier day still sees).
 
     \b
-    Example:
+    Examples:
       control-graph import reports-2026-02.yaml
+      control-graph import reports-2026-02-corrected.yaml --replace-changed
     """
-    report = import_with_progress(model, file, quiet=quiet or as_json)
+    report = import_with_progress(
+        model,
+        file,
+        quiet=quiet or as_json,
+        replace_changed=replace_changed,
+        recorded=recorded,
+        by=by,
+    )
     if as_json:
         emit_json(report.as_dict())
         return
     print_import(report, quiet=quiet)
 
 
-def import_with_progress(model: query.Model, file: str, *, quiet: bool) -> ImportReport:
+def import_with_progress(
+    model: query.Model,
+    file: str,
+    *,
+    quiet: bool,
+    replace_changed: bool = False,
+    recorded: dt.date | None = None,
+    by: str | None = None,
+) -> ImportReport:
     show = not quiet and sys.stderr.isatty()
     bar: Any = None
 
@@ -100,7 +136,14 @@ def import_with_progress(model: query.Model, file: str, *, quiet: bool) -> Impor
     if show and os.path.isfile(file) and os.path.getsize(file) > 1_000_000:
         click.echo(f"Reading and checking {file} ...", err=True)
     try:
-        return model.import_file(file, progress=progress, on_total=on_total)
+        return model.import_file(
+            file,
+            progress=progress,
+            on_total=on_total,
+            replace_changed=replace_changed,
+            recorded=recorded,
+            by=by,
+        )
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -109,16 +152,27 @@ def import_with_progress(model: query.Model, file: str, *, quiet: bool) -> Impor
 SINGULAR = SECTION_NOUNS
 
 
-def _count(number: int, plural: str) -> str:
-    return f"{number} {plural if number != 1 else SINGULAR.get(plural, plural)}"
+# Plural words where the section's name is not one.
+PLURAL = {"access": "access records"}
+
+
+def _count(number: int, section: str) -> str:
+    word = SINGULAR.get(section, section) if number == 1 else PLURAL.get(section, section)
+    return f"{number} {word}"
 
 
 def print_import(report: ImportReport, *, quiet: bool) -> None:
     added = ", ".join(_count(n, what) for what, n in report.added.items() if n) or "nothing new"
     click.echo(f"Imported {report.file} (import #{report.import_id}): {added}")
-    skipped = sum(report.skipped.values())
-    if skipped and not quiet:
-        click.echo(f"Skipped {skipped} definitions already in the database, identical.")
+    records = {s: n for s, n in report.skipped.items() if s in ("events", "incidents", "access")}
+    definitions = sum(report.skipped.values()) - sum(records.values())
+    if definitions and not quiet:
+        click.echo(f"Skipped {definitions} definitions already in the database, identical.")
+    if records and not quiet:
+        listed = ", ".join(_count(n, what) for what, n in records.items())
+        click.echo(f"Skipped {listed} already in the database under the same ids, identical.")
+    for ident, what in report.replaced.items():
+        click.echo(f"Replaced {ident} (changed: {what}); the earlier version is retracted.")
     if report.earlier_imports and not quiet:
         ids = ", ".join(f"#{i}" for i, _ in report.earlier_imports)
         click.echo(
@@ -222,15 +276,7 @@ def timeline(
     if as_json:
         emit_json(answer.as_dict())
         return
-    view = view_of(as_of=answer.as_of, by=answer.by, scenario=model.scenario_name)
-    click.echo(title_of(answer.element, answer.type, answer.name) + view.replace(", ", " ", 1))
-    if not answer.intervals:
-        click.echo("  never known in this window")
-        return
-    print_table(
-        [(i.start, i.end, i.state.status.value, i.state.controller) for i in answer.intervals],
-        ("from", "to (exclusive)", "status", "controller"),
-    )
+    print_timeline(answer, model.scenario_name)
 
 
 @main.command(context_settings=CONTEXT)
@@ -346,16 +392,7 @@ def changes(
     if as_json:
         emit_json(answer.as_dict())
         return
-    if not answer.changes:
-        click.echo("no changes in this window")
-        return
-    print_table(
-        [
-            (c.date, c.element, c.type, c.before.describe(), c.after.describe())
-            for c in answer.changes
-        ],
-        ("date", "element", "type", "from", "to"),
-    )
+    print_changes(answer.changes)
 
 
 @main.command(

@@ -1,4 +1,4 @@
-"""Scenario commands: scenario create/import/list/show/delete/suppress/add-event,
+"""Scenario commands: scenario create/import/list/show/delete/suppress/unsuppress/add-event,
 compare, and events (which lists the event ids that suppress takes)."""
 
 from __future__ import annotations
@@ -142,14 +142,36 @@ def add_event(
 def suppress(
     model: query.Model, name: str, event_ids: tuple[int, ...], note: str | None, as_json: bool
 ) -> None:
-    """Suppose events false in scenario NAME (ids from `control-graph events`)."""
+    """Suppose events false in scenario NAME (ids from `control-graph events`).
+
+    All or none: an id the scenario does not see is an error, and nothing is changed.
+    """
     target = model.scenario(name, create=False)
-    for event_id in event_ids:
-        target.suppress_event(event_id, note=note)
+    target.suppress_event(*event_ids, note=note)
     if as_json:
         emit_json({"scenario": name, "suppressed": list(event_ids)})
     else:
         click.echo(f"Suppressed {len(event_ids)} event(s) in {name}.")
+
+
+@scenario.command("unsuppress", context_settings=CONTEXT)
+@click.argument("name")
+@click.argument("event_ids", metavar="EVENT_ID...", nargs=-1, type=int, required=True)
+@json_option
+@with_model
+def unsuppress(model: query.Model, name: str, event_ids: tuple[int, ...], as_json: bool) -> None:
+    """Count events scenario NAME supposed false again.
+
+    \b
+    Example:
+      control-graph scenario unsuppress hepu-retaken 17
+    """
+    target = model.scenario(name, create=False)
+    target.unsuppress_event(*event_ids)
+    if as_json:
+        emit_json({"scenario": name, "unsuppressed": list(event_ids)})
+    else:
+        click.echo(f"{name} counts {len(event_ids)} event(s) again.")
 
 
 @scenario.command("list", context_settings=CONTEXT)

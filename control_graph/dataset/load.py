@@ -51,6 +51,8 @@ class LoadedDataset:
     data: bytes
     dataset: Dataset
     skipped: dict[str, int] = field(default_factory=dict)
+    #: Records whose id is stored with other content, to be replaced: id -> what differs.
+    changed: dict[str, str] = field(default_factory=dict)
 
 
 def load_dataset(
@@ -58,6 +60,7 @@ def load_dataset(
     *,
     existing: Existing | None = None,
     in_scenario: bool = False,
+    replace_changed: bool = False,
 ) -> LoadedDataset:
     """Read and validate a YAML, JSON or CSV dataset file.
 
@@ -69,6 +72,9 @@ def load_dataset(
         What the database it goes into holds (default: nothing).
     in_scenario
         The file goes into a scenario, which may not define parties, blocs or sources.
+    replace_changed
+        A record whose id is stored with other content is a correction (listed in
+        ``changed``), not an error.
 
     Raises
     ------
@@ -93,6 +99,7 @@ def load_dataset(
             [DatasetIssue(str(path), "file", None, f"cannot read: {error.strerror or error}")]
         ) from None
     validator = Validator(str(path), existing if existing is not None else NothingStored())
+    validator.replace_changed = replace_changed
     # A large file makes millions of objects that all live to the end; the cyclic
     # garbage collector would scan them again and again for nothing.
     collecting = gc.isenabled()
@@ -121,4 +128,4 @@ def load_dataset(
             gc.enable()
     if validator.issues:
         raise DatasetError(validator.issues, total=validator.problem_count)
-    return LoadedDataset(path, file_format, data, dataset, skipped)
+    return LoadedDataset(path, file_format, data, dataset, skipped, validator.changed)

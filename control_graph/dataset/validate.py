@@ -98,8 +98,11 @@ class Validator(FieldChecker):
         #: Where each record id of the file was first given (ids are unique among events,
         #: incidents and access records).
         self._record_ids: dict[str, RawEntry] = {}
-        #: The entries of the records with ids, to name them if they conflict.
-        self._record_entries: dict[str, RawEntry] = {}
+        #: Whether a record stored under the same id with other content is replaced (its
+        #: stored versions retracted) rather than refused.
+        self.replace_changed = False
+        #: The ids of the records replaced, with what differs.
+        self.changed: dict[str, str] = {}
 
     # -- the whole file -----------------------------------------------------------------
 
@@ -475,7 +478,8 @@ class Validator(FieldChecker):
 
     def drop_stored_records(self, dataset: Dataset) -> dict[str, int]:
         """Leave out records whose id is stored with identical content; report those
-        stored with other content (contract section 4.3)."""
+        stored with other content (contract section 4.3) -- or, when replacing changed
+        records, keep them as new versions and list their ids in :attr:`changed`."""
         everything: list[Record] = [*dataset.events, *dataset.incidents, *dataset.access]
         records = [r for r in everything if r.id is not None]
         if not records:
@@ -492,11 +496,14 @@ class Validator(FieldChecker):
             if before == record:
                 identical.add(id(record))
                 continue
+            if self.replace_changed:
+                self.changed[record.id] = _record_differences(before, record)
+                continue
             entry = self._record_ids.get(record.id)
             message = (
                 f"the id {record.id!r} is already in the database with a different "
-                f"{_record_differences(before, record)}; to correct it, retract the old record "
-                "(or import with --replace-changed) and give the new one its own id"
+                f"{_record_differences(before, record)}; import with --replace-changed to "
+                "retract the stored version and add this one, or give it a new id"
             )
             if entry is not None:
                 self.report(entry, "id", message)

@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
 from control_graph.errors import InvalidArgumentError
-from control_graph.model.dates import DateLike
+from control_graph.model.dates import DateLike, to_optional_day
 from control_graph.query.base import ModelBase
 from control_graph.store import read, scenarios
+from control_graph.store.read import ImportInfo
 from control_graph.store.scenarios import REPORTED, ScenarioInfo
 
 if TYPE_CHECKING:
@@ -31,11 +32,20 @@ class Editing(ModelBase):
         *,
         progress: Callable[[int], None] | None = None,
         on_total: Callable[[int], None] | None = None,
+        replace_changed: bool = False,
+        recorded: DateLike | None = None,
+        by: str | None = None,
     ) -> ImportReport:
         """Import a dataset file (YAML, JSON or CSV), all or nothing.
 
         In a scenario, the file's places, segments, roads, events and incidents go into
         the scenario; the reported data is left as it is.
+
+        A record whose id is already stored is skipped when identical; when it differs
+        the import is refused, unless ``replace_changed``: then the stored versions are
+        retracted as of ``recorded`` (default today) and the new one is added, in the
+        same transaction (``--as-of`` an earlier day still sees the old one). ``by``
+        names who imports (default: the operating-system user).
 
         ``on_total`` is told how many rows will be written once the file is validated,
         and ``progress`` how many more were written after each batch.
@@ -49,7 +59,73 @@ class Editing(ModelBase):
         from control_graph.store.importer import import_file
 
         return import_file(
-            self.engine, path, progress=progress, on_total=on_total, scenario=self.scenario_name
+            self.engine,
+            path,
+            progress=progress,
+            on_total=on_total,
+            scenario=self.scenario_name,
+            replace_changed=replace_changed,
+            recorded=to_optional_day(recorded, "recorded"),
+            by=by,
+        )
+
+    def imports(self) -> list[ImportInfo]:
+        """Every import into this model's data (the reported data, or the scenario's own),
+        oldest first: when, which file, its content hash, what it added, and who."""
+        with self._reading() as (conn, overlay):
+            return read.read_imports(conn, overlay)
+
+    def retract(
+        self,
+        *record_ids: str,
+        recorded: DateLike | None = None,
+        note: str | None = None,
+        by: str | None = None,
+    ) -> int:
+        """Retract events, incidents or access records by their ids, as of ``recorded``
+        (default today): they count in no answer from then on, nor without ``as_of``.
+        Returns the id of the import that records the retraction.
+
+        Examples
+        --------
+        >>> import control_graph as cg
+        >>> model = cg.open("sqlite://")
+        >>> _ = model.import_file(cg.sample_path())
+        >>> _ = model.retract("kng-e11", recorded="2026-02-08", note="example")
+        >>> [e.retracted.isoformat() for e in model.events() if e.record.id == "kng-e11"]
+        ['2026-02-08']
+        """
+        from control_graph.store.importer import retract
+
+        return retract(
+            self.engine,
+            list(record_ids),
+            scenario=self.scenario_name,
+            recorded=to_optional_day(recorded, "recorded"),
+            note=note,
+            by=by,
+        )
+
+    def undo_import(
+        self,
+        import_id: int,
+        *,
+        recorded: DateLike | None = None,
+        note: str | None = None,
+        by: str | None = None,
+    ) -> int:
+        """Retract everything import ``import_id`` added, as of ``recorded`` (default
+        today); an answer ``as_of`` an earlier day still sees it. Returns the id of the
+        import that records the undo."""
+        from control_graph.store.importer import undo_import
+
+        return undo_import(
+            self.engine,
+            import_id,
+            scenario=self.scenario_name,
+            recorded=to_optional_day(recorded, "recorded"),
+            note=note,
+            by=by,
         )
 
     def has_imported(self, path: str | Path) -> bool:
@@ -159,9 +235,29 @@ class Editing(ModelBase):
 
         return add_events(self.engine, events, scenario=self.scenario_name)
 
-    def suppress_event(self, event_id: int, *, note: str | None = None) -> None:
-        """Suppose an event false in this scenario: answers are as if it were absent."""
+    def suppress_event(self, *event_ids: int, note: str | None = None) -> None:
+        """Suppose events false in this scenario (all or none): answers are as if they
+        were absent. The ids are those :meth:`events` lists.
+
+        Raises
+        ------
+        UnknownElementError
+            When this scenario sees no event with one of the ids.
+        """
         if self.scenario_name is None:
             raise InvalidArgumentError("events can be suppressed only in a scenario")
         with self._writing() as (conn, overlay):
-            scenarios.suppress_events(conn, overlay, [event_id], note)
+            scenarios.suppress_events(conn, overlay, list(event_ids), note)
+
+    def unsuppress_event(self, *event_ids: int) -> None:
+        """Count events this scenario supposed false again (all or none).
+
+        Raises
+        ------
+        UnknownElementError
+            When this scenario does not suppress one of them.
+        """
+        if self.scenario_name is None:
+            raise InvalidArgumentError("events are suppressed only in a scenario")
+        with self._writing() as (conn, overlay):
+            scenarios.unsuppress_events(conn, overlay, list(event_ids))

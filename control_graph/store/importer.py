@@ -10,7 +10,9 @@ well-defined order for events of the same day.
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
+import getpass
 import hashlib
 import json
 from collections.abc import Callable
@@ -23,15 +25,21 @@ from sqlalchemy.engine import Connection, Engine
 
 from control_graph.dataset.load import load_dataset
 from control_graph.dataset.validate import Validator
-from control_graph.errors import DatasetError, DatasetIssue, InvalidArgumentError
+from control_graph.errors import (
+    DatasetError,
+    DatasetIssue,
+    InvalidArgumentError,
+    UnknownElementError,
+)
 from control_graph.model.records import Dataset
 from control_graph.store import orm
 from control_graph.store.db import write_transaction
 from control_graph.store.read import StoredDefinitions, imports_of
+from control_graph.store.reports import record_ids as record_ids_of
 from control_graph.store.scenarios import overlay_for
 from control_graph.store.write import Progress, write_dataset
 
-__all__ = ["ImportReport", "add_events", "import_file"]
+__all__ = ["ImportReport", "add_events", "current_user", "import_file", "retract", "undo_import"]
 
 #: After an import this large, PostgreSQL's statistics are refreshed.
 ANALYZE_AFTER = 10_000
@@ -50,6 +58,9 @@ class ImportReport:
     skipped: dict[str, int] = field(default_factory=dict)
     #: Earlier imports of a file with the same content (events are appended again).
     earlier_imports: list[tuple[int, str]] = field(default_factory=list)
+    #: Records whose stored versions this import retracted and replaced: id -> what differs.
+    replaced: dict[str, str] = field(default_factory=dict)
+    by: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -58,8 +69,10 @@ class ImportReport:
             "format": self.file_format,
             "sha256": self.sha256,
             "name": self.dataset_name,
+            "by": self.by,
             "added": self.added,
             "skipped": self.skipped,
+            "replaced": [{"id": i, "differs": what} for i, what in self.replaced.items()],
             "earlier_imports": [{"import_id": i, "at": at} for i, at in self.earlier_imports],
         }
 
@@ -100,11 +113,17 @@ def import_file(
     progress: Progress | None = None,
     on_total: Callable[[int], None] | None = None,
     scenario: str | None = None,
+    replace_changed: bool = False,
+    recorded: dt.date | None = None,
+    by: str | None = None,
 ) -> ImportReport:
     """Import a YAML, JSON or CSV dataset file into the database, all or nothing.
 
     With ``scenario``, everything in the file goes into that scenario, leaving the
-    reported data as it is.
+    reported data as it is. With ``replace_changed``, a record whose id is stored with
+    other content retracts the stored versions (as of ``recorded``, default today) and
+    is added as the new version, in the same transaction. ``by`` names who imports
+    (default: the operating-system user).
 
     ``on_total`` is told how many rows will be written once the file is validated, and
     ``progress`` how many more were written after each batch (for a progress bar).
@@ -126,6 +145,7 @@ def import_file(
                 path,
                 existing=StoredDefinitions(conn, overlay),
                 in_scenario=overlay.own is not None,
+                replace_changed=replace_changed,
             )
             dataset = loaded.dataset
             clashes = _hidden_clashes(conn, dataset, str(loaded.path))
@@ -135,6 +155,7 @@ def import_file(
                 on_total(sum(dataset.counts().values()))
             digest = hashlib.sha256(loaded.data).hexdigest()
             earlier = [(ident, at.isoformat()) for ident, at in imports_of(conn, digest)]
+            who = by or current_user()
             import_id = write_dataset(
                 conn,
                 dataset,
@@ -143,7 +164,23 @@ def import_file(
                 file_format=loaded.file_format,
                 progress=progress,
                 scenario_id=overlay.own,
+                imported_by=who,
             )
+            if loaded.changed:
+                _write_retractions(
+                    conn,
+                    [
+                        {
+                            "record_id": ident,
+                            "before_import": import_id,
+                            "note": f"replaced by import #{import_id} ({what} changed)",
+                        }
+                        for ident, what in loaded.changed.items()
+                    ],
+                    import_id=import_id,
+                    scenario_id=overlay.own,
+                    recorded=recorded or dt.date.today(),
+                )
             if conn.dialect.name == "postgresql" and dataset.counts()["events"] > ANALYZE_AFTER:
                 # Fresh statistics, or the planner may walk a whole table for one road.
                 conn.exec_driver_sql("ANALYZE events")
@@ -159,6 +196,8 @@ def import_file(
         dataset.counts(),
         loaded.skipped,
         earlier,
+        dict(loaded.changed),
+        who,
     )
 
 
@@ -203,3 +242,146 @@ def add_events(engine: Engine, events: list[dict[str, Any]], *, scenario: str) -
             file_format="api",
             scenario_id=overlay.own,
         )
+
+
+def current_user() -> str | None:
+    """The operating-system user, for the record of who imported what."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (containers)
+        return None
+
+
+def _write_retractions(
+    conn: Connection,
+    rows: list[dict[str, Any]],
+    *,
+    import_id: int,
+    scenario_id: int | None,
+    recorded: dt.date,
+    first_position: int = 1,
+) -> None:
+    """Retraction rows for an import that has its own records first (their positions
+    follow them)."""
+    r = orm.Retraction
+    taken = conn.execute(
+        sa.select(sa.func.coalesce(sa.func.max(r.position), 0)).where(r.import_id == import_id)
+    ).scalar_one()
+    conn.execute(
+        sa.insert(r),
+        [
+            {
+                "import_id": import_id,
+                "scenario_id": scenario_id,
+                "position": taken + position,
+                "recorded": recorded,
+                "record_id": None,
+                "import_ref": None,
+                "before_import": None,
+                "source_id": None,
+                "note": None,
+                "attributes": None,
+                **row,
+            }
+            for position, row in enumerate(rows, start=first_position)
+        ],
+    )
+
+
+def retract(
+    engine: Engine,
+    record_ids: list[str],
+    *,
+    scenario: str | None = None,
+    recorded: dt.date | None = None,
+    note: str | None = None,
+    by: str | None = None,
+) -> int:
+    """Retract records (events, incidents, access records) by id, as of ``recorded``
+    (default today), in an import of their own; returns its id.
+
+    Raises
+    ------
+    UnknownElementError
+        When no record has one of the ids (nothing is written).
+    """
+    if not record_ids:
+        raise InvalidArgumentError("give the ids of the records to retract")
+    with write_transaction(engine) as conn:
+        overlay = overlay_for(conn, scenario)
+        known = record_ids_of(conn, overlay)
+        missing = [ident for ident in dict.fromkeys(record_ids) if ident not in known]
+        if missing:
+            raise UnknownElementError(
+                "no event, incident or access record has the id "
+                + ", ".join(repr(m) for m in missing)
+            )
+        import_id = _bookkeeping_import(conn, "(retract)", record_ids, overlay.own, by)
+        _write_retractions(
+            conn,
+            [{"record_id": ident, "note": note} for ident in dict.fromkeys(record_ids)],
+            import_id=import_id,
+            scenario_id=overlay.own,
+            recorded=recorded or dt.date.today(),
+        )
+        return import_id
+
+
+def undo_import(
+    engine: Engine,
+    undone: int,
+    *,
+    scenario: str | None = None,
+    recorded: dt.date | None = None,
+    note: str | None = None,
+    by: str | None = None,
+) -> int:
+    """Retract everything import ``undone`` added (events, incidents, access records),
+    as of ``recorded`` (default today); the history is kept: an answer ``--as-of`` an
+    earlier day still sees them. Returns the id of the import that records the undo.
+
+    Raises
+    ------
+    InvalidArgumentError
+        When there is no such import in this scenario (or the reported data), or it is
+        undone already.
+    """
+    with write_transaction(engine) as conn:
+        overlay = overlay_for(conn, scenario)
+        row = conn.execute(
+            sa.select(orm.Import.id, orm.Import.scenario_id).where(orm.Import.id == undone)
+        ).first()
+        if row is None or row.scenario_id != overlay.own:
+            where = f"scenario {overlay.name!r}" if overlay.own else "the reported data"
+            raise InvalidArgumentError(f"there is no import #{undone} in {where}")
+        r = orm.Retraction
+        if conn.execute(sa.select(r.id).where(r.import_ref == undone)).first() is not None:
+            raise InvalidArgumentError(f"import #{undone} is undone already")
+        import_id = _bookkeeping_import(conn, f"(undo import #{undone})", [undone], overlay.own, by)
+        _write_retractions(
+            conn,
+            [{"import_ref": undone, "note": note}],
+            import_id=import_id,
+            scenario_id=overlay.own,
+            recorded=recorded or dt.date.today(),
+        )
+        return import_id
+
+
+def _bookkeeping_import(
+    conn: Connection, name: str, content: list[Any], scenario_id: int | None, by: str | None
+) -> int:
+    text = json.dumps([name, content], sort_keys=True)
+    return conn.execute(
+        sa.insert(orm.Import).returning(orm.Import.id),
+        {
+            "file_name": name,
+            "sha256": hashlib.sha256(text.encode()).hexdigest(),
+            "file_format": "command",
+            "dataset_name": None,
+            "imported_at": dt.datetime.now(dt.UTC),
+            "counts": {"retractions": len(content)},
+            "scenario_id": scenario_id,
+            "imported_by": by or current_user(),
+        },
+    ).scalar_one()

@@ -82,8 +82,10 @@ def where_not_null(column: str) -> dict[str, Any]:
 
 
 def record_id_index(table: str) -> Index:
-    """Records' own ids are unique (among all three tables; checked on import)."""
-    return Index(f"uq_{table}_record_id", "record_id", unique=True, **where_not_null("record_id"))
+    """Records are found by their own ids. An id names one record, but a record may be
+    stored in several versions (a correction replaces it, retracting the earlier ones),
+    so the index is not unique; the import checks that only one version is current."""
+    return Index(f"ix_{table}_record_id", "record_id", **where_not_null("record_id"))
 
 
 def scenario_rows_index(table: str) -> Index:
@@ -422,17 +424,24 @@ class AccessRecord(Base):
 
 
 class Retraction(Base):
-    """A record (event, incident or access record, by its id) withdrawn: it counts in no
-    answer as of its earliest retraction's ``recorded`` day, nor without ``--as-of``.
+    """Records withdrawn: they count in no answer as of the retraction's ``recorded``
+    day, nor without ``--as-of``.
 
-    ``record_id`` names a record of any of three tables, so it is checked on import
-    rather than by a foreign key.
+    A retraction names records by their id (``record_id``: every version of that
+    record, or with ``before_import`` only the versions imported before that import: a
+    correction), or names an import whose every record it withdraws (``import_ref``:
+    an import undone). ``record_id`` names a record of any of three tables, so it is
+    checked on import rather than by a foreign key.
     """
 
     __tablename__ = "retractions"
     __table_args__ = (
+        CheckConstraint(
+            "record_id IS NOT NULL OR import_ref IS NOT NULL", name="names_what_it_retracts"
+        ),
         UniqueConstraint("import_id", "position"),
         Index("ix_retractions_record_id", "record_id"),
+        Index("ix_retractions_import_ref", "import_ref", **where_not_null("import_ref")),
         scenario_rows_index("retractions"),
     )
 
@@ -440,8 +449,10 @@ class Retraction(Base):
     import_id: Mapped[int] = mapped_column(ForeignKey("imports.id"))
     scenario_id: Mapped[int | None] = mapped_column(ForeignKey("scenarios.id"))
     position: Mapped[int] = mapped_column(Integer)
-    record_id: Mapped[str] = mapped_column(ID)
+    record_id: Mapped[str | None] = mapped_column(ID)
     recorded: Mapped[dt.date] = mapped_column(Date)
     source_id: Mapped[str | None] = mapped_column(ForeignKey("sources.id"))
     note: Mapped[str | None] = mapped_column(Text)
     attributes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    import_ref: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
+    before_import: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))

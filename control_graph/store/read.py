@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -37,11 +38,13 @@ from control_graph.store.scenarios import REPORTED_OVERLAY, Overlay
 
 __all__ = [
     "DEFINITION_READERS",
+    "ImportInfo",
     "StoredDefinitions",
     "dataset_names",
     "imports_of",
     "read_blocs",
     "read_dataset",
+    "read_imports",
     "read_memberships",
     "read_network",
     "read_parties",
@@ -284,6 +287,63 @@ def imports_of(conn: Connection, sha256: str) -> list[tuple[int, dt.datetime]]:
     """Earlier imports of a file with this content: ``(import id, when)``."""
     query = sa.select(orm.Import.id, orm.Import.imported_at).where(orm.Import.sha256 == sha256)
     return [(row.id, row.imported_at) for row in conn.execute(query)]
+
+
+@dataclass(frozen=True)
+class ImportInfo:
+    """One import, as ``control-graph imports`` lists it."""
+
+    id: int
+    at: dt.datetime
+    file: str
+    file_format: str
+    sha256: str
+    counts: dict[str, int]
+    by: str | None
+    dataset_name: str | None
+    #: The day of the undo that retracted everything it added, if any.
+    undone: dt.date | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "import_id": self.id,
+            "at": self.at.isoformat(),
+            "file": self.file,
+            "format": self.file_format,
+            "sha256": self.sha256,
+            "name": self.dataset_name,
+            "by": self.by,
+            "counts": self.counts,
+            "undone": self.undone.isoformat() if self.undone else None,
+        }
+
+
+def read_imports(conn: Connection, overlay: Overlay = REPORTED_OVERLAY) -> list[ImportInfo]:
+    """Every import into the reported data (or into the overlay's own scenario), oldest
+    first."""
+    i, r = orm.Import, orm.Retraction
+    undone = sa.select(sa.func.min(r.recorded)).where(r.import_ref == i.id).scalar_subquery()
+    own = i.scenario_id.is_(None) if overlay.own is None else i.scenario_id == overlay.own
+    query = sa.select(*i.__table__.columns, undone.label("undone")).where(own).order_by(i.id)
+    found = []
+    for row in conn.execute(query):
+        when = row.undone
+        if isinstance(when, str):
+            when = dt.date.fromisoformat(when)
+        found.append(
+            ImportInfo(
+                row.id,
+                row.imported_at,
+                row.file_name,
+                row.file_format,
+                row.sha256,
+                {k: v for k, v in (row.counts or {}).items() if v},
+                row.imported_by,
+                row.dataset_name,
+                when,
+            )
+        )
+    return found
 
 
 def dataset_names(conn: Connection) -> list[str]:

@@ -47,6 +47,7 @@ __all__ = [
     "read_records",
     "read_retractions",
     "record_ids",
+    "retracted",
 ]
 
 #: Ids per IN (...) list; well under every backend's limit on bound parameters.
@@ -84,19 +85,78 @@ def effective_recorded(table: Any) -> Any:
     return sa.func.coalesce(table.recorded, table.date)
 
 
-def retracted(table: Any, overlay: Overlay, as_of: dt.date | None) -> Any:
-    """A condition: the row has been retracted (by ``as_of``, when given)."""
+def _retracted_at_all(
+    conn: Connection, overlay: Overlay, as_of: dt.date | None
+) -> tuple[bool, list[int]]:
+    """Whether any record is retracted by id, and the imports undone (as of ``as_of``)."""
     r = orm.Retraction
-    conditions = [r.record_id == table.record_id, overlay.visible(r.scenario_id)]
+    conditions = [overlay.visible(r.scenario_id)]
     if as_of is not None:
         conditions.append(r.recorded <= as_of)
-    return sa.and_(table.record_id.is_not(None), sa.exists().where(*conditions))
+    # Any retraction by id matters, also one recorded after ``as_of``: a correction's
+    # new version does not count before it.
+    by_id = conn.execute(
+        sa.select(r.id).where(r.record_id.is_not(None), overlay.visible(r.scenario_id)).limit(1)
+    )
+    undone = conn.execute(
+        sa.select(r.import_ref).where(r.import_ref.is_not(None), *conditions).distinct()
+    ).scalars()
+    return by_id.first() is not None, sorted(i for i in undone if i is not None)
 
 
-def counted(section: str, filters: Filters, overlay: Overlay) -> list[Any]:
-    """Conditions for the rows of ``section`` (events, incidents, access) that count."""
+def _retracted_by_id(table: Any, overlay: Overlay, as_of: dt.date | None) -> Any:
+    r = orm.Retraction
+    when = [overlay.visible(r.scenario_id)]
+    if as_of is not None:
+        when.append(r.recorded <= as_of)
+    return sa.and_(
+        table.record_id.is_not(None),
+        sa.exists().where(
+            r.record_id == table.record_id,
+            sa.or_(r.before_import.is_(None), table.import_id < r.before_import),
+            *when,
+        ),
+    )
+
+
+def retracted(table: Any, overlay: Overlay, as_of: dt.date | None) -> Any:
+    """A condition: the row has been retracted (by ``as_of``, when given) -- by its
+    record id, or with its whole import. For queries that cannot look at the
+    retractions first (see :func:`counted`)."""
+    r = orm.Retraction
+    when = [overlay.visible(r.scenario_id)]
+    if as_of is not None:
+        when.append(r.recorded <= as_of)
+    undone = sa.exists().where(r.import_ref == table.import_id, *when)
+    return sa.or_(_retracted_by_id(table, overlay, as_of), undone)
+
+
+def counted(section: str, filters: Filters, overlay: Overlay, conn: Connection) -> list[Any]:
+    """Conditions for the rows of ``section`` (events, incidents, access) that count.
+
+    Retracted rows do not: by their record id (every version, or those imported before
+    a correction), or with their whole import (undone). The retractions are looked at
+    first, so that a database without any pays nothing for them per row.
+    """
     table = _TABLES[section]
-    conditions = [overlay.visible(table.scenario_id), ~retracted(table, overlay, filters.as_of)]
+    conditions = [overlay.visible(table.scenario_id)]
+    any_by_id, undone = _retracted_at_all(conn, overlay, filters.as_of)
+    if undone:
+        conditions.append(table.import_id.not_in(undone))
+    if any_by_id:
+        conditions.append(~_retracted_by_id(table, overlay, filters.as_of))
+        if filters.as_of is not None:
+            # A correction's new version counts from the day the correction was
+            # recorded, as the versions it replaces count until then.
+            r = orm.Retraction
+            conditions.append(
+                ~sa.exists().where(
+                    r.record_id == table.record_id,
+                    r.before_import == table.import_id,
+                    r.recorded > filters.as_of,
+                    overlay.visible(r.scenario_id),
+                )
+            )
     if section == "events":
         conditions.append(overlay.not_suppressed(table.id))
     if filters.as_of is not None:
@@ -164,7 +224,7 @@ def read_control_events(
         e.claimant_id,
         e.id,
     ]
-    conditions = counted("events", filters, overlay)
+    conditions = counted("events", filters, overlay, conn)
     if until is not None:
         conditions.append(e.date <= until)
     days: dict[Any, dt.date] = {}
@@ -236,7 +296,7 @@ def read_access(
     """The access records that count for ``network``'s segments (default: all)."""
     a = orm.AccessRecord
     layer = layers(overlay)
-    conditions = counted("access", filters, overlay)
+    conditions = counted("access", filters, overlay, conn)
     if until is not None:
         conditions.append(a.date <= until)
     found = []
@@ -319,17 +379,20 @@ def read_event_records(conn: Connection, keys: Iterable[int]) -> dict[int, Event
 def read_records(
     conn: Connection, ids: Iterable[str], overlay: Overlay = REPORTED_OVERLAY
 ) -> dict[str, Record]:
-    """The events, incidents and access records with these record ids."""
+    """The latest stored version of the events, incidents and access records with these
+    record ids (a correction stores a new version after the old ones)."""
     wanted = list(dict.fromkeys(ids))
-    found: dict[str, Record] = {}
+    latest: dict[str, tuple[tuple[int, int], Record]] = {}
     for section, table in _TABLES.items():
         for batch in _chunks(wanted):
             query = sa.select(*table.__table__.columns).where(
                 table.record_id.in_(batch), overlay.visible(table.scenario_id)
             )
             for row in conn.execute(query):
-                found[row.record_id] = record_of(section, row)
-    return found
+                order = (row.import_id, row.position)
+                if row.record_id not in latest or latest[row.record_id][0] < order:
+                    latest[row.record_id] = (order, record_of(section, row))
+    return {ident: record for ident, (_, record) in latest.items()}
 
 
 def record_ids(conn: Connection, overlay: Overlay | None = REPORTED_OVERLAY) -> set[str]:
@@ -344,11 +407,12 @@ def record_ids(conn: Connection, overlay: Overlay | None = REPORTED_OVERLAY) -> 
 
 
 def read_retractions(conn: Connection, overlay: Overlay = REPORTED_OVERLAY) -> list[Retraction]:
-    """Every retraction an overlay sees, in the order they were imported."""
+    """Every retraction of records by id that an overlay sees, in the order they were
+    imported (corrections and undone imports are not retractions a file holds)."""
     r = orm.Retraction
     query = (
         sa.select(r.record_id, r.recorded, r.source_id, r.note, r.attributes)
-        .where(overlay.visible(r.scenario_id))
+        .where(overlay.visible(r.scenario_id), r.record_id.is_not(None), r.before_import.is_(None))
         .order_by(r.import_id, r.position)
     )
     return [
@@ -370,7 +434,7 @@ def read_incidents(
     i = orm.Incident
     query = (
         sa.select(*i.__table__.columns)
-        .where(*counted("incidents", filters, overlay))
+        .where(*counted("incidents", filters, overlay, conn))
         .order_by(i.date, i.import_id, i.position)
     )
     if start is not None:
@@ -470,7 +534,16 @@ def read_events(
     r = orm.Retraction
     retracted_on = (
         sa.select(sa.func.min(r.recorded))
-        .where(r.record_id == e.record_id, overlay.visible(r.scenario_id))
+        .where(
+            sa.or_(
+                sa.and_(
+                    r.record_id == e.record_id,
+                    sa.or_(r.before_import.is_(None), e.import_id < r.before_import),
+                ),
+                r.import_ref == e.import_id,
+            ),
+            overlay.visible(r.scenario_id),
+        )
         .scalar_subquery()
     )
     query = (

@@ -30,6 +30,7 @@ __all__ = [
     "overlay_for",
     "scenario_exists",
     "suppress_events",
+    "unsuppress_events",
 ]
 
 #: A column in a condition: of a Core table, or of an ORM class.
@@ -225,6 +226,24 @@ def suppress_events(
             [{"scenario_id": overlay.own, "event_id": i, "note": note} for i in new],
         )
     return len(new)
+
+
+def unsuppress_events(conn: Connection, overlay: Overlay, event_ids: list[int]) -> None:
+    """Count events a scenario supposed false again."""
+    if overlay.own is None:
+        raise InvalidArgumentError("events are suppressed only in a scenario")
+    s = orm.Suppression
+    mine = set(
+        conn.execute(
+            sa.select(s.event_id).where(s.scenario_id == overlay.own, s.event_id.in_(event_ids))
+        ).scalars()
+    )
+    missing = sorted(set(event_ids) - mine)
+    if missing:
+        raise UnknownElementError(
+            f"scenario {overlay.name!r} does not suppress event " + ", ".join(map(str, missing))
+        )
+    conn.execute(sa.delete(s).where(s.scenario_id == overlay.own, s.event_id.in_(event_ids)))
 
 
 def delete_scenario(conn: Connection, name: str) -> None:

@@ -1,5 +1,6 @@
 """Analyst trust (contract section 4): ids, rough dates, lapsing reports and claimants
-on events and incidents; access records; retractions; who made each import.
+on events and incidents; access records; retractions (of records by id, of the versions
+a correction replaces, of whole imports undone); who made each import.
 
 Existing rows get NULL in every new column, which reads as before: no id, an exact date,
 a report that does not lapse, an independent source. Every existing database therefore
@@ -54,9 +55,7 @@ def upgrade() -> None:
     for table, until in (("events", True), ("incidents", False)):
         with op.batch_alter_table(table) as batch_op:
             _record_columns(batch_op, table, until=until)
-        op.create_index(
-            f"uq_{table}_record_id", table, ["record_id"], unique=True, **_where("record_id")
-        )
+        op.create_index(f"ix_{table}_record_id", table, ["record_id"], **_where("record_id"))
     op.create_table(
         "access_records",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -108,11 +107,7 @@ def upgrade() -> None:
         ),
     )
     op.create_index(
-        "uq_access_records_record_id",
-        "access_records",
-        ["record_id"],
-        unique=True,
-        **_where("record_id"),
+        "ix_access_records_record_id", "access_records", ["record_id"], **_where("record_id")
     )
     for column in ("segment_id", "road_id"):
         target = column.removesuffix("_id")
@@ -131,13 +126,25 @@ def upgrade() -> None:
         sa.Column("import_id", sa.Integer(), nullable=False),
         sa.Column("scenario_id", sa.Integer(), nullable=True),
         sa.Column("position", sa.Integer(), nullable=False),
-        sa.Column("record_id", sa.String(length=200), nullable=False),
+        sa.Column("record_id", sa.String(length=200), nullable=True),
         sa.Column("recorded", sa.Date(), nullable=False),
         sa.Column("source_id", sa.String(length=200), nullable=True),
         sa.Column("note", sa.Text(), nullable=True),
         sa.Column("attributes", sa.JSON(), nullable=True),
+        sa.Column("import_ref", sa.Integer(), nullable=True),
+        sa.Column("before_import", sa.Integer(), nullable=True),
+        sa.CheckConstraint(
+            "record_id IS NOT NULL OR import_ref IS NOT NULL",
+            name=op.f("ck_retractions_names_what_it_retracts"),
+        ),
         sa.ForeignKeyConstraint(
             ["import_id"], ["imports.id"], name=op.f("fk_retractions_import_id_imports")
+        ),
+        sa.ForeignKeyConstraint(
+            ["import_ref"], ["imports.id"], name=op.f("fk_retractions_import_ref_imports")
+        ),
+        sa.ForeignKeyConstraint(
+            ["before_import"], ["imports.id"], name=op.f("fk_retractions_before_import_imports")
         ),
         sa.ForeignKeyConstraint(
             ["scenario_id"], ["scenarios.id"], name=op.f("fk_retractions_scenario_id_scenarios")
@@ -152,24 +159,28 @@ def upgrade() -> None:
     )
     op.create_index("ix_retractions_record_id", "retractions", ["record_id"])
     op.create_index(
+        "ix_retractions_import_ref", "retractions", ["import_ref"], **_where("import_ref")
+    )
+    op.create_index(
         "ix_retractions_scenario_rows", "retractions", ["scenario_id"], **_where("scenario_id")
     )
 
 
 def downgrade() -> None:
     op.drop_index("ix_retractions_scenario_rows", table_name="retractions")
+    op.drop_index("ix_retractions_import_ref", table_name="retractions")
     op.drop_index("ix_retractions_record_id", table_name="retractions")
     op.drop_table("retractions")
     for name in (
         "ix_access_records_scenario_rows",
         "ix_access_records_road_date",
         "ix_access_records_segment_date",
-        "uq_access_records_record_id",
+        "ix_access_records_record_id",
     ):
         op.drop_index(name, table_name="access_records")
     op.drop_table("access_records")
     for table, until in (("incidents", False), ("events", True)):
-        op.drop_index(f"uq_{table}_record_id", table_name=table)
+        op.drop_index(f"ix_{table}_record_id", table_name=table)
         with op.batch_alter_table(table) as batch_op:
             if until:
                 batch_op.drop_constraint(op.f(f"ck_{table}_until_order"), type_="check")
