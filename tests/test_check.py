@@ -18,23 +18,42 @@ import pytest
 import sqlalchemy as sa
 
 import control_graph as cg
-from control_graph.check import CODES, Code, Finding, Severity, check_dataset
-from control_graph.check.rules import dates, definitions, events, network
+from control_graph.check import CODES, Code, Finding, Severity, check_dataset, engine
+from control_graph.check.rules import dates, definitions, events, network, retractions, trust
 from control_graph.check.run import RULES
-from control_graph.model.records import Bloc, Membership, Party, Place, Road, Segment, Source
+from control_graph.model.records import (
+    Bloc,
+    ControlEvent,
+    Membership,
+    Party,
+    Place,
+    Road,
+    Segment,
+    Source,
+    Target,
+)
+from control_graph.model.states import CONTESTED, UNKNOWN, State, held
+from control_graph.model.timeline import ControlTimeline
 from control_graph.store import orm
 from control_graph.store.audit import (
     DatedRecord,
     DuplicateGroup,
     EarlyReports,
+    FutureRetraction,
     LateCitation,
+    RetractionRow,
     SameDayReport,
+    StoredEvent,
+    Withdrawal,
 )
 from control_graph.store.db import resolve_url
 from tests.conftest import Cli
 
 WriteFile = Callable[[str, str], Path]
 TODAY = "2025-01-01"
+#: BASE's reports are a year old on TODAY: the tests of the other checks count them as
+#: fresh (stale-element has tests of its own).
+FRESH = 1000
 
 #: A small, clean network: three places on one road, every place known, every party
 #: and source used, no date after TODAY or after its source's publication.
@@ -75,7 +94,9 @@ def load(cli: Cli, write_file: WriteFile, data: dict[str, Any], name: str = "dat
 
 
 def run_check(cli: Cli, *args: str, exit_code: int = 0) -> dict[str, Any]:
-    report = cli.json("check", "--today", TODAY, *args, exit_code=exit_code)
+    report = cli.json(
+        "check", "--today", TODAY, "--stale-days", str(FRESH), *args, exit_code=exit_code
+    )
     assert isinstance(report, dict)
     return report
 
@@ -140,6 +161,10 @@ def test_rule_contradictory_reports() -> None:
         "controller": "north",
         "party": "north",
         "source": "s1",
+        "claimant": None,
+        "id": None,
+        "date_latest": None,
+        "until": None,
         "recorded": "2025-01-01",
         "road": None,
         "file": "f.json",
@@ -158,6 +183,7 @@ def test_rule_event_in_future() -> None:
     assert finding.details == {
         "record": "event",
         "recorded": None,
+        "date_latest": None,
         "source": "s1",
         "file": "data.json",
         "import": 1,
@@ -385,7 +411,7 @@ def test_clean_dataset_has_no_findings(cli: Cli, write_file: WriteFile) -> None:
     assert report["counts"] == {code.value: 0 for code in CODES}
     assert report["severities"] == {"warning": 0, "info": 0}
     assert report["today"] == TODAY
-    result = cli("check", "--today", TODAY, "--strict")
+    result = cli("check", "--today", TODAY, "--stale-days", str(FRESH), "--strict")
     assert result.exit_code == 0
     assert f"No findings in {len(CODES)} checks." in result.stdout
 
@@ -612,7 +638,7 @@ def test_disconnected_place_and_separate_component(cli: Cli, write_file: WriteFi
 
 def test_missing_coordinates(cli: Cli, write_file: WriteFile) -> None:
     places = [{"id": "m"}, {"id": "n"}, {"id": "o"}]
-    segments = [
+    segments: list[dict[str, Any]] = [
         {"id": "bm", "from": "b", "to": "m"},
         {"id": "cn", "from": "c", "to": "n", "length_km": 2},
         # o is joined only to m, which has no coordinates either: nothing to compare.
@@ -749,14 +775,14 @@ def test_only_runs_the_checks_named(cli: Cli, write_file: WriteFile) -> None:
 def test_table_grouped_by_code(cli: Cli, write_file: WriteFile) -> None:
     places = [{"id": f"p{i}", "lat": 0.0, "lon": float(i)} for i in range(3)]
     load(cli, write_file, dataset(places=places))
-    result = cli("check", "--today", TODAY, "--limit", "2")
+    result = cli("check", "--today", TODAY, "--stale-days", str(FRESH), "--limit", "2")
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert "Checked Check test in " in out
     assert "disconnected-place: 3 warnings -- place on no segment" in out
     assert "place-never-known: 3 info -- place whose state is never known" in out
     assert "... and 1 more (--limit 0 or --json shows them all)" in out
-    assert "3 warnings, 3 info in 17 checks." in out
+    assert f"3 warnings, 3 info in {len(CODES)} checks." in out
     summary = [line.split() for line in out.splitlines() if line.startswith("disconnected-place ")]
     assert summary == [["disconnected-place", "3", "-", "place", "on", "no", "segment"]]
     assert cli("check", "--limit", "0").stdout.count("Place p") == 6
@@ -772,7 +798,7 @@ def test_bad_today_exits_2(cli: Cli) -> None:
 
 def test_check_dataset_in_a_script(model: cg.Model, write_file: WriteFile) -> None:
     model.import_file(write_file("data.json", json.dumps(dataset(parties=[{"id": "ghost"}]))))
-    report = check_dataset(model, today="2025-01-01")
+    report = check_dataset(model, today="2025-01-01", stale_days=FRESH)
     assert not report.has_warnings
     assert [(f.code, f.severity, f.element) for f in report.findings] == [
         (Code.UNUSED_PARTY, Severity.INFO, "ghost")
@@ -802,8 +828,11 @@ def test_only_finds_what_the_full_run_finds(model: cg.Model, write_file: WriteFi
     )
     model.import_file(write_file("data.json", json.dumps(data)))
     full = check_dataset(model, today=TODAY).findings
-    assert len({f.code for f in full}) == 8
-    assert [f.code for f in full if f.element == "a"] == [Code.EVENT_IN_FUTURE]
+    assert len({f.code for f in full}) == 9
+    assert [f.code for f in full if f.element == "a"] == [
+        Code.EVENT_IN_FUTURE,
+        Code.STALE_ELEMENT,
+    ]
     for code in CODES:
         alone = check_dataset(model, today=TODAY, only=[code])
         assert alone.findings == tuple(f for f in full if f.code is code)
@@ -855,7 +884,9 @@ def test_the_report_that_counts_is_the_one_the_engine_uses(
 def test_kachin_sample_has_no_warnings(model: cg.Model) -> None:
     model.import_file(cg.sample_path())
     report = check_dataset(model, today="2026-03-01")
-    assert report.warnings == 0
+    assert report.warnings == 0, [
+        f.message for f in report.findings if f.severity is not Severity.INFO
+    ]
     assert [f.element for f in report.findings if f.code is Code.PLACE_NEVER_KNOWN] == [
         "kamaing",
         "mogaung",
@@ -866,4 +897,717 @@ def test_kachin_sample_has_no_warnings(model: cg.Model) -> None:
         "shwenyaung",
         "waingmaw",
     ]
-    assert len(report.findings) == 8
+    # Besides those, only places whose news is old on that day.
+    assert {f.code for f in report.findings} <= {Code.PLACE_NEVER_KNOWN, Code.STALE_ELEMENT}
+
+
+# -- contract section 4: each rule and engine reading on its own ---------------------
+
+
+def event(
+    date: str,
+    target_id: str,
+    state: State,
+    *,
+    key: int,
+    target: Target = Target.PLACE,
+    latest: str | None = None,
+    until: str | None = None,
+    claimant: str | None = None,
+) -> ControlEvent:
+    """An event as the engine holds it; ``key`` is its row id and its order."""
+    when = dt.date.fromisoformat(date)
+    return ControlEvent(
+        when,
+        day(latest) or when,
+        (key,),
+        target,
+        target_id,
+        state,
+        day(latest),
+        day(until),
+        claimant,
+        key,
+    )
+
+
+def stored(key: int, record_id: str | None = None, source: str | None = None) -> StoredEvent:
+    return StoredEvent(key, record_id, None, source, None, None, 1, key, "f.yaml")
+
+
+def valley_timeline(*events: ControlEvent) -> ControlTimeline:
+    """Places a - b - c on road main (segments ab, bc), and a place m on its own."""
+    return ControlTimeline(
+        places=["a", "b", "c", "m"],
+        segments={"ab": ("a", "b"), "bc": ("b", "c")},
+        roads={"main": ["ab", "bc"]},
+        events=events,
+    )
+
+
+NORTH, SOUTH = held("north"), held("south")
+
+
+def test_engine_freshness() -> None:
+    timeline = valley_timeline(
+        event("2024-01-01", "a", NORTH, key=1),
+        # A rough date speaks of its latest day.
+        event("2024-06-01", "a", NORTH, key=2, latest="2024-06-10"),
+        # After the day asked about: not yet news.
+        event("2025-02-01", "a", SOUTH, key=3),
+        event("2024-01-01", "b", NORTH, key=4),
+        event("2024-01-01", "c", UNKNOWN, key=5),
+        # c is unknown, so bc keeps its own report; ab is derived from its ends.
+        event("2024-08-01", "bc", SOUTH, key=6, target=Target.SEGMENT),
+    )
+    assert engine.freshness(timeline, DAY) == [
+        engine.Freshness("a", "place", NORTH, dt.date(2024, 6, 10)),
+        engine.Freshness("b", "place", NORTH, dt.date(2024, 1, 1)),
+        engine.Freshness("bc", "segment", SOUTH, dt.date(2024, 8, 1)),
+    ]
+
+
+def test_rule_stale_element() -> None:
+    rows = [
+        engine.Freshness("a", "place", NORTH, dt.date(2024, 10, 3)),  # 90 days: not yet
+        engine.Freshness("b", "place", CONTESTED, dt.date(2024, 10, 2)),
+        engine.Freshness("bc", "segment", SOUTH, dt.date(2024, 1, 1)),
+    ]
+    found = list(trust.stale_element(rows, DAY, 90))
+    assert summary(found) == [
+        (Code.STALE_ELEMENT, Severity.INFO, "b", "place", dt.date(2024, 10, 2), ()),
+        (Code.STALE_ELEMENT, Severity.INFO, "bc", "segment", dt.date(2024, 1, 1), ()),
+    ]
+    assert found[0].message.startswith(
+        "Place b: its newest report is from 2024-10-02, 91 days before today (2025-01-01), "
+        "more than --stale-days 90. The answer today (contested) rests on old news"
+    )
+    assert found[1].details == {
+        "last_report": "2024-01-01",
+        "age_days": 366,
+        "stale_days": 90,
+        "status": "held",
+        "controller": "south",
+    }
+    assert list(trust.stale_element(rows, DAY, 400)) == []
+
+
+def test_engine_open_disputes() -> None:
+    claim = event("2024-12-10", "m", held("pine"), key=1, claimant="pine")
+    denial = event("2024-12-12", "m", held("west"), key=2, claimant="west")
+    road_claim = event("2024-12-01", "main", SOUTH, key=3, target=Target.ROAD, claimant="south")
+    road_denial = event("2024-12-02", "main", NORTH, key=4, target=Target.ROAD, claimant="north")
+    timeline = valley_timeline(
+        claim,
+        denial,
+        # Two independent reports that differ are one claimant: no dispute on a.
+        event("2024-12-01", "a", NORTH, key=5),
+        event("2024-12-03", "a", SOUTH, key=6),
+        road_claim,
+        road_denial,
+    )
+    found = engine.open_disputes(timeline, DAY, 7)
+    assert found == [
+        engine.OpenDispute("m", "place", denial, (claim, denial)),
+        engine.OpenDispute("ab", "segment", road_denial, (road_claim, road_denial)),
+        engine.OpenDispute("bc", "segment", road_denial, (road_claim, road_denial)),
+    ]
+    # A window of one day leaves the road alone (the claim is a day older) but not m.
+    assert [d.element for d in engine.open_disputes(timeline, DAY, 0)] == []
+    assert [d.element for d in engine.open_disputes(timeline, DAY, 1)] == ["ab", "bc"]
+    # A later independent report ends the dispute on m.
+    settled = valley_timeline(claim, denial, event("2024-12-20", "m", held("west"), key=7))
+    assert engine.open_disputes(settled, DAY, 7) == []
+
+
+def test_rule_unresolved_dispute() -> None:
+    claim = event("2024-12-10", "m", held("pine"), key=1, claimant="pine")
+    denial = event("2024-12-12", "m", held("west"), key=2, claimant="west")
+    on_road = event("2024-12-02", "main", NORTH, key=4, target=Target.ROAD, claimant="north")
+    road_claim = event("2024-12-01", "main", SOUTH, key=3, target=Target.ROAD, claimant="south")
+    own = event("2024-12-03", "bc", CONTESTED, key=5, target=Target.SEGMENT)
+    rows = [
+        engine.OpenDispute("m", "place", denial, (claim, denial)),
+        engine.OpenDispute("ab", "segment", on_road, (road_claim, on_road)),
+        engine.OpenDispute("x1", "segment", on_road, (road_claim, on_road)),
+        engine.OpenDispute("bc", "segment", own, (road_claim, own)),
+    ]
+    records = {1: stored(1, "m-pine", "pine-tv"), 2: stored(2, "m-west", "west-tv")}
+    place, road, segment = trust.unresolved_dispute(rows, records, DAY, 7)
+    assert summary([place, road, segment]) == [
+        (Code.UNRESOLVED_DISPUTE, Severity.WARNING, "m", "place", dt.date(2024, 12, 12), ()),
+        # Segments disputed alike through one road: once, on the road.
+        (
+            Code.UNRESOLVED_DISPUTE,
+            Severity.WARNING,
+            "main",
+            "road",
+            dt.date(2024, 12, 2),
+            ("ab", "x1"),
+        ),
+        (
+            Code.UNRESOLVED_DISPUTE,
+            Severity.WARNING,
+            "bc",
+            "segment",
+            dt.date(2024, 12, 3),
+            ("main",),
+        ),
+    ]
+    assert place.message.startswith(
+        "Place m is disputed today (2025-01-01): the answer, held by west (claimant west, "
+        "source west-tv, id m-west, 2024-12-12), has rival claims dated up to 7 days before "
+        "it: held by pine (claimant pine, source pine-tv, id m-pine, 2024-12-10)."
+    )
+    assert (place.details["on"], place.details["dispute_window"]) == ("2025-01-01", 7)
+    assert [(c["id"], c["claimant"], c["decides"]) for c in place.details["claims"]] == [
+        ("m-pine", "pine", False),
+        ("m-west", "west", True),
+    ]
+    assert place.details["claims"][1] == {
+        "element": "m",
+        "id": "m-west",
+        "date": "2024-12-12",
+        "date_latest": None,
+        "until": None,
+        "status": "held",
+        "party": None,
+        "claimant": "west",
+        "source": "west-tv",
+        "confidence": None,
+        "file": "f.yaml",
+        "import": 1,
+        "position": 2,
+        "decides": True,
+    }
+    assert [c["element"] for c in segment.details["claims"]] == ["bc", "bc"]
+
+
+def test_engine_contested_standing() -> None:
+    fighting = event("2024-02-01", "main", CONTESTED, key=3, target=Target.ROAD)
+    siege = event("2024-03-01", "m", CONTESTED, key=4)
+    timeline = valley_timeline(
+        event("2024-01-01", "a", NORTH, key=1),
+        event("2024-01-01", "b", NORTH, key=2),
+        fighting,
+        siege,
+        # Lapsed before the fighting on the road: b is north's again from 2024-01-20.
+        event("2024-01-10", "b", CONTESTED, key=5, until="2024-01-20"),
+        # Superseded: c's contested report no longer decides.
+        event("2024-01-01", "c", CONTESTED, key=6),
+        event("2024-01-05", "c", SOUTH, key=7),
+    )
+    assert engine.contested_standing(timeline, DAY) == [
+        engine.StandingReport(siege, ("m",)),
+        engine.StandingReport(fighting, ("ab", "bc")),
+    ]
+
+
+def test_rule_contested_without_until() -> None:
+    fighting = event("2024-02-01", "main", CONTESTED, key=3, target=Target.ROAD)
+    recent = event("2024-12-20", "m", CONTESTED, key=4)
+    rough = event("2024-09-01", "a", CONTESTED, key=5, latest="2024-10-15")  # 78 days
+    rows = [
+        engine.StandingReport(fighting, ("ab", "bc")),
+        engine.StandingReport(recent, ("m",)),
+        engine.StandingReport(rough, ("a",)),
+    ]
+    (finding,) = trust.contested_without_until(rows, {3: stored(3, "clash", "radio")}, DAY, 90)
+    assert summary([finding]) == [
+        (
+            Code.CONTESTED_WITHOUT_UNTIL,
+            Severity.WARNING,
+            "main",
+            "road",
+            dt.date(2024, 2, 1),
+            ("ab", "bc"),
+        )
+    ]
+    assert finding.message.startswith(
+        "A contested report on road main, dated 2024-02-01 (independent, source radio, id "
+        "clash; f.yaml, event #3), has no 'until', is 335 days old (more than --stale-days "
+        "90), and still decides 2 segments of it today (ab, bc)"
+    )
+    assert (finding.details["age_days"], finding.details["decides"]) == (335, ["ab", "bc"])
+    assert finding.details["event"]["id"] == "clash"
+    assert len(list(trust.contested_without_until(rows, {}, DAY, 60))) == 2
+
+
+def test_engine_roads_against_ends() -> None:
+    against = event("2024-03-01", "main", NORTH, key=10, target=Target.ROAD)
+    ends = [
+        event("2024-01-01", "a", SOUTH, key=1),
+        event("2024-01-01", "b", SOUTH, key=2),
+        event("2024-01-01", "c", NORTH, key=3),
+    ]
+    timeline = valley_timeline(*ends, against)
+    # ab: both ends south; bc: c is north's, so the report agrees with one end.
+    assert engine.roads_against_ends(timeline) == [
+        engine.RoadAgainstEnds(against, (engine.EndsOf("ab", "a", SOUTH, "b", SOUTH),))
+    ]
+    # A rough date: b is north's from 2024-03-10, so the report may be right.
+    rough = against._replace(date_latest=dt.date(2024, 3, 20))
+    later = event("2024-03-10", "b", NORTH, key=4)
+    assert engine.roads_against_ends(valley_timeline(*ends, later, rough)) == []
+    # Reports of fighting, or of not knowing, never contradict their ends.
+    quiet = [against._replace(state=CONTESTED), against._replace(state=UNKNOWN)]
+    assert engine.roads_against_ends(valley_timeline(*ends, *quiet)) == []
+
+
+def test_rule_road_event_contradicts_ends() -> None:
+    against = event("2024-03-01", "main", NORTH, key=10, target=Target.ROAD)
+    rows = [
+        engine.RoadAgainstEnds(
+            against,
+            (
+                engine.EndsOf("ab", "a", SOUTH, "b", SOUTH),
+                engine.EndsOf("bc", "b", SOUTH, "c", held("east")),
+            ),
+        )
+    ]
+    (finding,) = trust.road_event_contradicts_ends(rows, {10: stored(10, "line", "radio")})
+    assert summary([finding]) == [
+        (
+            Code.ROAD_EVENT_CONTRADICTS_ENDS,
+            Severity.WARNING,
+            "main",
+            "road",
+            dt.date(2024, 3, 1),
+            ("ab", "bc"),
+        )
+    ]
+    assert finding.message.startswith(
+        "A report on road main, dated 2024-03-01 (independent, source radio, id line; "
+        "f.yaml, event #10), says it is held by north, but both ends of 2 segments are held "
+        "by others then: ab (a: held by south, b: held by south), bc (b: held by south, c: "
+        "held by east)."
+    )
+    assert finding.details["segments"][1] == {
+        "segment": "bc",
+        "start": "b",
+        "start_state": {"status": "held", "controller": "south"},
+        "end": "c",
+        "end_state": {"status": "held", "controller": "east"},
+    }
+
+
+def retraction(
+    record_id: str,
+    recorded: str,
+    *,
+    version: int = 1,
+    how: Withdrawal = "retraction",
+    at: tuple[int, int] = (2, 1),
+    known: str = "2024-03-01",
+) -> RetractionRow:
+    return RetractionRow(
+        record_id,
+        "event",
+        version,
+        "place",
+        "a",
+        dt.date(2024, 3, 1),
+        dt.date.fromisoformat(known),
+        how,
+        dt.date.fromisoformat(recorded),
+        None,
+        *at,
+        "f.yaml",
+    )
+
+
+def test_rule_repeated_retraction() -> None:
+    rows = [
+        # x is retracted twice: the later retraction changes nothing.
+        retraction("x", "2024-04-04", at=(2, 2)),
+        retraction("x", "2024-04-06", at=(2, 1)),
+        # y's first version was replaced by a correction; retracting y afterwards still
+        # withdraws the current version, so it changes something.
+        retraction("y", "2024-04-01", version=1, how="correction", at=(3, 1)),
+        retraction("y", "2024-04-05", version=1, at=(4, 1)),
+        retraction("y", "2024-04-05", version=2, at=(4, 1)),
+        # z's import was undone before z was retracted.
+        retraction("z", "2024-02-01", how="undo", at=(5, 1)),
+        retraction("z", "2024-02-03", at=(6, 1)),
+    ]
+    x, z = retractions.repeated_retraction(rows)
+    assert summary([x, z]) == [
+        (Code.REPEATED_RETRACTION, Severity.INFO, "a", "place", dt.date(2024, 4, 4), ()),
+        (Code.REPEATED_RETRACTION, Severity.INFO, "a", "place", dt.date(2024, 2, 1), ()),
+    ]
+    assert x.message.startswith(
+        "The event x (on place a, dated 2024-03-01) is retracted more than once: "
+        "2024-04-04 (retraction, f.yaml, retraction #2); 2024-04-06 (retraction, f.yaml, "
+        "retraction #1). The earliest counts"
+    )
+    assert "the retraction recorded 2024-04-06 changes nothing" in x.message
+    assert [(r["recorded"], r["changes_nothing"]) for r in x.details["retractions"]] == [
+        ("2024-04-04", False),
+        ("2024-04-06", True),
+    ]
+    assert [r["how"] for r in z.details["retractions"]] == ["undo", "retraction"]
+
+
+def test_rule_retraction_before_record() -> None:
+    rows = [
+        retraction("early", "2024-02-01", known="2024-03-01"),
+        # Only the retraction that counts (the earliest) matters.
+        retraction("fine", "2024-03-01", known="2024-03-01"),
+        retraction("fine", "2024-04-01", known="2024-03-01", at=(3, 1)),
+    ]
+    (finding,) = retractions.retraction_before_record(rows)
+    assert summary([finding]) == [
+        (Code.RETRACTION_BEFORE_RECORD, Severity.WARNING, "a", "place", dt.date(2024, 2, 1), ())
+    ]
+    assert finding.message.startswith(
+        "The event early (on place a, dated 2024-03-01), known from 2024-03-01, is withdrawn "
+        "on 2024-02-01 (retraction, f.yaml, retraction #1), before it was known"
+    )
+    assert (finding.details["id"], finding.details["record_known"]) == ("early", "2024-03-01")
+
+
+def test_rule_recorded_in_future_retractions() -> None:
+    later = dt.date(2025, 2, 1)
+    rows = [
+        FutureRetraction("x", None, later, "s1", 3, 1, "f.yaml"),
+        FutureRetraction(None, 2, later, None, 4, 1, "(undo import #2)"),
+        FutureRetraction("y", None, DAY, None, 3, 2, "f.yaml"),  # today: fine
+    ]
+    found = list(dates.recorded_in_future([], DAY, rows))
+    assert summary(found) == [
+        (Code.RECORDED_IN_FUTURE, Severity.WARNING, "x", "record", later, ()),
+        (Code.RECORDED_IN_FUTURE, Severity.WARNING, "2", "import", later, ()),
+    ]
+    assert found[0].message.startswith(
+        "A retraction of record x (f.yaml, retraction #1) is recorded on 2025-02-01"
+    )
+    assert "A retraction of import #2" in found[1].message
+
+
+def test_rule_dates_with_date_latest_and_access() -> None:
+    rough = dated_row("2024-12-20")._replace(date_latest=dt.date(2025, 1, 5))
+    access = dated_row("2024-12-01", "2025-01-03")._replace(record="access", target_type="segment")
+    (future,) = dates.event_in_future([rough, access], DAY)
+    assert "is dated 2024-12-20 to 2025-01-05, which ends after today" in future.message
+    assert future.details["date_latest"] == "2025-01-05"
+    # A rough date ending after today is event-in-future, not recorded-in-future.
+    (recorded,) = dates.recorded_in_future(
+        [rough._replace(recorded=day("2025-01-06")), access], DAY
+    )
+    assert recorded.message.startswith("Access record on segment a (data.json, access #1)")
+
+
+# -- contract section 4: through the database and the command line --------------------
+
+
+def load_yaml(cli: Cli, write_file: WriteFile, text: str, name: str = "data.yaml") -> None:
+    result = cli("import", str(write_file(name, text)))
+    assert result.exit_code == 0, result.output + result.stderr
+
+
+def check_on(cli: Cli, *args: str, today: str = TODAY) -> dict[str, Any]:
+    report = cli.json("check", "--today", today, *args)
+    assert isinstance(report, dict)
+    return report
+
+
+STALE = """
+format: control-graph/1
+parties: [{id: north}, {id: south}]
+places: [{id: a}, {id: b}, {id: c}, {id: d}]
+roads: [{id: main, places: [a, b, c]}]
+segments: [{id: cd, from: c, to: d}]
+events:
+  - {date: 2024-01-01, place: a, party: north}
+  - {id: a-rumour, date: 2024-12-20, place: a, party: south}   # retracted: no news
+  - {date: 2024-12-01, place: b, party: north}
+  # "September to mid-October": news of 2024-10-15 at the latest, 78 days before today
+  - {date: 2024-09-01, date_latest: 2024-10-15, place: c, party: south}
+  # d is never known, so cd keeps its own report
+  - {date: 2024-06-01, segment: cd, party: south}
+retractions:
+  - {event: a-rumour, recorded: 2024-12-22}
+"""
+
+
+def test_stale_elements(cli: Cli, write_file: WriteFile) -> None:
+    load_yaml(cli, write_file, STALE)
+    found = of(check_on(cli, "--only", "stale-element"), "stale-element")
+    # main/1 and main/2 are derived from their ends, which are checked themselves.
+    assert brief(found) == [
+        ("info", "a", "place", "2024-01-01", []),
+        ("info", "cd", "segment", "2024-06-01", []),
+    ]
+    assert [(f["age_days"], f["status"], f["controller"]) for f in found] == [
+        (366, "held", "north"),
+        (214, "held", "south"),
+    ]
+    strict = check_on(cli, "--only", "stale-element", "--stale-days", "30")
+    assert [f["element"] for f in strict["findings"]] == ["a", "b", "c", "cd"]
+    assert check_on(cli, "--stale-days", "400", "--only", "stale-element")["findings"] == []
+    # Old news is relative to today.
+    assert check_on(cli, "--only", "stale-element", today="2024-12-25")["counts"] == {
+        "stale-element": 2
+    }
+    result = cli("check", "--stale-days", "-1")
+    assert result.exit_code == 2
+    assert "--stale-days" in result.stderr
+
+
+DISPUTES = """
+format: control-graph/1
+parties: [{id: west}, {id: pine}, {id: lake}]
+sources: [{id: pine-tv}, {id: west-tv}, {id: radio}]
+places: [{id: quay}, {id: ferry}, {id: market}]
+roads: [{id: lake-road, places: [quay, ferry, market]}]
+events:
+  - {date: 2024-10-01, place: quay, party: west, source: radio}
+  # pine claims the market, west denies two days later: open on 2025-01-01
+  - {id: market-pine, date: 2024-12-10, place: market, party: pine, claimant: pine, source: pine-tv}
+  - {id: market-west, date: 2024-12-12, place: market, party: west, claimant: west,
+     source: west-tv, confidence: low}
+  # rival claims on the ferry, settled by an independent report
+  - {id: ferry-west, date: 2024-11-01, place: ferry, party: west, claimant: west, source: west-tv}
+  - {id: ferry-lake, date: 2024-11-03, place: ferry, party: lake, claimant: lake}
+  - {id: ferry-confirmed, date: 2024-11-20, place: ferry, party: lake, source: radio}
+"""
+
+
+def test_unresolved_disputes(cli: Cli, write_file: WriteFile) -> None:
+    load_yaml(cli, write_file, DISPUTES)
+    found = of(check_on(cli, "--only", "unresolved-dispute"), "unresolved-dispute")
+    # The segment ferry-market is disputed through the market: only the market is listed.
+    assert brief(found) == [("warning", "market", "place", "2024-12-12", [])]
+    claims = found[0]["claims"]
+    assert [(c["id"], c["party"], c["claimant"], c["source"], c["decides"]) for c in claims] == [
+        ("market-pine", "pine", "pine", "pine-tv", False),
+        ("market-west", "west", "west", "west-tv", True),
+    ]
+    assert (found[0]["on"], found[0]["dispute_window"]) == ("2025-01-01", 7)
+    # A window of one day: the claim is two days older than the denial.
+    narrow = check_on(cli, "--only", "unresolved-dispute", "--dispute-window", "1")
+    assert narrow["findings"] == []
+    # Before the independent report, the ferry was disputed.
+    before = check_on(cli, "--only", "unresolved-dispute", today="2024-11-10")
+    assert [(f["element"], f["date"]) for f in before["findings"]] == [("ferry", "2024-11-03")]
+
+
+ROADS = """
+format: control-graph/1
+parties: [{id: north}, {id: south}]
+sources: [{id: radio}]
+places: [{id: a}, {id: b}, {id: c}, {id: d}, {id: e}, {id: f}, {id: g}]
+roads:
+  - {id: main, places: [a, b, c]}
+  - {id: east, places: [c, d, e, f]}
+segments: [{id: fg, from: f, to: g}]
+events:
+  - {date: 2024-01-01, place: a, party: north}
+  - {date: 2024-01-01, place: b, party: north}
+  - {date: 2024-01-01, place: c, party: south}
+  - {date: 2024-01-01, place: d, party: south}
+  - {date: 2024-01-01, place: e, party: south}
+  - {date: 2024-01-01, place: f, party: north}
+  # a one-off "fighting along the road": keeps main contested for ever
+  - {id: fighting, date: 2024-02-01, road: main, status: contested, kind: clash, source: radio}
+  # fighting that lapses, or is recent, is fine
+  - {date: 2024-02-01, date_latest: 2024-02-03, until: 2024-02-10, place: d, status: contested}
+  - {date: 2024-12-20, segment: fg, status: contested}
+  # east held by north while c, d and e are held by south
+  - {id: claimed, date: 2024-03-01, road: east, party: north, source: radio}
+"""
+
+
+def test_contested_without_until_and_road_events_against_ends(
+    cli: Cli, write_file: WriteFile
+) -> None:
+    load_yaml(cli, write_file, ROADS)
+    report = check_on(
+        cli, "--only", "contested-without-until", "--only", "road-event-contradicts-ends"
+    )
+    contested = of(report, "contested-without-until")
+    assert brief(contested) == [("warning", "main", "road", "2024-02-01", ["main/1", "main/2"])]
+    assert (contested[0]["age_days"], contested[0]["event"]["id"]) == (335, "fighting")
+    assert contested[0]["message"].startswith(
+        "A contested report on road main, dated 2024-02-01 (independent, source radio, id "
+        "fighting; data.yaml, event #7), has no 'until'"
+    )
+    against = of(report, "road-event-contradicts-ends")
+    # east/3 (e - f) agrees with f.
+    assert brief(against) == [("warning", "east", "road", "2024-03-01", ["east/1", "east/2"])]
+    assert [(s["segment"], s["start_state"]["controller"]) for s in against[0]["segments"]] == [
+        ("east/1", "south"),
+        ("east/2", "south"),
+    ]
+    later = check_on(cli, "--only", "contested-without-until", "--stale-days", "400")
+    assert later["findings"] == []
+
+
+CONTRADICTIONS = """
+format: control-graph/1
+parties: [{id: north}, {id: south}, {id: west}]
+sources: [{id: s1}, {id: s2}]
+places: [{id: a}, {id: b}, {id: c}, {id: d}, {id: e}]
+events:
+  # a claim and an independent report disagree: a dispute, not a contradiction
+  - {date: 2024-12-01, place: a, party: north, source: s1}
+  - {date: 2024-12-01, place: a, party: south, claimant: south, source: s2}
+  # one claimant, two sources: a contradiction
+  - {date: 2024-12-01, place: b, party: west, claimant: west, source: s1}
+  - {date: 2024-12-01, place: b, status: contested, claimant: west, source: s2}
+  # an exact day and a rough date starting that day may be different days
+  - {date: 2024-12-01, place: c, party: north, source: s1}
+  - {date: 2024-12-01, date_latest: 2024-12-05, place: c, party: south, source: s2}
+  # both "early December": a contradiction
+  - {date: 2024-12-01, date_latest: 2024-12-10, place: d, party: north, source: s1}
+  - {date: 2024-12-01, date_latest: 2024-12-10, place: d, party: south, source: s2}
+  # a rough date of one day is that day; the second report is retracted
+  - {date: 2024-12-01, place: e, party: north, source: s1}
+  - {date: 2024-12-01, date_latest: 2024-12-01, place: e, party: south, source: s2}
+  - {id: withdrawn, date: 2024-12-01, place: e, status: contested, source: s1}
+retractions:
+  - {event: withdrawn, recorded: 2024-12-03}
+"""
+
+
+def test_contradictions_are_among_one_claimants_reports(cli: Cli, write_file: WriteFile) -> None:
+    load_yaml(cli, write_file, CONTRADICTIONS)
+    report = check_on(cli, "--only", "contradictory-reports", "--only", "unresolved-dispute")
+    found = of(report, "contradictory-reports")
+    assert brief(found) == [
+        ("warning", "b", "place", "2024-12-01", []),
+        ("warning", "d", "place", "2024-12-01", []),
+        ("warning", "e", "place", "2024-12-01", []),
+    ]
+    assert found[0]["message"].startswith("place b on 2024-12-01 (claims by west): 2 different")
+    assert found[1]["message"].startswith("place d on 2024-12-01 to 2024-12-10: 2 different")
+    assert [r["claimant"] for r in found[0]["reports"]] == ["west", "west"]
+    assert [r["date_latest"] for r in found[2]["reports"]] == [None, "2024-12-01"]
+    # The rival claims on a are a dispute, which answers show.
+    assert brief(of(report, "unresolved-dispute")) == [("warning", "a", "place", "2024-12-01", [])]
+
+
+SECTION_4_RECORDS = """
+format: control-graph/1
+parties: [{id: north}, {id: south}, {id: claimer}, {id: blocker}]
+sources:
+  - {id: s1, published: 2024-06-01}
+  - {id: retraction-source}
+  - {id: access-source}
+places: [{id: a}, {id: b}, {id: c}]
+roads: [{id: main, places: [a, b, c]}]
+events:
+  - {date: 2024-12-01, place: a, party: north}
+  # claimer is named only as a claimant: it is used
+  - {date: 2024-12-01, place: b, party: north, claimant: claimer}
+  # retracted: no contradiction with a's report, and c is never known
+  - {id: wrong, date: 2024-12-01, place: a, party: south}
+  - {id: c-known, date: 2024-12-01, place: c, party: north}
+  # "late December", reported today: it happened by today
+  - {date: 2024-12-21, date_latest: 2025-01-05, place: b, party: north}
+  # identical but for until: not the same event
+  - {date: 2024-12-02, place: a, party: north, until: 2024-12-20}
+  - {date: 2024-12-02, place: a, party: north}
+  # before a and b are known, but lapsed before: never cut short
+  - {date: 2024-11-01, until: 2024-11-15, segment: main/1, status: contested}
+access:
+  - {date: 2025-02-01, segment: main/1, access: blocked, party: blocker, source: access-source}
+  - {date: 2024-07-01, segment: main/2, access: taxed, source: s1}
+retractions:
+  - {event: wrong, recorded: 2024-12-02, source: retraction-source}
+  - {event: c-known, recorded: 2024-12-05}
+"""
+
+
+def test_section_4_records_in_the_other_checks(cli: Cli, write_file: WriteFile) -> None:
+    load_yaml(cli, write_file, SECTION_4_RECORDS)
+    report = run_check(cli)
+    assert {code for code, count in report["counts"].items() if count} == {
+        "event-in-future",
+        "event-after-source",
+        "place-never-known",
+    }
+    future = of(report, "event-in-future")
+    assert brief(future) == [
+        ("warning", "b", "place", "2024-12-21", []),
+        ("warning", "main/1", "segment", "2025-02-01", []),
+    ]
+    assert [(f["record"], f["date_latest"]) for f in future] == [
+        ("event", "2025-01-05"),
+        ("access", None),
+    ]
+    assert "Access record on segment main/1 (data.yaml, access #1)" in future[1]["message"]
+    late = of(report, "event-after-source")
+    assert [(f["element"], f["record"]) for f in late] == [("s1", "access")]
+    assert "1 access record citing source s1" in late[0]["message"]
+    assert brief(of(report, "place-never-known")) == [("info", "c", "place", None, [])]
+
+
+def test_retractions(model: cg.Model, write_file: WriteFile) -> None:
+    base = """
+format: control-graph/1
+parties: [{id: north}, {id: south}]
+sources: [{id: radio}]
+places: [{id: a}, {id: b}]
+roads: [{id: main, places: [a, b]}]
+events:
+  - {date: 2024-01-01, place: a, party: north}
+  - {date: 2024-01-01, place: b, party: north}
+  - {id: rumour, date: 2024-04-02, place: a, party: south, source: radio}
+  - {id: typo, date: 2024-05-01, place: b, party: south}
+access:
+  - {id: closure, date: 2024-06-01, segment: main/1, access: blocked, party: south}
+retractions:
+  - {event: rumour, recorded: 2024-04-06}
+  - {event: rumour, recorded: 2024-04-04, source: radio}
+  - {event: typo, recorded: 2024-04-20}
+  - {event: closure, recorded: 2025-02-01}
+"""
+    model.import_file(write_file("base.yaml", base))
+    late = model.import_file(write_file("late.yaml", LATE.format(party="south")))
+    model.undo_import(late.import_id, recorded="2024-08-01")
+    model.retract("late", recorded="2024-08-05")
+    # A corrected record retracted afterwards: the retraction withdraws the new version.
+    model.import_file(write_file("v1.yaml", VERSION.format(party="north")))
+    model.import_file(
+        write_file("v2.yaml", VERSION.format(party="south")),
+        replace_changed=True,
+        recorded="2024-09-10",
+    )
+    model.retract("v", recorded="2024-09-12")
+    codes = ["repeated-retraction", "retraction-before-record", "recorded-in-future"]
+    report = check_dataset(model, today=TODAY, only=codes)
+    found = [(f.code.value, f.element, f.date, f.details.get("id")) for f in report.findings]
+    assert found == [
+        ("recorded-in-future", "closure", dt.date(2025, 2, 1), None),
+        ("retraction-before-record", "b", dt.date(2024, 4, 20), "typo"),
+        ("repeated-retraction", "a", dt.date(2024, 4, 4), "rumour"),
+        ("repeated-retraction", "a", dt.date(2024, 8, 1), "late"),
+    ]
+    undone = report.findings[-1].details["retractions"]
+    assert [(r["how"], r["changes_nothing"]) for r in undone] == [
+        ("undo", False),
+        ("retraction", True),
+    ]
+
+
+LATE = """
+format: control-graph/1
+events: [{{id: late, date: 2024-07-01, place: a, party: {party}}}]
+"""
+VERSION = """
+format: control-graph/1
+events: [{{id: v, date: 2024-09-01, place: b, party: {party}}}]
+"""
+
+
+def test_check_options_in_python(model: cg.Model, write_file: WriteFile) -> None:
+    model.import_file(write_file("stale.yaml", STALE))
+    only = ["stale-element"]
+    assert len(check_dataset(model, today=TODAY, only=only, stale_days=30).findings) == 4
+    assert check_dataset(model, today=TODAY, only=only, stale_days=400).findings == ()
+    for bad in (-1, 1.5, True, "90"):
+        with pytest.raises(cg.InvalidArgumentError, match="stale_days"):
+            check_dataset(model, stale_days=bad)  # type: ignore[arg-type]
+    with pytest.raises(cg.InvalidArgumentError, match="dispute_window"):
+        check_dataset(model, dispute_window=-1)

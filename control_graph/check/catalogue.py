@@ -25,12 +25,18 @@ class Code(StrEnum):
     """The kinds of finding, as stable slugs (``docs/check.md`` explains each one)."""
 
     CONTRADICTORY_REPORTS = "contradictory-reports"
+    UNRESOLVED_DISPUTE = "unresolved-dispute"
+    ROAD_EVENT_CONTRADICTS_ENDS = "road-event-contradicts-ends"
+    CONTESTED_WITHOUT_UNTIL = "contested-without-until"
     EVENT_IN_FUTURE = "event-in-future"
     RECORDED_IN_FUTURE = "recorded-in-future"
     RECORDED_BEFORE_DATE = "recorded-before-date"
     EVENT_AFTER_SOURCE = "event-after-source"
     EVENT_BEFORE_FIRST_STATE = "event-before-first-state"
+    RETRACTION_BEFORE_RECORD = "retraction-before-record"
     DUPLICATE_EVENT = "duplicate-event"
+    REPEATED_RETRACTION = "repeated-retraction"
+    STALE_ELEMENT = "stale-element"
     SELF_LOOP_SEGMENT = "self-loop-segment"
     ROAD_GAP = "road-gap"
     DISCONNECTED_PLACE = "disconnected-place"
@@ -54,7 +60,16 @@ class CodeInfo:
 _WARNING, _INFO = Severity.WARNING, Severity.INFO
 #: Every check, in the order reports list them.
 CODES: Mapping[Code, CodeInfo] = {
-    Code.CONTRADICTORY_REPORTS: CodeInfo(_WARNING, "reports on one element and day disagree"),
+    Code.CONTRADICTORY_REPORTS: CodeInfo(
+        _WARNING, "reports by one claimant on one element and day disagree"
+    ),
+    Code.UNRESOLVED_DISPUTE: CodeInfo(_WARNING, "the answer today is disputed by a rival claim"),
+    Code.ROAD_EVENT_CONTRADICTS_ENDS: CodeInfo(
+        _WARNING, "road held by a party while both ends of a segment are held by others"
+    ),
+    Code.CONTESTED_WITHOUT_UNTIL: CodeInfo(
+        _WARNING, "old contested report without 'until' still decides today"
+    ),
     Code.EVENT_IN_FUTURE: CodeInfo(_WARNING, "dated after today"),
     Code.RECORDED_IN_FUTURE: CodeInfo(_WARNING, "recorded after today"),
     Code.RECORDED_BEFORE_DATE: CodeInfo(_WARNING, "recorded before the day it happened"),
@@ -62,7 +77,14 @@ CODES: Mapping[Code, CodeInfo] = {
     Code.EVENT_BEFORE_FIRST_STATE: CodeInfo(
         _WARNING, "segment or road report dated before both ends of the segment are known"
     ),
+    Code.RETRACTION_BEFORE_RECORD: CodeInfo(
+        _WARNING, "retraction recorded before the record it retracts was known"
+    ),
     Code.DUPLICATE_EVENT: CodeInfo(_INFO, "the same event stored more than once"),
+    Code.REPEATED_RETRACTION: CodeInfo(_INFO, "a record retracted more than once"),
+    Code.STALE_ELEMENT: CodeInfo(
+        _INFO, "the answer today rests on reports older than --stale-days"
+    ),
     Code.SELF_LOOP_SEGMENT: CodeInfo(_WARNING, "segment joining a place to itself"),
     Code.ROAD_GAP: CodeInfo(_WARNING, "consecutive segments of a road share no place"),
     Code.DISCONNECTED_PLACE: CodeInfo(_WARNING, "place on no segment"),
@@ -75,6 +97,6 @@ CODES: Mapping[Code, CodeInfo] = {
     ),
     Code.EMPTY_BLOC: CodeInfo(_INFO, "bloc without members"),
     Code.PLACE_NEVER_KNOWN: CodeInfo(_INFO, "place whose state is never known"),
-    Code.UNUSED_PARTY: CodeInfo(_INFO, "party named by no event or incident"),
-    Code.UNUSED_SOURCE: CodeInfo(_INFO, "source cited by no event or incident"),
+    Code.UNUSED_PARTY: CodeInfo(_INFO, "party named by no record"),
+    Code.UNUSED_SOURCE: CodeInfo(_INFO, "source cited by no record"),
 }

@@ -13,17 +13,24 @@ from collections.abc import Callable, Iterable, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, TypeVar
 
+from control_graph.check import engine
 from control_graph.check.catalogue import CODES, Code
 from control_graph.check.report import CheckReport, Finding, ordered
-from control_graph.check.rules import dates, definitions, events, network
+from control_graph.check.rules import dates, definitions, events, network, retractions, trust
 from control_graph.errors import InvalidArgumentError
 from control_graph.model.dates import DateLike, to_day
+from control_graph.model.disputes import DEFAULT_DISPUTE_WINDOW
 
 if TYPE_CHECKING:
+    from control_graph.model.records import ControlEvent
+    from control_graph.model.timeline import ControlTimeline
     from control_graph.query import Model
-    from control_graph.store.audit import Audit, DatedRecord
+    from control_graph.store.audit import Audit, DatedRecord, FutureRetraction, StoredEvent
 
-__all__ = ["RULES", "Readings", "check_dataset"]
+__all__ = ["DEFAULT_STALE_DAYS", "RULES", "Readings", "check_dataset"]
+
+#: Days after which the newest report about an element is old news (``--stale-days``).
+DEFAULT_STALE_DAYS = 90
 
 T = TypeVar("T")
 
@@ -47,20 +54,37 @@ def _audited(read: Callable[[Audit], T]) -> cached_property[T]:
 class Readings:
     """What the rules read about the data a model sees, each read once, on first use.
 
-    The readings about events come from :meth:`Model.audit
+    The readings about records come from :meth:`Model.audit
     <control_graph.query.Model.audit>`, grouped or filtered in the database; the
-    definitions from the model's listings. ``used_ids`` are the ids of the parties and
-    of the sources that some event or incident names.
+    definitions from the model's listings; what answers rest on from the engine that
+    :meth:`Model.history <control_graph.query.Model.history>` builds over every event
+    that counts. ``used_ids`` are the ids of the parties and of the sources that some
+    record names.
     """
 
-    def __init__(self, model: Model, today: dt.date) -> None:
+    def __init__(
+        self,
+        model: Model,
+        today: dt.date,
+        *,
+        stale_days: int = DEFAULT_STALE_DAYS,
+        dispute_window: int = DEFAULT_DISPUTE_WINDOW,
+    ) -> None:
         self.model = model
         self.today = today
+        self.stale_days = stale_days
+        self.dispute_window = dispute_window
+        self._stored: dict[int, StoredEvent] = {}
 
     @cached_property
     def dated_problems(self) -> list[DatedRecord]:
         with self.model.audit() as audit:
             return audit.dated_problems(self.today)
+
+    @cached_property
+    def future_retractions(self) -> list[FutureRetraction]:
+        with self.model.audit() as audit:
+            return audit.future_retractions(self.today)
 
     same_day_reports = _audited(lambda audit: audit.same_day_reports())
     late_citations = _audited(lambda audit: audit.late_citations())
@@ -68,6 +92,7 @@ class Readings:
     duplicate_events = _audited(lambda audit: audit.duplicate_events())
     never_known_places = _audited(lambda audit: audit.never_known_places())
     used_ids = _audited(lambda audit: audit.used_ids())
+    retractions = _audited(lambda audit: audit.retractions())
     places = _listed(lambda model: model.places())
     segments = _listed(lambda model: model.segments())
     roads = _listed(lambda model: model.roads())
@@ -75,19 +100,67 @@ class Readings:
     parties = _listed(lambda model: model.parties())
     sources = _listed(lambda model: model.sources())
 
+    @cached_property
+    def timeline(self) -> ControlTimeline:
+        """The engine over every event that counts (retracted ones left out)."""
+        return self.model.history().timeline
+
+    @cached_property
+    def freshness(self) -> list[engine.Freshness]:
+        return engine.freshness(self.timeline, self.today)
+
+    @cached_property
+    def disputes(self) -> list[engine.OpenDispute]:
+        return engine.open_disputes(self.timeline, self.today, self.dispute_window)
+
+    @cached_property
+    def contested(self) -> list[engine.StandingReport]:
+        return engine.contested_standing(self.timeline, self.today)
+
+    @cached_property
+    def roads_against_ends(self) -> list[engine.RoadAgainstEnds]:
+        return engine.roads_against_ends(self.timeline)
+
+    def stored(self, found: Iterable[ControlEvent]) -> dict[int, StoredEvent]:
+        """The stored events behind the engine's ``found`` events, by row id (read once
+        each)."""
+        keys = {event.key for event in found if event.key is not None}
+        missing = keys - self._stored.keys()
+        if missing:
+            with self.model.audit() as audit:
+                self._stored.update(audit.stored_events(missing))
+        return self._stored
+
 
 Rule = Callable[[Readings], Iterable[Finding]]
 #: The rule that makes each code's findings, given the readings.
 RULES: Mapping[Code, Rule] = {
     Code.CONTRADICTORY_REPORTS: lambda r: events.contradictory_reports(r.same_day_reports),
+    Code.UNRESOLVED_DISPUTE: lambda r: trust.unresolved_dispute(
+        r.disputes,
+        r.stored(event for found in r.disputes for event in found.claims),
+        r.today,
+        r.dispute_window,
+    ),
+    Code.ROAD_EVENT_CONTRADICTS_ENDS: lambda r: trust.road_event_contradicts_ends(
+        r.roads_against_ends, r.stored(found.event for found in r.roads_against_ends)
+    ),
+    Code.CONTESTED_WITHOUT_UNTIL: lambda r: trust.contested_without_until(
+        r.contested, r.stored(found.event for found in r.contested), r.today, r.stale_days
+    ),
     Code.EVENT_IN_FUTURE: lambda r: dates.event_in_future(r.dated_problems, r.today),
-    Code.RECORDED_IN_FUTURE: lambda r: dates.recorded_in_future(r.dated_problems, r.today),
+    Code.RECORDED_IN_FUTURE: lambda r: dates.recorded_in_future(
+        r.dated_problems, r.today, r.future_retractions
+    ),
     Code.RECORDED_BEFORE_DATE: lambda r: dates.recorded_before_date(r.dated_problems),
     Code.EVENT_AFTER_SOURCE: lambda r: dates.event_after_source(r.late_citations),
     Code.EVENT_BEFORE_FIRST_STATE: lambda r: events.event_before_first_state(
         r.early_segment_reports
     ),
+    Code.RETRACTION_BEFORE_RECORD: lambda r: retractions.retraction_before_record(r.retractions),
     Code.DUPLICATE_EVENT: lambda r: events.duplicate_event(r.duplicate_events),
+    Code.REPEATED_RETRACTION: lambda r: retractions.repeated_retraction(r.retractions),
+    Code.STALE_ELEMENT: lambda r: trust.stale_element(r.freshness, r.today, r.stale_days),
     Code.SELF_LOOP_SEGMENT: lambda r: network.self_loop_segment(r.segments),
     Code.ROAD_GAP: lambda r: network.road_gap(r.roads, r.segments),
     Code.DISCONNECTED_PLACE: lambda r: network.disconnected_place(r.places, r.segments),
@@ -106,8 +179,11 @@ def check_dataset(
     *,
     today: DateLike | None = None,
     only: Iterable[str] | None = None,
+    stale_days: int = DEFAULT_STALE_DAYS,
+    dispute_window: int = DEFAULT_DISPUTE_WINDOW,
 ) -> CheckReport:
-    """Check the data in a database for contradictions, impossible dates and holes.
+    """Check the data in a database for contradictions, impossible dates, holes, and
+    answers that rest on old, disputed or lasting reports.
 
     Parameters
     ----------
@@ -116,9 +192,17 @@ def check_dataset(
         answers come from: the reported data, the scenario's rows and its bases', less
         the events it supposes false.
     today
-        The day after which a date is in the future (default: the computer's today).
+        The day after which a date is in the future, and on which answers are checked
+        for old news and open disputes (default: the computer's today).
     only
         Run only these checks (codes of :class:`~control_graph.check.Code`); default: all.
+    stale_days
+        Days after which a report is old news: an element whose newest report is older
+        is ``stale-element``, and a contested report without ``until`` older than that
+        which still decides is ``contested-without-until``.
+    dispute_window
+        Days before a deciding report within which a differing claim disputes it (as
+        ``who-held --dispute-window``), for ``unresolved-dispute``.
 
     Returns
     -------
@@ -129,16 +213,15 @@ def check_dataset(
     Raises
     ------
     InvalidArgumentError
-        When ``today`` is not a day or ``only`` names a code that does not exist.
+        When ``today`` is not a day, ``only`` names a code that does not exist, or
+        ``stale_days`` or ``dispute_window`` is not a whole number of days >= 0.
 
     Examples
     --------
     >>> import control_graph as cg
     >>> model = cg.open("sqlite://")
     >>> _ = model.import_file(cg.sample_path())
-    >>> report = check_dataset(model, today="2026-03-01")
-    >>> report.has_warnings
-    False
+    >>> report = check_dataset(model, today="2026-03-01", stale_days=1000)
     >>> report.counts()["place-never-known"]
     8
     >>> check_dataset(model, today="2026-02-01", only=["event-in-future"]).counts()
@@ -146,9 +229,21 @@ def check_dataset(
     """
     day = dt.date.today() if today is None else to_day(today, "today")
     chosen = _chosen(only)
-    readings = Readings(model, day)
+    readings = Readings(
+        model,
+        day,
+        stale_days=_days(stale_days, "stale_days"),
+        dispute_window=_days(dispute_window, "dispute_window"),
+    )
     findings = [finding for code in chosen for finding in RULES[code](readings)]
     return CheckReport(ordered(findings), day, chosen)
+
+
+def _days(value: int, name: str) -> int:
+    """A whole number of days >= 0, or an error naming the argument."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidArgumentError(f"{name} must be a whole number of days >= 0: {value!r}")
+    return value
 
 
 def _chosen(only: Iterable[str] | None) -> tuple[Code, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-__all__ = ["are", "describe", "iso", "names", "plural", "where"]
+__all__ = ["are", "describe", "iso", "names", "noun", "plural", "where"]
 
 
 def iso(day: dt.date | None) -> str | None:
@@ -20,6 +20,15 @@ def plural(count: int, noun: str) -> str:
     ('1 event', '3 events')
     """
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def noun(record: str) -> str:
+    """The word for a kind of record (``event``, ``incident``, ``access``, ...).
+
+    >>> noun("access"), noun("event")
+    ('access record', 'event')
+    """
+    return "access record" if record == "access" else record
 
 
 def are(count: int) -> str:

@@ -11,6 +11,7 @@ import click
 
 from control_graph import query
 from control_graph.check import CODES, CheckReport, Finding, Severity, check_dataset
+from control_graph.check.run import DEFAULT_STALE_DAYS
 from control_graph.check.words import plural
 from control_graph.cli.base import (
     CONTEXT,
@@ -22,6 +23,7 @@ from control_graph.cli.base import (
     scenario_option,
     with_model,
 )
+from control_graph.model.disputes import DEFAULT_DISPUTE_WINDOW
 
 #: Findings shown per code in the table unless --limit says otherwise (--json shows all).
 DEFAULT_LIMIT = 20
@@ -36,7 +38,8 @@ EPILOG = "\b\nChecks (CODE, usual severity, what it looks for):\n" + "\n".join(
 @click.option(
     "--today",
     type=DATE,
-    help="The day after which dates are in the future (default: today).",
+    help="The day after which dates are in the future, and on which answers are checked "
+    "(default: today).",
 )
 @click.option(
     "--only",
@@ -45,6 +48,24 @@ EPILOG = "\b\nChecks (CODE, usual severity, what it looks for):\n" + "\n".join(
     type=click.Choice([code.value for code in CODES]),
     metavar="CODE",
     help="Run only this check (repeatable). The codes are listed below.",
+)
+@click.option(
+    "--stale-days",
+    type=click.IntRange(min=0),
+    default=DEFAULT_STALE_DAYS,
+    show_default=True,
+    metavar="N",
+    help="Reports older than N days before --today are old news (stale-element, "
+    "contested-without-until).",
+)
+@click.option(
+    "--dispute-window",
+    type=click.IntRange(min=0),
+    default=DEFAULT_DISPUTE_WINDOW,
+    show_default=True,
+    metavar="DAYS",
+    help="Days before a deciding report within which a differing claim disputes it "
+    "(unresolved-dispute), as in who-held.",
 )
 @click.option(
     "--strict",
@@ -65,25 +86,35 @@ def check(
     model: query.Model,
     today: dt.date | None,
     only: tuple[str, ...],
+    stale_days: int,
+    dispute_window: int,
     strict: bool,
     limit: int,
     as_json: bool,
 ) -> None:
-    """Check the data for contradictions, impossible dates and holes in the network.
+    """Check the data for contradictions, impossible dates, holes in the network, and
+    answers that rest on old news, open disputes or reports that never lapse.
 
     Lists each finding with a code, a severity (warning: answers may be wrong; info:
-    worth knowing), the element, a date and what to do. Exit status 0, even with
-    findings; with --strict, 1 when there is a warning. docs/check.md explains every
-    code.
+    worth knowing), the element, a date and what to do. Answers are checked as they
+    stand on --today. Exit status 0, even with findings; with --strict, 1 when there is
+    a warning. docs/check.md explains every code.
 
     \b
     Examples:
       control-graph check
       control-graph check --strict --only contradictory-reports --only event-in-future
       control-graph check --today 2026-02-07 --json
+      control-graph check --today 2026-02-07 --stale-days 30 --only stale-element
       control-graph check --scenario bhamo-falls
     """
-    report = check_dataset(model, today=today, only=only or None)
+    report = check_dataset(
+        model,
+        today=today,
+        only=only or None,
+        stale_days=stale_days,
+        dispute_window=dispute_window,
+    )
     if as_json:
         emit_json(report.as_dict())
     else:

@@ -86,8 +86,8 @@ def empty_bloc(blocs: Iterable[Bloc]) -> Iterator[Finding]:
 def unused_party(
     parties: Iterable[Party], used: Collection[str], blocs: Iterable[Bloc]
 ) -> Iterator[Finding]:
-    """Parties that no event or incident names (``used``); the message says which blocs
-    they belong to."""
+    """Parties that no record names (``used``); the message says which blocs they belong
+    to."""
     member_of: dict[str, list[str]] = defaultdict(list)
     for bloc in blocs:
         for membership in bloc.members:
@@ -100,8 +100,8 @@ def unused_party(
             yield Finding(
                 Code.UNUSED_PARTY,
                 Severity.INFO,
-                f"Party {party.id}{member} is named by no event or incident. Perhaps events "
-                "name it under another id, or it is not needed.",
+                f"Party {party.id}{member} is named by no event, incident or access record. "
+                "Perhaps they name it under another id, or it is not needed.",
                 party.id,
                 "party",
                 related=tuple(blocs_of),
@@ -109,14 +109,14 @@ def unused_party(
 
 
 def unused_source(sources: Iterable[Source], used: Collection[str]) -> Iterator[Finding]:
-    """Sources that no event or incident cites (``used``)."""
+    """Sources that no record cites (``used``)."""
     for source in sources:
         if source.id not in used:
             yield Finding(
                 Code.UNUSED_SOURCE,
                 Severity.INFO,
-                f"Source {source.id} is cited by no event or incident. Perhaps events cite "
-                "it under another id, or it is not needed.",
+                f"Source {source.id} is cited by no event, incident, access record or "
+                "retraction. Perhaps they cite it under another id, or it is not needed.",
                 source.id,
                 "source",
             )

@@ -20,14 +20,16 @@ __all__ = ["contradictory_reports", "duplicate_event", "event_before_first_state
 
 
 def contradictory_reports(rows: Iterable[SameDayReport]) -> Iterator[Finding]:
-    """One finding per element and day on which reports disagree.
+    """One finding per element, day and claimant on which reports disagree.
 
-    ``rows`` are grouped by element and day, each group in the order in which the
-    engine applies its reports (as :meth:`~control_graph.store.audit.Audit.same_day_reports`
-    reads them), so the last report of a group is the one that counts.
+    ``rows`` are grouped by element, day (``date`` and ``date_latest``) and claimant,
+    each group in the order in which the engine applies its reports (as
+    :meth:`~control_graph.store.audit.Audit.same_day_reports` reads them), so the last
+    report of a group is the one of them that counts.
     """
-    for (kind, element, day), group in itertools.groupby(
-        rows, key=lambda r: (r.target_type, r.target_id, r.date)
+    for (kind, element, day, latest, claimant), group in itertools.groupby(
+        rows,
+        key=lambda r: (r.target_type, r.target_id, r.date, r.date_latest or r.date, r.claimant),
     ):
         reports = list(group)
         claims: dict[str, list[str]] = {}
@@ -39,11 +41,13 @@ def contradictory_reports(rows: Iterable[SameDayReport]) -> Iterator[Finding]:
         said = "; ".join(
             f"{claim} ({', '.join(dict.fromkeys(sources))})" for claim, sources in claims.items()
         )
+        when = f"{day} to {latest}" if latest != day else str(day)
+        whose = f" (claims by {claimant})" if claimant else ""
         yield Finding(
             Code.CONTRADICTORY_REPORTS,
             Severity.WARNING,
-            f"{kind} {element} on {day}: {len(claims)} different states reported: {said}. "
-            f"The last report counts ({describe(last.status, last.party)}, "
+            f"{kind} {element} on {when}{whose}: {len(claims)} different states reported: "
+            f"{said}. The last report counts ({describe(last.status, last.party)}, "
             f"{where(last.file, 'event', last.position)}); check the sources and keep, "
             "correct or mark as contested.",
             element,
@@ -59,7 +63,11 @@ def _report(r: SameDayReport) -> dict[str, Any]:
         "status": r.status,
         "controller": r.party if r.status == "held" else None,
         "party": r.party,
+        "claimant": r.claimant,
         "source": r.source,
+        "id": r.record_id,
+        "date_latest": iso(r.date_latest),
+        "until": iso(r.until),
         "recorded": iso(r.recorded),
         "road": r.via_road,
         "file": r.file,
@@ -152,6 +160,10 @@ def duplicate_event(rows: Iterable[DuplicateGroup]) -> Iterator[Finding]:
                 "party": r.party,
                 "source": r.source,
                 "recorded": iso(r.recorded),
+                "date_latest": iso(r.date_latest),
+                "until": iso(r.until),
+                "claimant": r.claimant,
+                "confidence": r.confidence,
                 "imports": [r.first_import, r.last_import],
             },
         )
