@@ -17,8 +17,8 @@ Examples
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from control_graph.errors import (
     AmbiguousNameError,
@@ -31,16 +31,45 @@ from control_graph.errors import (
     NoPathError,
     UnknownElementError,
 )
-from control_graph.model.states import State, Status
-from control_graph.query import (
-    ChangesResult,
-    Model,
-    PathResult,
-    TimelineResult,
-    WhoHeldResult,
-)
-from control_graph.query import open_model as open
-from control_graph.scenario import CompareResult, compare
+
+if TYPE_CHECKING:
+    from control_graph.model.states import State, Status
+    from control_graph.query import (
+        ChangesResult,
+        Model,
+        PathResult,
+        TimelineResult,
+        WhoHeldResult,
+    )
+    from control_graph.query import open_model as open
+    from control_graph.scenario import CompareResult, compare
+
+# The library proper (and SQLAlchemy with it) is imported on first use of one of these,
+# so that `import control_graph` -- and the command line -- start at once.
+_LAZY = {
+    "State": ("control_graph.model.states", "State"),
+    "Status": ("control_graph.model.states", "Status"),
+    "ChangesResult": ("control_graph.query", "ChangesResult"),
+    "Model": ("control_graph.query", "Model"),
+    "PathResult": ("control_graph.query", "PathResult"),
+    "TimelineResult": ("control_graph.query", "TimelineResult"),
+    "WhoHeldResult": ("control_graph.query", "WhoHeldResult"),
+    "open": ("control_graph.query", "open_model"),
+    "CompareResult": ("control_graph.scenario", "CompareResult"),
+    "compare": ("control_graph.scenario", "compare"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    found = _LAZY.get(name)
+    if found is None:
+        raise AttributeError(f"module 'control_graph' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(found[0]), found[1])
+    globals()[name] = value
+    return value
+
 
 __version__ = "0.1.0"
 
@@ -71,4 +100,4 @@ __all__ = [
 
 def sample_path() -> Path:
     """The built-in sample dataset: Kachin State, the Gwaykhar Road, early 2026."""
-    return Path(str(resources.files("control_graph") / "data" / "kachin.yaml"))
+    return Path(__file__).parent / "data" / "kachin.yaml"

@@ -10,9 +10,10 @@ from __future__ import annotations
 from alembic import context
 
 from control_graph.store.db import open_engine
-from control_graph.store.orm import Base
+from control_graph.store.orm import Base, declare_partial_indexes
 
 config = context.config
+declare_partial_indexes()
 target_metadata = Base.metadata
 
 

@@ -63,6 +63,7 @@ def test_upgrade_downgrade_upgrade_with_data(db_url: str) -> None:
 def test_models_and_migrations_agree(db_url: str) -> None:
     """Fails when a model changes without a migration (the same check as `alembic check`)."""
     engine = db.connect(db_url)
+    orm.declare_partial_indexes()
     with engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         assert compare_metadata(context, orm.Base.metadata) == []

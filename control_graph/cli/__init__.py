@@ -1,15 +1,30 @@
 """The ``control-graph`` command line: a thin click layer over :mod:`control_graph.query`.
 
 It parses, calls the library and formats; no domain logic lives here. Commands are
-split by topic into modules that register themselves on :data:`main`.
+split by topic into modules that register themselves on :data:`main`; a module is
+imported only when one of its commands is used (``--version`` imports none).
 """
 
-# Importing the topic modules registers their commands on ``main``.
-from control_graph.cli import check as _check  # noqa: F401
-from control_graph.cli import commands as _commands  # noqa: F401
-from control_graph.cli import correct as _correct  # noqa: F401
-from control_graph.cli import plot as _plot  # noqa: F401
-from control_graph.cli import scenario as _scenario  # noqa: F401
 from control_graph.cli.base import main
+
+main.add_lazy_commands(
+    {
+        "init": "control_graph.cli.commands",
+        "import": "control_graph.cli.commands",
+        "who-held": "control_graph.cli.commands",
+        "timeline": "control_graph.cli.commands",
+        "path": "control_graph.cli.commands",
+        "changes": "control_graph.cli.commands",
+        "quickstart": "control_graph.cli.commands",
+        "imports": "control_graph.cli.correct",
+        "retract": "control_graph.cli.correct",
+        "undo-import": "control_graph.cli.correct",
+        "check": "control_graph.cli.check",
+        "plot": "control_graph.cli.plot",
+        "scenario": "control_graph.cli.scenario",
+        "compare": "control_graph.cli.scenario",
+        "events": "control_graph.cli.scenario",
+    }
+)
 
 __all__ = ["main"]

@@ -8,13 +8,15 @@ problems in a file) and exit status 2; "no answer" (no path) exits 1.
 from __future__ import annotations
 
 import functools
+import importlib
 import json
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from control_graph import query
+from control_graph import __version__
+from control_graph.defaults import ENV_VAR
 from control_graph.errors import (
     ControlGraphError,
     DatasetError,
@@ -22,8 +24,11 @@ from control_graph.errors import (
     NoPathError,
     UnknownElementError,
 )
-from control_graph.model.dates import parse_date
-from control_graph.query import DATABASE_ENV_VAR as ENV_VAR
+
+if TYPE_CHECKING:
+    # The library (and SQLAlchemy with it) is loaded only by the commands that use it,
+    # so that `control-graph --version` and `--help` start at once.
+    from control_graph import query
 
 F = TypeVar("F", bound=Callable[..., Any])
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -35,6 +40,8 @@ class DateType(click.ParamType):  # type: ignore[type-arg]
     name = "YYYY-MM-DD"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from control_graph.model.dates import parse_date
+
         try:
             return parse_date(value)
         except InvalidArgumentError as error:
@@ -104,6 +111,26 @@ def quiet_option(f: F) -> F:
 
 
 class _Group(click.Group):
+    """The command group: its commands' modules are imported when a command is used."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: Each command's name and the module that defines it.
+        self.lazy_commands: dict[str, str] = {}
+
+    def add_lazy_commands(self, commands: Mapping[str, str]) -> None:
+        """Register commands by name and module, imported on first use."""
+        self.lazy_commands.update(commands)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(self.commands) | set(self.lazy_commands))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = self.lazy_commands.get(cmd_name)
+        if module is not None and cmd_name not in self.commands:
+            importlib.import_module(module)
+        return self.commands.get(cmd_name)
+
     def invoke(self, ctx: click.Context) -> Any:
         # With --json, a script reads stdout: an error is a JSON document there too.
         wants_json = "--json" in ctx.args
@@ -149,7 +176,7 @@ def _report(error: ControlGraphError, *, as_json: bool) -> None:
     metavar="URL",
     help=f"Database URL (SQLAlchemy), else ${ENV_VAR}, else sqlite:///control_graph.db.",
 )
-@click.version_option(package_name="control-graph", prog_name="control-graph")
+@click.version_option(__version__, prog_name="control-graph")
 @click.pass_context
 def main(ctx: click.Context, db: str | None) -> None:
     """Who held which road, when: territorial control as a graph over time.
@@ -163,6 +190,8 @@ def main(ctx: click.Context, db: str | None) -> None:
 
 
 def get_model(ctx: click.Context) -> query.Model:
+    from control_graph import query
+
     root = ctx.find_root()
     model: query.Model | None = root.obj.get("model")
     if model is None:

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from sqlalchemy.engine import Connection, Engine
 
 from control_graph.model.timeline import ELEMENT_TYPES, ElementType
 from control_graph.store import db
-from control_graph.store.audit import Audit
 from control_graph.store.names import resolve
 from control_graph.store.scenarios import REPORTED, Overlay, overlay_for
+
+if TYPE_CHECKING:
+    from control_graph.store.audit import Audit
 
 __all__ = ["ModelBase"]
 
@@ -58,6 +60,8 @@ class ModelBase:
     @contextmanager
     def audit(self) -> Iterator[Audit]:
         """The data-quality readings of what this model sees (for ``control-graph check``)."""
+        from control_graph.store.audit import Audit
+
         with self._reading() as (conn, overlay):
             yield Audit(conn, overlay)
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from control_graph.query.asking import Asking
 from control_graph.query.editing import Editing
+from control_graph.query.exporting import Exporting
 from control_graph.query.listing import Listing
 from control_graph.store import db
 
 __all__ = ["Model", "open_model"]
 
 
-class Model(Asking, Listing, Editing):
+class Model(Asking, Listing, Editing, Exporting):
     """A control-graph database, and the questions it answers.
 
     Open one with :func:`control_graph.open`. Each question reads only what it needs

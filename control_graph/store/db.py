@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
+from control_graph.defaults import BUSY_ENV_VAR, BUSY_TIMEOUT_S, DEFAULT_URL, ENV_VAR
 from control_graph.errors import DatabaseBusyError, DatabaseError
 
 __all__ = [
@@ -37,14 +38,8 @@ __all__ = [
     "write_transaction",
 ]
 
-DEFAULT_URL = "sqlite:///control_graph.db"
-ENV_VAR = "CONTROL_GRAPH_DB"
 #: The newest migration; a test checks it against the scripts in migrations/versions.
 HEAD_REVISION = "0004"
-#: How long a writer waits for another writer to finish before giving up, in seconds;
-#: ``$CONTROL_GRAPH_BUSY_TIMEOUT`` overrides it.
-BUSY_TIMEOUT_S = 30.0
-BUSY_ENV_VAR = "CONTROL_GRAPH_BUSY_TIMEOUT"
 #: Advisory lock keys on PostgreSQL: one for migrations, one for every other writer.
 #: Each is paired with the schema's name, so that databases kept in different schemas
 #: of one server database do not wait for each other.

@@ -47,6 +47,7 @@ __all__ = [
     "Segment",
     "Source",
     "Suppression",
+    "declare_partial_indexes",
 ]
 
 # Stable constraint names, so migrations can refer to them on every backend.
@@ -70,26 +71,48 @@ ONE_TARGET = (
 )
 
 
-def where_not_null(column: str) -> dict[str, Any]:
-    """Options making an index partial: only rows where ``column`` is set.
+#: Partial indexes -- only rows where a column is set: most rows are reported data (no
+#: scenario) and most events name one target, so the indexes stay small, and SQLite's
+#: planner, without statistics, cannot mistake the index on scenario_id for a good way
+#: to find reported rows. ``(table, index, columns, the column that must be set)``.
+#: They are attached to the tables by :func:`declare_partial_indexes`, not here: their
+#: dialect options load every SQL dialect, which a question on SQLite should not pay
+#: for at start-up. The migrations create them; Alembic's comparison (migrations/env.py
+#: and the schema test) declares them first.
+PARTIAL_INDEXES: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
+    ("imports", "ix_imports_scenario_rows", ("scenario_id",), "scenario_id"),
+    ("places", "ix_places_scenario_rows", ("scenario_id",), "scenario_id"),
+    ("roads", "ix_roads_scenario_rows", ("scenario_id",), "scenario_id"),
+    ("segments", "ix_segments_scenario_rows", ("scenario_id",), "scenario_id"),
+    ("events", "ix_events_scenario_rows", ("scenario_id",), "scenario_id"),
+    ("incidents", "ix_incidents_scenario_rows", ("scenario_id",), "scenario_id"),
+    ("access_records", "ix_access_records_scenario_rows", ("scenario_id",), "scenario_id"),
+    ("retractions", "ix_retractions_scenario_rows", ("scenario_id",), "scenario_id"),
+    ("events", "ix_events_record_id", ("record_id",), "record_id"),
+    ("incidents", "ix_incidents_record_id", ("record_id",), "record_id"),
+    ("access_records", "ix_access_records_record_id", ("record_id",), "record_id"),
+    ("events", "ix_events_place_date", ("place_id", "date"), "place_id"),
+    ("events", "ix_events_segment_date", ("segment_id", "date"), "segment_id"),
+    ("events", "ix_events_road_date", ("road_id", "date"), "road_id"),
+    ("access_records", "ix_access_records_segment_date", ("segment_id", "date"), "segment_id"),
+    ("access_records", "ix_access_records_road_date", ("road_id", "date"), "road_id"),
+    ("retractions", "ix_retractions_import_ref", ("import_ref",), "import_ref"),
+)
 
-    Most rows are reported data (no scenario) and most events name one target, so the
-    indexes stay small -- and SQLite's planner, without statistics, cannot mistake the
-    index on scenario_id for a good way to find reported rows.
-    """
-    condition = text(f"{column} IS NOT NULL")
-    return {"sqlite_where": condition, "postgresql_where": condition}
 
-
-def record_id_index(table: str) -> Index:
-    """Records are found by their own ids. An id names one record, but a record may be
-    stored in several versions (a correction replaces it, retracting the earlier ones),
-    so the index is not unique; the import checks that only one version is current."""
-    return Index(f"ix_{table}_record_id", "record_id", **where_not_null("record_id"))
-
-
-def scenario_rows_index(table: str) -> Index:
-    return Index(f"ix_{table}_scenario_rows", "scenario_id", **where_not_null("scenario_id"))
+def declare_partial_indexes() -> None:
+    """Attach :data:`PARTIAL_INDEXES` to the tables of :class:`Base` (once)."""
+    tables = Base.metadata.tables
+    for table, name, columns, where in PARTIAL_INDEXES:
+        if any(index.name == name for index in tables[table].indexes):
+            continue
+        condition = text(f"{where} IS NOT NULL")
+        Index(
+            name,
+            *(tables[table].c[column] for column in columns),
+            sqlite_where=condition,
+            postgresql_where=condition,
+        )
 
 
 class Base(DeclarativeBase):
@@ -100,7 +123,6 @@ class Import(Base):
     """One file loaded into the database: what, when, and how much it added."""
 
     __tablename__ = "imports"
-    __table_args__ = (scenario_rows_index("imports"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     file_name: Mapped[str] = mapped_column(Text)
@@ -188,7 +210,6 @@ class BlocMembership(Base):
 class Place(Base):
     __tablename__ = "places"
     __table_args__ = (
-        scenario_rows_index("places"),
         CheckConstraint("(lat IS NULL) = (lon IS NULL)", name="lat_lon_together"),
         CheckConstraint("lat IS NULL OR (lat >= -90 AND lat <= 90)", name="lat_range"),
         CheckConstraint("lon IS NULL OR (lon >= -180 AND lon <= 180)", name="lon_range"),
@@ -212,10 +233,7 @@ class Road(Base):
     generated its own segments) or chained existing segments."""
 
     __tablename__ = "roads"
-    __table_args__ = (
-        CheckConstraint("defined_by IN ('places', 'segments')", name="defined_by"),
-        scenario_rows_index("roads"),
-    )
+    __table_args__ = (CheckConstraint("defined_by IN ('places', 'segments')", name="defined_by"),)
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     name: Mapped[str | None] = mapped_column(Text)
@@ -233,7 +251,6 @@ class Segment(Base):
 
     __tablename__ = "segments"
     __table_args__ = (
-        scenario_rows_index("segments"),
         CheckConstraint("length_km IS NULL OR length_km >= 0", name="length_not_negative"),
     )
 
@@ -318,11 +335,6 @@ class Event(Base):
             "until_date IS NULL OR until_date > COALESCE(date_latest, date)", name="until_order"
         ),
         UniqueConstraint("import_id", "position"),
-        record_id_index("events"),
-        Index("ix_events_place_date", "place_id", "date", **where_not_null("place_id")),
-        Index("ix_events_segment_date", "segment_id", "date", **where_not_null("segment_id")),
-        Index("ix_events_road_date", "road_id", "date", **where_not_null("road_id")),
-        scenario_rows_index("events"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -359,9 +371,7 @@ class Incident(Base):
         CheckConstraint(ONE_TARGET, name="one_target"),
         CheckConstraint(LATEST_NOT_BEFORE_DATE, name="date_latest_order"),
         UniqueConstraint("import_id", "position"),
-        record_id_index("incidents"),
         Index("ix_incidents_date", "date"),
-        scenario_rows_index("incidents"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -398,12 +408,6 @@ class AccessRecord(Base):
             name="one_target",
         ),
         UniqueConstraint("import_id", "position"),
-        record_id_index("access_records"),
-        Index(
-            "ix_access_records_segment_date", "segment_id", "date", **where_not_null("segment_id")
-        ),
-        Index("ix_access_records_road_date", "road_id", "date", **where_not_null("road_id")),
-        scenario_rows_index("access_records"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -441,8 +445,6 @@ class Retraction(Base):
         ),
         UniqueConstraint("import_id", "position"),
         Index("ix_retractions_record_id", "record_id"),
-        Index("ix_retractions_import_ref", "import_ref", **where_not_null("import_ref")),
-        scenario_rows_index("retractions"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
