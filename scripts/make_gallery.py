@@ -75,6 +75,13 @@ def coast_overview(model: cg.Model) -> Figure:
     return plot.plot_map(model, "2024-12-24", incidents="14d")[0]
 
 
+def coast_trust(model: cg.Model) -> Figure:
+    """How sure the coastal example is on 24 December: a capture dated only to "the
+    second half of December", a disputed denial, and road access beside control."""
+    roads = ["sittwe-ann-road", "kyaukphyu-ann-road"]
+    return plot.plot_map(model, "2024-12-24", roads=roads)[0]
+
+
 PLOTS: dict[str, Callable[[cg.Model], Figure]] = {
     "kachin-map-2026-02-01.png": lambda m: plot.plot_map(m, "2026-02-01", incidents="14d")[0],
     "kachin-map-2026-02-06.png": lambda m: plot.plot_map(m, "2026-02-06", incidents="14d")[0],
@@ -97,6 +104,7 @@ PLOTS: dict[str, Callable[[cg.Model], Figure]] = {
 
 COAST_PLOTS: dict[str, Callable[[cg.Model], Figure]] = {
     "rakhine-coast-map-2024-12-24.png": coast_overview,
+    "rakhine-trust-2024-12-24.png": coast_trust,
     "rakhine-mayu-road-2024-06-20.png": lambda m: plot.plot_map(
         m, "2024-06-20", roads=["mayu-road"]
     )[0],

@@ -307,3 +307,99 @@ def test_colour_names() -> None:
         to_hex("teel")
     with pytest.raises(cg.InvalidArgumentError, match="party p"):
         controller_colors([Party("p", color="#12345")])
+
+
+# -- how sure: rough dates, disputes, access (contract section 4) --------------------------
+
+VALLEY_V2 = Path(__file__).parent / "data" / "valley-v2.yaml"
+
+
+def decoded(flat: list[Any], day: int, before: Any, width: int = 2) -> Any:
+    """The value in force on ``day`` in a ``[day, value, ...]`` list (the page's lookup)."""
+    found = before
+    for i in range(0, len(flat), width):
+        if flat[i] <= day:
+            found = flat[i + 1 : i + width] if width > 2 else flat[i + 1]
+    return found
+
+
+def in_spans(spans: list[int], day: int) -> bool:
+    """Whether ``day`` is in one of the ``[from, to)`` stretches of ``[from, to, ...]``."""
+    return any(a <= day < b for a, b in zip(spans[::2], spans[1::2], strict=True))
+
+
+def code_state(data: dict[str, Any], code: int) -> State | None:
+    if code < 0:
+        return None
+    if code < 2:
+        return State(Status.CONTESTED if code else Status.UNKNOWN)
+    return State(Status.HELD, data["controllers"][code - 2]["id"])
+
+
+@pytest.mark.parametrize(
+    ("min_confidence", "independent_only"), [(None, False), ("medium", False), (None, True)]
+)
+def test_doubts_and_access_on_every_day_are_the_engines(
+    db_url: str, min_confidence: str | None, independent_only: bool
+) -> None:
+    """Uncertainty, disputes and access as the page decodes them, day by day, against
+    the engine asked with the same filters (valley-v2 exercises every rule)."""
+    from control_graph.model.disputes import claims, is_disputed
+
+    with cg.open(db_url) as model:
+        model.import_file(Path(__file__).parent / "data" / "valley.yaml")
+        model.import_file(VALLEY_V2)
+        trust = {"min_confidence": min_confidence, "independent_only": independent_only}
+        data = map_data(model, **trust)  # type: ignore[arg-type]
+        _, engine, access = model.history(**trust)  # type: ignore[arg-type]
+    epoch = dt.date.fromisoformat(data["epoch"])
+    found = {"uncertain": 0, "disputed": 0, "access": 0}
+    for kind in ("places", "segments"):
+        table = data[kind]
+        for index, element in enumerate(table["id"]):
+            key = str(index)
+            for offset in range(data["end"] + 1):
+                day = epoch + dt.timedelta(days=offset)
+                other = code_state(data, decoded(table["uncertain"].get(key, []), offset, -1))
+                assert other == engine.otherwise(element, day), (element, day)
+                disputed = in_spans(table["disputed"].get(key, []), offset)
+                assert disputed == is_disputed(engine, element, day), (element, day)
+                found["uncertain"] += other is not None
+                found["disputed"] += disputed
+                if kind == "places":
+                    continue
+                badge = in_spans(table["badge"].get(key, []), offset)
+                assert badge == bool(claims(engine, element, day)), (element, day)
+                state = access.on(element, day)
+                shown = decoded(table["access"].get(key, []), offset, None, width=3)
+                expected = None if state is None else [state.access.value, state.party]
+                assert shown == expected, (element, day)
+                found["access"] += shown is not None
+            states = table["states"][index]
+            assert all(a != b for a, b in zip(states[1::2], states[3::2], strict=False))
+    if min_confidence is None and not independent_only:
+        assert all(found.values()), found
+    assert data["trust"]["independent_only"] is independent_only
+
+
+def test_reports_that_do_not_count_say_why(tmp_path: Path) -> None:
+    with cg.open(f"sqlite:///{tmp_path / 'v2.db'}") as model:
+        model.import_file(Path(__file__).parent / "data" / "valley.yaml")
+        model.import_file(VALLEY_V2)
+        data = map_data(model, min_confidence="medium", independent_only=True)
+        known = map_data(model, as_of="2025-04-03", min_confidence="medium")
+
+    def reason(found: dict[str, Any], element: str, record: str) -> Any:
+        return next(r for r in found[element] if r.get("record_id", r.get("id")) == record).get(
+            "not_counted"
+        )
+
+    assert reason(data["events"], "quay", "quay-rumour") == "retracted on 2025-04-04"
+    assert "own claim" in reason(data["events"], "market", "market-pine")
+    assert reason(data["events"], "ferry", "ferry-lake") is None
+    assert reason(data["access"], "camp-track", "camp-block-rumour") == "retracted on 2025-03-03"
+    assert reason(data["access"], "lake-road/3", "bridge-mined") is None
+    # As known on 2025-04-03 the rumour was not yet retracted, but it is of low confidence.
+    quay = reason(known["events"], "quay", "quay-rumour")
+    assert quay == "low confidence, below the medium asked for"
+    assert "lake-road" in data["access"]  # the curfew, a road-wide record

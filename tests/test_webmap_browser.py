@@ -260,6 +260,45 @@ def test_panel_shows_claimant_and_rough_dates(browser: Any, tmp_path: Path) -> N
     assert "Until: 2026-03-01" in text and "witnesses: 3" in text
 
 
+COAST = Path(__file__).resolve().parents[1] / "docs" / "gallery" / "rakhine-coast.yaml"
+AA, INK, CONTESTED = "#0072b2", "#111111", "#222222"
+
+
+def test_doubts_and_access_are_drawn_and_explained(browser: Any, tmp_path: Path) -> None:
+    """The coastal example on 2024-12-24: Myebon - Ann uncertain (the AA's, or contested
+    by the rough date of Ann's capture), Kyaukphyu disputed, Sittwe - Ponnagyun blocked."""
+    with cg.open(f"sqlite:///{tmp_path / 'coast.db'}") as model:
+        model.import_file(COAST)
+        page = write_html_map(model, tmp_path / "coast.html")
+    open_page(browser, page, "#date=2024-12-24")
+    state = browser.execute_script("return window.controlGraphMap.stateOf('sittwe-ann-road/6')")
+    assert (state["controller"], state["otherwise"]) == (
+        "aa",
+        {"status": "contested", "controller": None},
+    )
+    image = screenshot(browser, "webmap-rakhine-trust.png", tmp_path)
+    seen = [
+        colour_near(image, *page_point(browser, "sittwe-ann-road/6", t / 40)) for t in range(8, 33)
+    ]
+    assert any(math.dist(c, rgb(AA)) < 40 for c in seen), seen
+    assert any(math.dist(c, rgb(CONTESTED)) < 40 for c in seen), seen  # the strokes
+    # The segment is contested: its access sits aside from the middle, where dashes meet.
+    blocked = colour_near(image, *page_point(browser, "sittwe-ann-road/1", 0.64))
+    assert math.dist(blocked, rgb(INK)) < 40, blocked
+    legend = browser.find_element(By.ID, "legend").text
+    assert "HOW SURE" in legend.upper() and "Disputed: a rival claim (7 days)" in legend
+    for level in ("blocked", "under fire control", "taxed (a toll is levied)", "restricted"):
+        assert level in legend
+    click_at(browser, *page_point(browser, "kyaukphyu"))
+    panel = browser.find_element(By.ID, "panel")
+    WebDriverWait(browser, 5).until(lambda _: panel.is_displayed())
+    assert "disputed: a rival claim" in panel.text
+    assert (
+        "Claimed by: Myanmar Armed Forces (junta)" in panel.text and "Confidence: low" in panel.text
+    )
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+
+
 def test_hover_names_the_segment_and_its_state(browser: Any, kachin_page: Path) -> None:
     open_page(browser, kachin_page, "#date=2025-12-01")
     x, y = page_point(browser, KNOWN, 0.5)

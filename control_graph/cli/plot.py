@@ -26,6 +26,7 @@ from control_graph.cli.base import (
     main,
     quiet_option,
     scenario_option,
+    trust_options,
     window_options,
     with_model,
 )
@@ -152,6 +153,7 @@ def plot() -> None:
 @click.option("--on", "on", type=DATE, required=True, help="The day to map.")
 @by_option
 @as_of_option
+@trust_options
 @road_option
 @incidents_option
 @labels_option
@@ -168,6 +170,8 @@ def map_(
     on: dt.date,
     by: str,
     as_of: dt.date | None,
+    min_confidence: str | None,
+    independent_only: bool,
     roads: tuple[str, ...],
     incidents: str | None,
     labels: bool,
@@ -183,14 +187,19 @@ def map_(
 
     Segments are drawn in the colour of the party (or bloc) holding them; contested
     ones dashed in both sides' colours with a cross at the middle; unknown ones grey.
-    Under them: land, sea, coastlines, borders and state boundaries (Natural Earth,
-    shipped, no network needed), and for a small area an inset showing where it is.
+    Where rough dates allow another state, strokes in that state's colour hatch the
+    line (or the place); a black "?" badge marks a disputed place or segment; black
+    and white symbols on a segment show its access (blocked, fire-control, taxed,
+    restricted). Under them: land, sea, coastlines, borders and state boundaries
+    (Natural Earth, shipped, no network needed), and for a small area an inset showing
+    where it is.
 
     \b
     Examples:
       control-graph plot map --on 2026-02-06 --incidents 14d -o kachin.png
       control-graph plot map --on 2026-02-06 --by bloc --road "Gwaykhar Road" -o gw.pdf
       control-graph plot map --on 2026-02-06 --basemap townships.geojson -o map.png
+      control-graph plot map --on 2026-02-06 --min-confidence medium --independent-only -o m.png
     """
     from control_graph import plot as plots
 
@@ -206,6 +215,8 @@ def map_(
         title=title,
         geography=geography,
         basemap=basemap,
+        min_confidence=min_confidence,
+        independent_only=independent_only,
     )
     _written(_save(fig, output, dpi), "map", as_json, quiet, date=on.isoformat())
 
@@ -215,6 +226,7 @@ def map_(
 @window_options
 @as_of_option
 @by_option
+@trust_options
 @click.option("--incidents/--no-incidents", default=True, show_default=True, help="Mark incidents.")
 @title_option
 @output_option(".png, .svg, .pdf")
@@ -230,6 +242,8 @@ def timeline(
     end: dt.date | None,
     as_of: dt.date | None,
     by: str,
+    min_confidence: str | None,
+    independent_only: bool,
     incidents: bool,
     title: str | None,
     output: Path,
@@ -239,10 +253,15 @@ def timeline(
 ) -> None:
     """A Gantt chart of who held a road (a row per segment), a segment or a place.
 
+    Stretches that rough dates leave uncertain are hatched in the colour of the state
+    they also allow; disputed stretches are framed in black with a "?"; under each
+    segment's bar a black line with a symbol shows its access.
+
     \b
     Examples:
       control-graph plot timeline "Gwaykhar Road" -o gwaykhar.png
       control-graph plot timeline lonton --from 2026-01-01 -o lonton.svg
+      control-graph plot timeline lonton --independent-only -o lonton-independent.png
     """
     from control_graph import plot as plots
 
@@ -256,6 +275,8 @@ def timeline(
         by=by,
         incidents=incidents,
         title=title,
+        min_confidence=min_confidence,
+        independent_only=independent_only,
     )
     _written(_save(fig, output, dpi), "timeline", as_json, quiet, element=element)
 
@@ -264,6 +285,7 @@ def timeline(
 @by_option
 @window_options
 @as_of_option
+@trust_options
 @click.option(
     "--measure",
     type=click.Choice(["km", "places"]),
@@ -285,6 +307,8 @@ def shares(
     start: dt.date | None,
     end: dt.date | None,
     as_of: dt.date | None,
+    min_confidence: str | None,
+    independent_only: bool,
     measure: str,
     step: str | None,
     title: str | None,
@@ -304,7 +328,16 @@ def shares(
 
     plots.check_format(output)
     fig, _ = plots.plot_shares(
-        model, by=by, start=start, end=end, as_of=as_of, measure=measure, step=step, title=title
+        model,
+        by=by,
+        start=start,
+        end=end,
+        as_of=as_of,
+        measure=measure,
+        step=step,
+        title=title,
+        min_confidence=min_confidence,
+        independent_only=independent_only,
     )
     _written(_save(fig, output, dpi), "shares", as_json, quiet, measure=measure)
 
@@ -315,6 +348,7 @@ def shares(
 @step_option("7d", "Between frames")
 @by_option
 @as_of_option
+@trust_options
 @road_option
 @incidents_option
 @labels_option
@@ -338,6 +372,8 @@ def animate(
     step: str,
     by: str,
     as_of: dt.date | None,
+    min_confidence: str | None,
+    independent_only: bool,
     roads: tuple[str, ...],
     incidents: str | None,
     labels: bool,
@@ -383,6 +419,8 @@ def animate(
             roads=roads or None,
             incidents=incidents,
             labels=labels,
+            min_confidence=min_confidence,
+            independent_only=independent_only,
             fps=fps,
             dpi=dpi,
             progress=progress,

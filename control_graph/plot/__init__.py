@@ -5,6 +5,11 @@ through :class:`control_graph.query.Model`, draws with matplotlib's object-orien
 (no pyplot, no display needed), takes ``ax=`` to draw into an existing axes, and returns
 ``(fig, ax)``; nothing is shown. Save with :func:`save_figure` (or ``fig.savefig``).
 
+Maps and timelines also show how far the data can be trusted (contract section 4, see
+:mod:`~control_graph.plot.marks`): hatching where rough dates allow another state, a
+"?" badge where a report is disputed, symbols for road access; ``min_confidence=`` and
+``independent_only=`` choose the reports that count, as in the questions.
+
 Examples
 --------
 >>> import control_graph as cg

@@ -27,6 +27,7 @@ from control_graph.plot.data import (
 from control_graph.plot.files import UnsupportedFormatError, check_format
 from control_graph.plot.fonts import with_script_fonts
 from control_graph.plot.map import draw_map
+from control_graph.plot.marks import marks_used, union
 from control_graph.plot.style import axes_and_figure, fit_figure
 
 if TYPE_CHECKING:
@@ -80,6 +81,8 @@ def animate_map(
     roads: Iterable[str] | None = None,
     incidents: SpanLike | None = None,
     labels: bool = True,
+    min_confidence: str | None = None,
+    independent_only: bool = False,
     fps: int = 2,
     dpi: float = 100,
     ax: Axes | None = None,
@@ -98,8 +101,9 @@ def animate_map(
     step
         Between frames: a ``timedelta``, a number of days, ``"7d"``/``"2w"``, or
         calendar months and years, ``"1m"``/``"1y"``.
-    by, as_of, roads, incidents, labels
-        As for :func:`control_graph.plot.plot_map`, for every frame.
+    by, as_of, roads, incidents, labels, min_confidence, independent_only
+        As for :func:`control_graph.plot.plot_map`, for every frame (the legend lists
+        every trust mark any frame draws, so that it stays the same).
     fps
         Frames per second (whole frames; 1 or 2 suit a war map).
     dpi
@@ -130,17 +134,25 @@ def animate_map(
     writer = _writer(target, fps)
     days = frame_days(start, end, step)
     span = None if incidents is None else parse_span(incidents, "incidents")
-    context = prepare_map(model, by=by, as_of=as_of, roads=roads)
+    context = prepare_map(
+        model,
+        by=by,
+        as_of=as_of,
+        roads=roads,
+        min_confidence=min_confidence,
+        independent_only=independent_only,
+    )
     found = [
         incident
         for incident in (
-            read_incidents(model, days[0] - span, days[-1], context.as_of)
+            read_incidents(model, days[0] - span, days[-1], context.as_of, context.trust)
             if span is not None
             else []
         )
         if context.anchor_of(incident) is not None
     ]
     kinds = {i.kind or "incident" for i in found}
+    marks = union(marks_used(context.snapshot(day)) for day in days)
 
     own_figure = ax is None
     fig, ax = axes_and_figure(ax, lambda: map_figure(context))
@@ -157,6 +169,7 @@ def animate_map(
             incident_span=span,
             labels=labels,
             legend_incident_kinds=kinds,
+            legend_marks=marks,
         )
 
     draw(days[0])

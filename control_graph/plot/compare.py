@@ -15,6 +15,7 @@ from control_graph.plot.context import MapContext, map_size, prepare_map
 from control_graph.plot.data import to_day
 from control_graph.plot.fonts import font_families, with_script_fonts
 from control_graph.plot.map import draw_map
+from control_graph.plot.marks import marks_used
 from control_graph.plot.style import HALO, figure_of, fit_figure, new_axes
 from control_graph.query import DateLike, Model
 from control_graph.scenario import compare
@@ -156,6 +157,7 @@ def plot_compare(
     shared = context_a.controllers() | context_b.controllers()
     context_a.share_controllers(shared)
     context_b.share_controllers(shared)
+    marks = marks_used(context_a.snapshot(day)) | marks_used(context_b.snapshot(day))
     sides = ((context_a, ax_a, a, False), (context_b, ax_b, b, True))
     for context, ax, model, legend in sides:
         draw_map(
@@ -164,6 +166,7 @@ def plot_compare(
             day,
             labels=labels,
             legend=legend,
+            legend_marks=marks,
             legend_extra=[("Compared", _legend_entries())],
             title=model.label,
             subtitle=True,

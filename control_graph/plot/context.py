@@ -14,9 +14,19 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from control_graph.geography import Basemap, Geography, load_geography, read_basemap
+from control_graph.model.access import AccessIndex
 from control_graph.model.records import Incident, Target
 from control_graph.model.timeline import ControlTimeline
-from control_graph.plot.data import DateLike, NetworkData, latest_change, load_network, to_day
+from control_graph.plot.data import (
+    DateLike,
+    NetworkData,
+    Snapshot,
+    Trust,
+    latest_change,
+    load_network,
+    snapshot,
+    to_day,
+)
 from control_graph.plot.layout import place_positions
 from control_graph.plot.style import new_axes
 
@@ -34,12 +44,15 @@ Extent = tuple[float, float, float, float]
 @dataclass
 class MapContext:
     """What every map of one model shares, worked out once (an animation draws many
-    maps from one context): the network, the engine, positions, extent and geography.
-    Marker sizes and label positions are worked out for the first axes drawn into, and
-    kept, so that every frame of an animation looks the same."""
+    maps from one context): the network, the engine, the access records, which reports
+    count, positions, extent and geography. Marker sizes and label positions are worked
+    out for the first axes drawn into, and kept, so that every frame of an animation
+    looks the same."""
 
     data: NetworkData
     timeline: ControlTimeline
+    access: AccessIndex
+    trust: Trust
     positions: dict[str, Point]
     estimated: set[str]
     places: list[str]
@@ -78,6 +91,17 @@ class MapContext:
                 if interval.state.controller is not None
             }
         return self._controllers
+
+    def snapshot(self, day: dt.date) -> Snapshot:
+        """What the map of ``day`` shows: states, doubts and access of what is on it."""
+        return snapshot(
+            self.timeline,
+            self.data,
+            day,
+            places=self.places,
+            segments=self.segments,
+            access=self.access,
+        )
 
     def share_controllers(self, controllers: set[str]) -> None:
         """Use ``controllers`` for the legend (maps side by side share one legend)."""
@@ -127,17 +151,25 @@ def prepare_map(
     roads: Iterable[str] | None = None,
     geography: bool = True,
     basemap: str | Path | None = None,
+    min_confidence: str | None = None,
+    independent_only: bool = False,
 ) -> MapContext:
-    """Read what maps of ``model`` need: the network, positions, the extent, geography.
+    """Read what maps of ``model`` need: the network, the engine and access records,
+    positions, the extent, geography.
 
     ``roads`` (ids, names or aliases) restricts the map to those roads; the rest of the
     network is drawn faintly behind them for context. ``geography`` draws the shipped
     Natural Earth land, coasts and boundaries under a map with coordinates; ``basemap``
     adds an analyst's own boundaries (GeoJSON, or any GDAL format with pyogrio).
+    ``as_of``, ``min_confidence`` and ``independent_only`` choose the reports that
+    count, as in the questions.
     """
     as_of_day = None if as_of is None else to_day(as_of, "as_of")
     data = load_network(model, by=by)
-    timeline = model.control_timeline(as_of=as_of_day)
+    trust = Trust(min_confidence, bool(independent_only))
+    _, timeline, access = model.history(
+        as_of=as_of_day, min_confidence=min_confidence, independent_only=trust.independent_only
+    )
     road_ids = tuple(dict.fromkeys(model.resolve(r, ("road",))[1] for r in roads or ()))
     positions, estimated = place_positions(
         data.places, ((s.start, s.end) for s in data.segments.values())
@@ -154,6 +186,8 @@ def prepare_map(
     return MapContext(
         data=data,
         timeline=timeline,
+        access=access,
+        trust=trust,
         positions=positions,
         estimated=estimated,
         places=places,

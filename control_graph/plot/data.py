@@ -1,9 +1,10 @@
 """What the plots read from a model: the network once, then states day by day.
 
-Everything comes through :class:`control_graph.query.Model` and the engine it returns
-(:meth:`~control_graph.query.Model.control_timeline`); nothing here touches the store.
-The network is read once per plot (or once per animation) and the states of every place
-and segment on a day are then answered by the engine from its sorted histories.
+Everything comes through :class:`control_graph.query.Model` and the engine and access
+records it returns (:meth:`~control_graph.query.Model.history`); nothing here touches
+the store. The network is read once per plot (or once per animation) and the states of
+every place and segment on a day are then answered by the engine from its sorted
+histories, with what the data leave uncertain or disputed, and each segment's access.
 """
 
 from __future__ import annotations
@@ -12,16 +13,19 @@ import calendar
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 
 from control_graph.errors import InvalidArgumentError
+from control_graph.model.access import AccessIndex, AccessState
 from control_graph.model.dates import parse_date, parse_days
 from control_graph.model.records import Bloc, Incident, Party, Place, Road, Segment, Source
 from control_graph.model.states import State, Status
 from control_graph.model.timeline import By, ControlTimeline
 from control_graph.plot.colors import controller_colors
+from control_graph.webmap.trust import disputed_on
 
 if TYPE_CHECKING:
     from control_graph.query import Model
@@ -32,6 +36,7 @@ __all__ = [
     "Snapshot",
     "SpanLike",
     "Step",
+    "Trust",
     "check_by",
     "latest_change",
     "load_network",
@@ -42,6 +47,7 @@ __all__ = [
     "source_line",
     "step_days",
     "to_day",
+    "trust_notes",
 ]
 
 DateLike = dt.date | str
@@ -285,22 +291,81 @@ def source_line(
     return text
 
 
+class Trust(NamedTuple):
+    """Which reports a plot counts, as the questions take it (contract section 4.3):
+    none below ``min_confidence`` (``low``, ``medium`` or ``high``; a report without
+    one counts as medium), and with ``independent_only`` none that is a side's own
+    claim."""
+
+    min_confidence: str | None = None
+    independent_only: bool = False
+
+    def counts(self, confidence: str | None, claimant: str | None) -> bool:
+        """Whether a report of this confidence and claimant counts.
+
+        >>> Trust("medium").counts("low", None), Trust(independent_only=True).counts(None, "kia")
+        (False, False)
+        """
+        if self.independent_only and claimant is not None:
+            return False
+        if self.min_confidence is None:
+            return True
+        rank = _CONFIDENCE_RANK
+        return rank.get(confidence or "medium", 1) >= rank.get(self.min_confidence, 1)
+
+
+_CONFIDENCE_RANK = {"low": 0, "medium": 1, "high": 2}
+
+
+def trust_notes(trust: Trust) -> list[str]:
+    """What a subtitle says about the reports left out.
+
+    >>> trust_notes(Trust("high", True))
+    ['high-confidence reports only', 'independent reports only']
+    """
+    notes = []
+    if trust.min_confidence == "medium":
+        notes.append("low-confidence reports left out")
+    elif trust.min_confidence == "high":
+        notes.append("high-confidence reports only")
+    if trust.independent_only:
+        notes.append("independent reports only")
+    return notes
+
+
 def read_incidents(
-    model: Model, start: dt.date, end: dt.date, as_of: dt.date | None
+    model: Model,
+    start: dt.date,
+    end: dt.date,
+    as_of: dt.date | None,
+    trust: Trust | None = None,
 ) -> list[Incident]:
-    """Incidents from ``start`` to ``end`` (inclusive), as known on ``as_of``."""
-    found = model.incidents(start=start, end=end)
-    if as_of is None:
-        return found
-    return [i for i in found if (i.recorded or i.date) <= as_of]
+    """Incidents from ``start`` to ``end`` (inclusive), as known on ``as_of``, that
+    count under ``trust``."""
+    trust = trust or Trust()
+    return [
+        incident
+        for incident in model.incidents(start=start, end=end)
+        if (as_of is None or (incident.recorded or incident.date) <= as_of)
+        and trust.counts(incident.confidence, incident.claimant)
+    ]
+
+
+_NOTHING: Mapping[str, State] = MappingProxyType({})
+_NO_ACCESS: Mapping[str, AccessState] = MappingProxyType({})
 
 
 class Snapshot(NamedTuple):
-    """The state of every place and segment on one day."""
+    """The state of every place and segment on one day; ``otherwise`` the late
+    reading's state of those the rough dates leave uncertain, ``disputed`` those whose
+    own deciding report has a rival, ``access`` each segment's access where recorded."""
 
     day: dt.date
     places: dict[str, State]
     segments: dict[str, State]
+    otherwise: Mapping[str, State] = _NOTHING
+    disputed: frozenset[str] = frozenset()
+    access: Mapping[str, AccessState] = _NO_ACCESS
 
     def controllers(self) -> set[str]:
         """Every party (or bloc) holding something on the day."""
@@ -315,14 +380,25 @@ def snapshot(
     *,
     places: list[str] | None = None,
     segments: list[str] | None = None,
+    access: AccessIndex | None = None,
 ) -> Snapshot:
-    """The states on ``day`` of the given places and segments (default: all)."""
+    """The states on ``day`` of the given places and segments (default: all), with
+    what is uncertain or disputed that day, and access from ``access``."""
     by = data.by
+    place_ids = list(data.places if places is None else places)
+    segment_ids = list(data.segments if segments is None else segments)
+    elements = (*place_ids, *segment_ids)
+    otherwise = {
+        element: other
+        for element in elements
+        if (other := timeline.otherwise(element, day, by)) is not None
+    }
+    found = {} if access is None or not access else {s: access.on(s, day) for s in segment_ids}
     return Snapshot(
         day,
-        {p: timeline.place_state(p, day, by) for p in (data.places if places is None else places)},
-        {
-            s: timeline.segment_state(s, day, by)
-            for s in (data.segments if segments is None else segments)
-        },
+        {p: timeline.place_state(p, day, by) for p in place_ids},
+        {s: timeline.segment_state(s, day, by) for s in segment_ids},
+        otherwise,
+        frozenset(e for e in elements if disputed_on(timeline, e, day)),
+        {s: state for s, state in found.items() if state is not None},
     )

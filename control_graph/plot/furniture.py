@@ -16,7 +16,9 @@ from matplotlib.ticker import FuncFormatter
 
 from control_graph.plot.basemap import geography_legend
 from control_graph.plot.context import MapContext
+from control_graph.plot.data import trust_notes
 from control_graph.plot.fonts import font_families
+from control_graph.plot.marks import MarksUsed, trust_sections
 from control_graph.plot.style import (
     BACKGROUND,
     HALO,
@@ -104,6 +106,7 @@ def _subtitle(context: MapContext, on: dt.date, span: dt.timedelta | None) -> st
         parts.append("by bloc")
     if context.as_of is not None:
         parts.append(f"as known on {context.as_of.isoformat()}")
+    parts += trust_notes(context.trust)
     if context.roads:
         names = [context.data.roads[r].name or r for r in context.roads]
         parts.append(", ".join(names))
@@ -198,8 +201,11 @@ def draw_legend(
     incident_kinds: set[str],
     span: dt.timedelta | None,
     extra: Sequence[Section] = (),
+    *,
+    marks: MarksUsed | None = None,
 ) -> float:
-    """The legend to the right of the map; returns its bottom (axes fraction)."""
+    """The legend to the right of the map; returns its bottom (axes fraction).
+    ``marks`` are the trust marks to explain (only those a map draws)."""
     data = context.data
     ordered = sorted(controllers, key=lambda c: (data.label_of(c).lower(), c))
     control: list[tuple[Any, str]] = [
@@ -225,6 +231,7 @@ def draw_legend(
         places.append((ring, "position estimated"))
     sections: list[Section] = [
         ("Held by" + (" (bloc or party)" if data.by == "bloc" else ""), control),
+        *(trust_sections(data, marks) if marks is not None else []),
         ("Places", places),
         *extra,
     ]

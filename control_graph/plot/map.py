@@ -33,7 +33,6 @@ from control_graph.plot.data import (
     SpanLike,
     parse_span,
     read_incidents,
-    snapshot,
     source_line,
     to_day,
 )
@@ -47,6 +46,7 @@ from control_graph.plot.furniture import (
     style_axes,
 )
 from control_graph.plot.labels import Label, PlacedLabel, draw_labels, layout_labels
+from control_graph.plot.marks import MarksUsed, draw_map_marks, marks_used
 from control_graph.plot.network import (
     Spot,
     draw_context_segments,
@@ -80,6 +80,7 @@ def draw_map(
     labels: bool = True,
     legend: bool = True,
     legend_incident_kinds: Iterable[str] | None = None,
+    legend_marks: MarksUsed | None = None,
     legend_extra: Sequence[Section] = (),
     title: str | None = None,
     subtitle: bool = True,
@@ -89,11 +90,12 @@ def draw_map(
     """Draw the map of ``on`` into ``ax`` (which should be empty) and return the state
     drawn. Lower level than :func:`plot_map`: it reads nothing from the database, so an
     animation calls it once per frame. ``legend_incident_kinds`` fixes the incident
-    kinds listed (default: those of ``incidents``); ``legend_extra`` adds sections;
-    ``source`` (default: with the legend) writes the source line under the map;
-    ``inset`` draws the locator map (default: with the legend, for small areas)."""
+    kinds listed (default: those of ``incidents``), ``legend_marks`` the trust marks
+    (default: those drawn); ``legend_extra`` adds sections; ``source`` (default: with
+    the legend) writes the source line under the map; ``inset`` draws the locator map
+    (default: with the legend, for small areas)."""
     data = context.data
-    snap = snapshot(context.timeline, data, on, places=context.places, segments=context.segments)
+    snap = context.snapshot(on)
     x0, x1, y0, y1 = context.extent
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
@@ -106,7 +108,8 @@ def draw_map(
     draw_context_segments(ax, context, sizes)
     draw_segments(ax, context, snap, sizes)
     place_spots = draw_places(ax, context, snap, sizes)
-    obstacles = draw_incidents(ax, context, on, incidents, incident_span, sizes)
+    obstacles = draw_map_marks(ax, data, context.positions, snap, sizes)
+    obstacles += draw_incidents(ax, context, on, incidents, incident_span, sizes)
     if context.geographic:
         obstacles += draw_scale_bar(ax, context)
     obstacles += draw_road_names(ax, context)
@@ -130,7 +133,10 @@ def draw_map(
             if legend_incident_kinds is not None
             else {i.kind or "incident" for i in incidents}
         )
-        bottom = draw_legend(ax, context, controllers, kinds, incident_span, legend_extra)
+        marks = marks_used(snap) if legend_marks is None else legend_marks
+        bottom = draw_legend(
+            ax, context, controllers, kinds, incident_span, legend_extra, marks=marks
+        )
     if (legend if inset is None else inset) and needs_inset(context):
         figure = figure_of(ax)
         if context.inset is None or context.inset.get_figure(root=True) is not figure:
@@ -223,9 +229,17 @@ def plot_map(
     subtitle: bool = True,
     geography: bool = True,
     basemap: str | Path | None = None,
+    min_confidence: str | None = None,
+    independent_only: bool = False,
     ax: Axes | None = None,
 ) -> tuple[Figure, Axes]:
-    """Map who held every place and segment on a day, over the geography of the area.
+    """Map who held every place and segment on a day, over the geography of the area,
+    and how far the data can be trusted there.
+
+    What rough dates leave uncertain is hatched in the colour of the state they also
+    allow; a place or segment whose deciding report has a rival claim (within 7 days)
+    gets a black "?" badge; blocked, fire-control, taxed and restricted segments get a
+    black-and-white symbol on the line. Each is in the legend when the map shows it.
 
     Parameters
     ----------
@@ -258,6 +272,11 @@ def plot_map(
     basemap
         A file of the analyst's own boundaries to draw as well (GeoJSON; any format
         GDAL reads when pyogrio is installed).
+    min_confidence
+        Ignore reports (events, incidents, access records) below this confidence:
+        ``"low"``, ``"medium"`` or ``"high"``; a report without one counts as medium.
+    independent_only
+        Ignore every report that is a side's own claim (has a ``claimant``).
     ax
         Draw into this axes (of any figure) instead of a new figure; small multiples are
         several calls, each with an axes of one figure.
@@ -280,12 +299,21 @@ def plot_map(
     day = to_day(on, "on")
     span = None if incidents is None else parse_span(incidents, "incidents")
     context = prepare_map(
-        model, by=by, as_of=as_of, roads=roads, geography=geography, basemap=basemap
+        model,
+        by=by,
+        as_of=as_of,
+        roads=roads,
+        geography=geography,
+        basemap=basemap,
+        min_confidence=min_confidence,
+        independent_only=independent_only,
     )
     found = [
         incident
         for incident in (
-            read_incidents(model, day - span, day, context.as_of) if span is not None else []
+            read_incidents(model, day - span, day, context.as_of, context.trust)
+            if span is not None
+            else []
         )
         if context.anchor_of(incident) is not None
     ]

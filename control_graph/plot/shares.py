@@ -23,12 +23,14 @@ from control_graph.plot.data import (
     NetworkData,
     SpanLike,
     Step,
+    Trust,
     latest_change,
     load_network,
     parse_step,
     source_line,
     step_days,
     to_day,
+    trust_notes,
 )
 from control_graph.plot.fonts import with_script_fonts
 from control_graph.plot.furniture import draw_source_line
@@ -67,6 +69,8 @@ def share_series(
     as_of: DateLike | None = None,
     measure: str = "km",
     step: SpanLike | None = None,
+    min_confidence: str | None = None,
+    independent_only: bool = False,
 ) -> tuple[list[dt.date], dict[str, list[float]], float]:
     """How much each party (or bloc), ``"contested"`` and ``"unknown"`` held over time.
 
@@ -75,6 +79,8 @@ def share_series(
     on each of those days keyed by controller, and the grand total (km or places).
     With ``step`` (days, ``"2w"``, or calendar ``"1m"``/``"1y"``) the totals are read
     on the window's start and every step after it instead of on every change.
+    ``as_of``, ``min_confidence`` and ``independent_only`` choose the reports that
+    count, as in the questions.
 
     Examples
     --------
@@ -85,7 +91,8 @@ def share_series(
     >>> totals["kia"][-1], whole
     (10.0, 19.0)
     """
-    data, engine, start_day, end_day = _read(model, by, start, end, as_of, measure)
+    trust = Trust(min_confidence, bool(independent_only))
+    data, engine, start_day, end_day = _read(model, by, start, end, as_of, measure, trust)
     series = _series(data, engine, start_day, end_day, measure)
     return series if step is None else _sampled(series, parse_step(step, "step"))
 
@@ -97,6 +104,7 @@ def _read(
     end: DateLike | None,
     as_of: DateLike | None,
     measure: str,
+    trust: Trust,
 ) -> tuple[NetworkData, ControlTimeline, dt.date | None, dt.date | None]:
     if measure not in ("km", "places"):
         raise InvalidArgumentError(f"measure must be 'km' or 'places', not {measure!r}")
@@ -105,7 +113,11 @@ def _read(
     if start_day is not None and end_day is not None and end_day < start_day:
         raise InvalidArgumentError(f"--to {end_day} is before --from {start_day}")
     data = load_network(model, by=by)
-    engine = model.control_timeline(as_of=None if as_of is None else to_day(as_of, "as_of"))
+    engine = model.control_timeline(
+        as_of=None if as_of is None else to_day(as_of, "as_of"),
+        min_confidence=trust.min_confidence,
+        independent_only=trust.independent_only,
+    )
     return data, engine, start_day, end_day
 
 
@@ -186,6 +198,8 @@ def plot_shares(
     measure: str = "km",
     step: SpanLike | None = None,
     title: str | None = None,
+    min_confidence: str | None = None,
+    independent_only: bool = False,
     ax: Axes | None = None,
 ) -> tuple[Figure, Axes]:
     """A stacked area of road length (or places) held by each party or bloc over time.
@@ -207,6 +221,11 @@ def plot_shares(
         ``"1y"``, ``"2w"``, a number of days) instead of on every change.
     title
         Replaces the default title.
+    min_confidence
+        Ignore reports below this confidence: ``"low"``, ``"medium"`` or ``"high"``; a
+        report without one counts as medium.
+    independent_only
+        Ignore every report that is a side's own claim (has a ``claimant``).
     ax
         Draw into this axes instead of a new figure.
 
@@ -224,7 +243,8 @@ def plot_shares(
     >>> ax.get_ylabel()
     'road length held (km)'
     """
-    data, engine, start_day, end_day = _read(model, by, start, end, as_of, measure)
+    trust = Trust(min_confidence, bool(independent_only))
+    data, engine, start_day, end_day = _read(model, by, start, end, as_of, measure, trust)
     series = _series(data, engine, start_day, end_day, measure)
     days, totals, whole = series if step is None else _sampled(series, parse_step(step, "step"))
     controllers = sorted(
@@ -285,6 +305,7 @@ def plot_shares(
     note = f"total {whole:,.0f} {unit}" if measure == "km" else f"{whole:,.0f} places"
     if step is not None:
         note += f", read every {parse_step(step, 'step').describe()}"
+    note = " \u00b7 ".join([note, *trust_notes(trust)])
     as_of_day = None if as_of is None else to_day(as_of, "as_of")
     latest = latest_change(engine, weights_of(data, measure), data.by)
     draw_source_line(ax, source_line(data, as_of=as_of_day, latest=latest), below=30)

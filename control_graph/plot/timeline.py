@@ -4,6 +4,12 @@ A road gets one row per segment in road order, labelled by the places it joins
 ("Hpakant \u2013 Seng Tawng"); a segment or a place gets one row. Bars are coloured by the
 party (or bloc) holding it; contested stretches are hatched, unknown ones grey, and the
 days before anything is known are left blank. Incidents are marked on their row.
+
+How sure each stretch is (:mod:`~control_graph.plot.marks`): where rough dates allow
+another state the bar is hatched the other way in that state's colour; a disputed
+stretch is framed in black with a "?" badge; under a segment's bar a black line with a
+symbol at its start shows each stretch of blocked, fire-control, taxed or restricted
+access.
 """
 
 from __future__ import annotations
@@ -15,9 +21,10 @@ from typing import TYPE_CHECKING, Any
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Rectangle
 
 from control_graph.errors import InvalidArgumentError
+from control_graph.model.access import AccessState
 from control_graph.model.records import Incident, Target
 from control_graph.model.states import Status
 from control_graph.model.timeline import Interval
@@ -25,15 +32,28 @@ from control_graph.plot.colors import CONTESTED_COLOR, UNKNOWN_COLOR
 from control_graph.plot.data import (
     DateLike,
     NetworkData,
+    Trust,
     latest_change,
     load_network,
     read_incidents,
     source_line,
     to_day,
+    trust_notes,
 )
 from control_graph.plot.fonts import font_families, with_script_fonts
 from control_graph.plot.furniture import draw_source_line
+from control_graph.plot.marks import (
+    ACCESS_DRAWN,
+    INK,
+    UNCERTAIN_HATCH,
+    MarksUsed,
+    draw_access_mark,
+    draw_dispute_badge,
+    state_color,
+    trust_sections,
+)
 from control_graph.plot.style import (
+    HALO,
     INCIDENT_COLOR,
     axes_and_figure,
     date_axis,
@@ -47,6 +67,7 @@ from control_graph.plot.style import (
     offset_points,
     outside_legend,
 )
+from control_graph.webmap.trust import Span, access_changes, disputed_spans
 
 if TYPE_CHECKING:
     from control_graph.query import Model
@@ -94,9 +115,13 @@ def plot_timeline(
     by: str = "party",
     incidents: bool = True,
     title: str | None = None,
+    min_confidence: str | None = None,
+    independent_only: bool = False,
     ax: Axes | None = None,
 ) -> tuple[Figure, Axes]:
-    """A Gantt chart of who held a road (one row per segment), a segment or a place.
+    """A Gantt chart of who held a road (one row per segment), a segment or a place,
+    and how sure each stretch is: hatched where rough dates allow another state,
+    framed with a "?" where disputed, and each segment's access under its bar.
 
     Parameters
     ----------
@@ -115,6 +140,11 @@ def plot_timeline(
         Mark incidents on the rows they concern.
     title
         Replaces the element's name as the title.
+    min_confidence
+        Ignore reports (events, incidents, access records) below this confidence:
+        ``"low"``, ``"medium"`` or ``"high"``; a report without one counts as medium.
+    independent_only
+        Ignore every report that is a side's own claim (has a ``claimant``).
     ax
         Draw into this axes instead of a new figure.
 
@@ -139,14 +169,24 @@ def plot_timeline(
     as_of_day = None if as_of is None else to_day(as_of, "as_of")
     kind, ident = model.resolve(element)
     data = load_network(model, by=by)
-    engine = model.control_timeline(as_of=as_of_day)
+    trust = Trust(min_confidence, bool(independent_only))
+    history = model.history(
+        as_of=as_of_day, min_confidence=min_confidence, independent_only=trust.independent_only
+    )
+    engine = history.timeline
     rows = _rows(data, kind, ident)
     spans = [engine.intervals(row, start=start_day, end=end_day, by=data.by) for row, _ in rows]
     row_ids = [row for row, _ in rows]
+    disputes = [disputed_spans(engine, row, own=False) for row in row_ids]
+    access: dict[str, list[tuple[dt.date, AccessState]]] = {}
+    if history.access and kind != "place":
+        # Every access record's day is a day a segment's access may change on.
+        roads = {road: record.segments for road, record in data.roads.items()}
+        access = access_changes(history.access, model.dataset().access, roads)
     marks: list[tuple[int, Incident]] = []
     if incidents:
         for incident in read_incidents(
-            model, start_day or dt.date.min, end_day or dt.date.max, as_of_day
+            model, start_day or dt.date.min, end_day or dt.date.max, as_of_day, trust
         ):
             marks.extend(
                 (i, incident) for i in _incident_rows(data, kind, ident, row_ids, incident)
@@ -158,6 +198,7 @@ def plot_timeline(
     fig, ax = axes_and_figure(ax, lambda: new_axes((13.0, height + 1.8), (2.6, 0.75, 7.2, height)))
 
     controllers = _draw_bars(ax, data, spans, lo, hi)
+    used = _draw_trust(ax, data, spans, disputes, [access.get(r, []) for r in row_ids], lo, hi)
     kinds = _draw_incidents(ax, marks)
     _style(ax, rows, lo, hi)
     name = data.element_name(kind, ident)
@@ -175,6 +216,7 @@ def plot_timeline(
         notes.append("by bloc")
     if as_of_day is not None:
         notes.append(f"as known on {as_of_day.isoformat()}")
+    notes += trust_notes(trust)
     latest = latest_change(engine, row_ids, data.by)
     draw_source_line(ax, source_line(data, as_of=as_of_day, latest=latest), below=30)
     ax.annotate(
@@ -198,7 +240,7 @@ def plot_timeline(
             color="#666666",
             fontsize=9,
         )
-    _legend(ax, data, controllers, kinds)
+    _legend(ax, data, controllers, kinds, used)
     if own_figure:
         fit_figure(fig)
     return fig, ax
@@ -267,6 +309,89 @@ def _draw_bars(
     return controllers
 
 
+def _overlaps(start: dt.date, end: dt.date | None, lo: dt.date, hi: dt.date) -> bool:
+    return start < hi and (end is None or end > lo)
+
+
+def _draw_trust(
+    ax: Axes,
+    data: NetworkData,
+    spans: Sequence[Sequence[Interval]],
+    disputes: Sequence[Sequence[Span]],
+    access: Sequence[Sequence[tuple[dt.date, AccessState]]],
+    lo: dt.date,
+    hi: dt.date,
+) -> MarksUsed:
+    """Hatching over uncertain stretches, a frame and a "?" round disputed ones, and
+    each access stretch under its bar; returns the marks drawn (for the legend)."""
+    otherwise = set()
+    for row, intervals in enumerate(spans):
+        for interval in intervals:
+            if interval.otherwise is None or not _overlaps(interval.start, interval.end, lo, hi):
+                continue
+            otherwise.add(interval.otherwise)
+            left, right = _clipped(interval.start, interval.end, lo, hi)
+            ax.barh(
+                row,
+                right - left,
+                left=left,
+                height=_ROW_HEIGHT,
+                facecolor="none",
+                edgecolor="none",
+                linewidth=0,
+                hatch=UNCERTAIN_HATCH,
+                hatchcolor=state_color(data, interval.otherwise),
+                hatch_linewidth=1.8,
+                zorder=2.2,
+            )
+    disputed = False
+    for row, found in enumerate(disputes):
+        for start, end in found:
+            if not _overlaps(start, end, lo, hi):
+                continue
+            disputed = True
+            left, right = _clipped(start, end, lo, hi)
+            ax.add_patch(
+                Rectangle(
+                    (left, row - _ROW_HEIGHT / 2),
+                    right - left,
+                    _ROW_HEIGHT,
+                    fill=False,
+                    edgecolor=INK,
+                    linewidth=1.4,
+                    zorder=3.5,
+                    path_effects=HALO,
+                )
+            )
+            draw_dispute_badge(ax, (left, row - _ROW_HEIGHT / 2), 9.0, offset=(5.0, 0.0))
+    levels = set()
+    for row, changes in enumerate(access):
+        y = row + _ROW_HEIGHT / 2 + 0.14
+        for i, (start, state) in enumerate(changes):
+            end = changes[i + 1][0] if i + 1 < len(changes) else None
+            if state.access not in ACCESS_DRAWN or not _overlaps(start, end, lo, hi):
+                continue
+            levels.add(state.access)
+            left, right = _clipped(start, end, lo, hi)
+            blocked = state.access is ACCESS_DRAWN[0]
+            ax.plot(
+                [left, right],
+                [y, y],
+                color=INK,
+                linewidth=2.6 if blocked else 1.1,
+                solid_capstyle="butt",
+                zorder=3.6,
+                clip_on=False,
+            )
+            draw_access_mark(ax, (left, y), state.access, 7.0, zorder=3.7)
+    return MarksUsed(frozenset(otherwise), disputed, frozenset(levels))
+
+
+def _clipped(start: dt.date, end: dt.date | None, lo: dt.date, hi: dt.date) -> tuple[float, float]:
+    """The stretch's left and right ends on the axis, cut to the days shown."""
+    return date_number(max(start, lo)), date_number(min(end or hi, hi))
+
+
 def _draw_incidents(ax: Axes, marks: Sequence[tuple[int, Incident]]) -> set[str]:
     """Incident markers on the top edge of their row; several on one day side by side."""
     kinds: set[str] = set()
@@ -309,7 +434,9 @@ def _style(ax: Axes, rows: Sequence[tuple[str, str]], lo: dt.date, hi: dt.date) 
     ax.spines["bottom"].set_color("#999999")
 
 
-def _legend(ax: Axes, data: NetworkData, controllers: set[str], kinds: set[str]) -> None:
+def _legend(
+    ax: Axes, data: NetworkData, controllers: set[str], kinds: set[str], used: MarksUsed
+) -> None:
     ordered = sorted(controllers, key=lambda c: (data.label_of(c).lower(), c))
     control: list[tuple[Any, str]] = []
     for controller in ordered:
@@ -323,6 +450,7 @@ def _legend(ax: Axes, data: NetworkData, controllers: set[str], kinds: set[str])
         ax,
         [
             ("Held by" + (" (bloc or party)" if data.by == "bloc" else ""), control),
+            *trust_sections(data, used, timeline=True),
             ("Incidents", incident_entries),
         ],
     )

@@ -5,7 +5,11 @@ holds each place and segment, with a date slider.
 is written for this package (no library, no CDN) and the data are embedded as JSON,
 every element with its state intervals, so moving the slider only looks states up.
 Hovering shows a place's or segment's name and state; clicking shows its timeline and
-the reports behind it (sources, claimant, confidence, notes). Optional map tiles
+the reports behind it (sources, claimant, confidence, notes). What the data leave
+uncertain (rough dates) is hatched, a disputed place or segment has a "?" badge, and a
+segment's access (blocked, fire-control, taxed, restricted) is a symbol on the line,
+as on the static maps; the panel lists each stretch, and says of every report that
+does not count why not. Optional map tiles
 (``tiles=``) are drawn under the network when the reader is online. The page is drawn on
 a canvas and stays quick with tens of thousands of places. Nothing here imports
 matplotlib.
@@ -51,6 +55,8 @@ def write_html_map(
     title: str | None = None,
     geography: bool = True,
     basemap: str | Path | None = None,
+    min_confidence: str | None = None,
+    independent_only: bool = False,
 ) -> Path:
     """Write the interactive map of ``model`` to ``path`` (one HTML file) and return it.
 
@@ -59,8 +65,9 @@ def write_html_map(
     (``"party"`` or ``"bloc"``), ``tiles`` (a ``https://.../{z}/{x}/{y}.png`` template
     drawn under the map when the reader is online) with ``tiles_attribution`` (the
     credit the tile provider asks for), ``title``, ``geography`` (draw the shipped
-    Natural Earth land, coasts, borders and states) and ``basemap`` (a file of one's own
-    boundaries drawn over them). The page opens on ``end``; an
+    Natural Earth land, coasts, borders and states), ``basemap`` (a file of one's own
+    boundaries drawn over them), and ``min_confidence`` and ``independent_only`` (the
+    reports that count, as in the questions). The page opens on ``end``; an
     address ending in ``#date=2026-02-06&select=lonton`` opens on that day with that
     element shown.
 
@@ -88,6 +95,8 @@ def write_html_map(
             title=title,
             geography=geography,
             basemap=basemap,
+            min_confidence=min_confidence,
+            independent_only=independent_only,
         )
     )
     target.write_text(page, encoding="utf-8")

@@ -6,6 +6,12 @@ intervals, already cut to the slider's range, as a flat list ``[day, code, day, 
 (``0`` unknown, ``1`` contested, ``2 + i`` held by ``controllers[i]``) -- so that moving
 the slider is a binary search per element. Everything comes through the public
 :class:`control_graph.query.Model` API.
+
+How sure each state is (contract section 4) is given the same way, only for the
+elements it concerns (sparse objects keyed by index): ``uncertain`` as ``[day, code,
+...]`` with the late reading's state where rough dates allow it (``-1``: certain from
+that day), ``disputed`` as ``[from, to, ...]`` stretches (``to`` exclusive), and a
+segment's ``access`` as ``[day, level, party, ...]``.
 """
 
 from __future__ import annotations
@@ -19,11 +25,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from control_graph.colors import CONTESTED_COLOR, UNKNOWN_COLOR, controller_colors
 from control_graph.errors import InvalidArgumentError
 from control_graph.geography import bounds_of, load_geography, read_basemap
+from control_graph.model.access import AccessIndex, AccessState
+from control_graph.model.disputes import DEFAULT_DISPUTE_WINDOW
 from control_graph.model.states import State, Status
-from control_graph.model.timeline import Interval
-from control_graph.colors import CONTESTED_COLOR, UNKNOWN_COLOR, controller_colors
+from control_graph.model.timeline import ControlTimeline, Interval
+from control_graph.webmap.trust import Span, access_changes, disputed_spans
 
 if TYPE_CHECKING:
     from control_graph.model.records import Place, Segment
@@ -167,6 +176,41 @@ class _Codes:
         return code
 
 
+def _coded(
+    intervals: Iterable[tuple[dt.date, dt.date | None, int]],
+    epoch: dt.date,
+    start: dt.date,
+    end: dt.date,
+    default: int,
+) -> list[int]:
+    """``[day, code, ...]``: each day from ``start`` to ``end`` on which the code changes
+    (the code on ``start`` first, unless ``default``, which is what the page assumes
+    before the first day listed and between intervals)."""
+    flat: list[int] = []
+
+    def mark(day: dt.date, code: int) -> None:
+        offset = (day - epoch).days
+        if flat and flat[-2] == offset:
+            flat[-1] = code  # the interval starting where the previous one ended
+            if (flat[-3] if len(flat) > 2 else default) == code:
+                # ... with the code before it (the engine also splits where the late
+                # reading changes, which another list tells).
+                del flat[-2:]
+        elif (flat[-1] if flat else default) != code:
+            flat.extend((offset, code))
+
+    for first, until, code in intervals:
+        if until is not None and until <= start:
+            continue
+        if first > end:
+            break
+        mark(max(first, start), code)
+        if until is not None and until <= end:
+            # The default from ``until`` on, unless the next interval starts there.
+            mark(until, default)
+    return flat
+
+
 def _encode(
     intervals: Sequence[Interval],
     codes: _Codes,
@@ -174,33 +218,88 @@ def _encode(
     start: dt.date,
     end: dt.date,
 ) -> list[int]:
-    """``[day, code, ...]``: each day from ``start`` to ``end`` on which the state changes
-    (the state on ``start`` first, unless unknown, which is what the page assumes)."""
+    """The states: ``[day, code, ...]``, unknown (``0``) before the first day listed."""
+    return _coded(((i.start, i.end, codes.of(i.state)) for i in intervals), epoch, start, end, 0)
+
+
+def _encode_uncertain(
+    intervals: Sequence[Interval],
+    codes: _Codes,
+    epoch: dt.date,
+    start: dt.date,
+    end: dt.date,
+) -> list[int]:
+    """The late reading's state where it differs: ``[day, code, ...]`` with ``-1`` for
+    "certain"; empty when the element is never uncertain within the range."""
+    if all(i.otherwise is None for i in intervals):
+        return []
+    flat = _coded(
+        ((i.start, i.end, -1 if i.otherwise is None else codes.of(i.otherwise)) for i in intervals),
+        epoch,
+        start,
+        end,
+        -1,
+    )
+    return flat if any(code >= 0 for code in flat[1::2]) else []
+
+
+def _encode_spans(spans: Iterable[Span], epoch: dt.date, start: dt.date, end: dt.date) -> list[int]:
+    """``[from, to, ...]``: the stretches within the range, ``to`` exclusive (the day
+    after ``end`` for one still open)."""
     flat: list[int] = []
-
-    def mark(day: dt.date, code: int) -> None:
-        offset = (day - epoch).days
-        if flat and flat[-2] == offset:
-            flat[-1] = code  # the interval starting where the previous one ended
-        elif (flat[-1] if flat else 0) != code:
-            flat.extend((offset, code))
-
-    for first, until, state, _otherwise in intervals:
-        if until is not None and until <= start:
+    stop = end + dt.timedelta(days=1)
+    for first, until in spans:
+        if (until is not None and until <= start) or first > end:
             continue
-        if first > end:
-            break
-        mark(max(first, start), codes.of(state))
-        if until is not None and until <= end:
-            # Unknown from ``until`` on, unless the next interval starts there.
-            mark(until, 0)
+        flat.extend(((max(first, start) - epoch).days, (min(until or stop, stop) - epoch).days))
     return flat
 
 
+def _encode_access(
+    changes: Sequence[tuple[dt.date, AccessState]], epoch: dt.date, start: dt.date, end: dt.date
+) -> list[Any]:
+    """``[day, level, party, ...]``: a segment's access from each day it changes on
+    within the range (the access on ``start`` first)."""
+    flat: list[Any] = []
+    for i, (day, state) in enumerate(changes):
+        following = changes[i + 1][0] if i + 1 < len(changes) else None
+        if (following is not None and following <= start) or day > end:
+            continue
+        flat.extend(((max(day, start) - epoch).days, state.access.value, state.party))
+    return flat
+
+
+class _Counting:
+    """Why a report does not count in the answers the page shows (contract 4.3), or
+    ``None`` when it does."""
+
+    def __init__(
+        self, as_of: dt.date | None, min_confidence: str | None, independent_only: bool
+    ) -> None:
+        self.as_of = as_of
+        self.min_confidence = min_confidence
+        self.independent_only = independent_only
+        self._rank = {"low": 0, "medium": 1, "high": 2}
+
+    def reason(
+        self, confidence: str | None, claimant: str | None, retracted: dt.date | None
+    ) -> str | None:
+        if retracted is not None and (self.as_of is None or retracted <= self.as_of):
+            return f"retracted on {retracted.isoformat()}"
+        if self.independent_only and claimant:
+            return "a side's own claim, and only independent reports count"
+        wanted = self._rank.get(self.min_confidence or "low", 0)
+        if self._rank.get(confidence or "medium", 1) < wanted:
+            return f"{confidence or 'medium'} confidence, below the {self.min_confidence} asked for"
+        return None
+
+
 def _reports(
-    model: Model, as_of: dt.date | None
+    model: Model, counting: _Counting
 ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[dict[str, Any]]]]:
-    """The events and the incidents about each element, oldest first, as known on ``as_of``."""
+    """The events and the incidents about each element, oldest first, as known on
+    ``as_of``; each that does not count says why (``not_counted``)."""
+    as_of = counting.as_of
     events: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for record in model.events():
         if record.suppressed:
@@ -209,14 +308,44 @@ def _reports(
         seen = entry.get("recorded") or entry.get("date_latest") or entry["date"]
         if as_of is not None and seen > as_of.isoformat():
             continue
-        report = {k: v for k, v in entry.items() if k not in _NOT_REPORTED and v is not None}
+        report = {
+            k: v
+            for k, v in entry.items()
+            if k not in _NOT_REPORTED and k != "retracted" and v is not None
+        }
+        reason = counting.reason(entry["confidence"], entry["claimant"], record.retracted)
+        if reason is not None:
+            report["not_counted"] = reason
         events[record.target_id].append(report)
     incidents: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for incident in model.incidents():
         if as_of is not None and (incident.recorded or incident.date) > as_of:
             continue
-        incidents[incident.target_id].append(_fields(incident, ("target", "target_id")))
+        report = _fields(incident, ("target", "target_id"))
+        confidence = incident.confidence.value if incident.confidence else None
+        reason = counting.reason(confidence, incident.claimant, None)
+        if reason is not None:
+            report["not_counted"] = reason
+        incidents[incident.target_id].append(report)
     return dict(events), dict(incidents)
+
+
+def _access_reports(
+    records: Iterable[Any], retracted: Mapping[str, dt.date], counting: _Counting
+) -> dict[str, list[dict[str, Any]]]:
+    """The access records about each segment or road, oldest first, as known on
+    ``as_of``; each that does not count says why (``not_counted``)."""
+    found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for record in sorted(records, key=lambda r: (r.date, r.recorded or r.date)):
+        if counting.as_of is not None and (record.recorded or record.date) > counting.as_of:
+            continue
+        report = _fields(record, ("target", "target_id"))
+        confidence = record.confidence.value if record.confidence else None
+        reason = counting.reason(confidence, None, retracted.get(record.id or ""))
+        if reason is not None:
+            report["not_counted"] = reason
+        found[record.target_id].append(report)
+    return dict(found)
 
 
 def _range(
@@ -255,6 +384,8 @@ def map_data(
     title: str | None = None,
     geography: bool = True,
     basemap: str | Path | None = None,
+    min_confidence: str | None = None,
+    independent_only: bool = False,
 ) -> dict[str, Any]:
     """Everything the interactive map shows, as JSON-ready values.
 
@@ -280,6 +411,12 @@ def map_data(
     basemap
         A file of the analyst's own boundaries (GeoJSON, or any format GDAL reads when
         ``pyogrio`` is installed) drawn over that geography.
+    min_confidence
+        Count no report (event, incident, access record) below this confidence:
+        ``"low"``, ``"medium"`` or ``"high"``; a report without one counts as medium.
+        The panel still lists them, each saying why it does not count.
+    independent_only
+        Count no report that is a side's own claim (has a ``claimant``).
 
     Examples
     --------
@@ -299,8 +436,11 @@ def map_data(
     start_day, end_day = _day(start, "start"), _day(end, "end")
     tile_layer = _tiles(tiles, tiles_attribution)
 
-    # The network and its engine, read once.
-    network, timeline, _access = model.history(as_of=as_of_day)
+    # The network, its engine and the access records, read once.
+    network, timeline, access = model.history(
+        as_of=as_of_day, min_confidence=min_confidence, independent_only=independent_only
+    )
+    counting = _Counting(as_of_day, min_confidence, bool(independent_only))
     places = list(network.places.values())
     segments = list(network.segments.values())
     roads = list(network.roads.values())
@@ -310,8 +450,24 @@ def map_data(
         element: timeline.intervals(element, by=view)
         for element in (*(p.id for p in places), *(s.id for s in segments))
     }
-    events, incidents = _reports(model, as_of_day)
-    entries = [entry for found in (*events.values(), *incidents.values()) for entry in found]
+    events, incidents = _reports(model, counting)
+    access_records: dict[str, list[dict[str, Any]]] = {}
+    changes: dict[str, list[tuple[dt.date, AccessState]]] = {}
+    if access or min_confidence is not None or independent_only:
+        # Every access record's day is a day on which some segment's access may change;
+        # the panel lists them all, also those the filters leave out.
+        dataset = model.dataset()
+        retracted: dict[str, dt.date] = {}
+        for retraction in dataset.retractions:
+            day = retracted.get(retraction.record)
+            retracted[retraction.record] = min(day or retraction.recorded, retraction.recorded)
+        access_records = _access_reports(dataset.access, retracted, counting)
+        changes = access_changes(access, dataset.access, {r.id: r.segments for r in roads})
+    entries = [
+        entry
+        for found in (*events.values(), *incidents.values(), *access_records.values())
+        for entry in found
+    ]
     reported = [dt.date.fromisoformat(entry["date"]) for entry in entries]
     # The slider runs to the day the data were last brought up to date, where that is known.
     reported += [
@@ -335,6 +491,9 @@ def map_data(
 
     place_states = [encode(p.id) for p in places]
     segment_states = [encode(s.id) for s in segments]
+    doubts = _doubts(
+        timeline, histories, places, segments, codes, start_day, end_day, access, changes
+    )
     colors = controller_colors(parties, blocs, by=view)
     names = {p.id: p.name or p.id for p in parties}
     if view == "bloc":
@@ -368,6 +527,8 @@ def map_data(
             "lat": [_rounded(positions.get(p.id), 1) for p in places],
             "estimated": sorted(place_index[i] for i in estimated),
             "states": place_states,
+            "uncertain": doubts["places"]["uncertain"],
+            "disputed": doubts["places"]["disputed"],
             "info": _info(places, ("id", "name", "kind", "lat", "lon")),
         },
         "segments": {
@@ -378,6 +539,10 @@ def map_data(
             "road": [road_index.get(s.road, -1) if s.road else -1 for s in segments],
             "km": [round(network.length_of(s.id), 1) for s in segments],
             "states": segment_states,
+            "uncertain": doubts["segments"]["uncertain"],
+            "disputed": doubts["segments"]["disputed"],
+            "badge": doubts["segments"]["badge"],
+            "access": doubts["segments"]["access"],
             "info": _info(segments, ("id", "name", "start", "end", "road", "length_km")),
         },
         "roads": [
@@ -386,9 +551,67 @@ def map_data(
         ],
         "events": events,
         "incidents": incidents,
+        "access": access_records,
+        "trust": {
+            "min_confidence": min_confidence,
+            "independent_only": bool(independent_only),
+            "dispute_window": DEFAULT_DISPUTE_WINDOW,
+        },
         "sources": sources,
         "tiles": tile_layer,
         "geography": _geography(positions.values(), basemap) if geography else None,
+    }
+
+
+def _doubts(
+    timeline: ControlTimeline,
+    histories: Mapping[str, Sequence[Interval]],
+    places: Sequence[Place],
+    segments: Sequence[Segment],
+    codes: _Codes,
+    start: dt.date,
+    end: dt.date,
+    access: AccessIndex,
+    changes: Mapping[str, Sequence[tuple[dt.date, AccessState]]],
+) -> dict[str, dict[str, dict[str, list[Any]]]]:
+    """How sure each state is, only for the elements it concerns (by index, as text:
+    JSON keys): what rough dates leave uncertain, which stretches are disputed (on a
+    segment ``badge`` where its own deciding report is, not only an endpoint), and each
+    segment's access."""
+
+    def sparse(found: Iterable[tuple[int, list[Any]]]) -> dict[str, list[Any]]:
+        return {str(i): flat for i, flat in found if flat}
+
+    def uncertain(ids: Iterable[str]) -> dict[str, list[Any]]:
+        return sparse(
+            (i, _encode_uncertain(histories[e], codes, start, start, end))
+            for i, e in enumerate(ids)
+        )
+
+    def disputed(ids: Iterable[str], *, own: bool) -> dict[str, list[Any]]:
+        return sparse(
+            (i, _encode_spans(disputed_spans(timeline, e, own=own), start, start, end))
+            for i, e in enumerate(ids)
+        )
+
+    place_ids = [p.id for p in places]
+    segment_ids = [s.id for s in segments]
+    return {
+        "places": {
+            "uncertain": uncertain(place_ids),
+            "disputed": disputed(place_ids, own=True),
+        },
+        "segments": {
+            "uncertain": uncertain(segment_ids),
+            "disputed": disputed(segment_ids, own=False),
+            "badge": disputed(segment_ids, own=True),
+            "access": sparse(
+                (i, _encode_access(changes.get(e, ()), start, start, end))
+                for i, e in enumerate(segment_ids)
+            )
+            if access
+            else {},
+        },
     }
 
 

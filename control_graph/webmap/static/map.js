@@ -33,8 +33,8 @@
   const stateText = (code) =>
     code === 0 ? "unknown" : code === 1 ? "contested" : "held by " + data.controllers[code - 2].name;
 
-  /** The code in force on `day` in a [day, code, ...] list (unknown before the first). */
-  function codeAt(states, day) {
+  /** The code in force on `day` in a [day, code, ...] list (`before` ahead of the first). */
+  function valueAt(states, day, before) {
     let lo = 0;
     let hi = states.length >> 1;
     while (lo < hi) {
@@ -42,8 +42,47 @@
       if (states[2 * mid] <= day) lo = mid + 1;
       else hi = mid;
     }
-    return lo === 0 ? 0 : states[2 * lo - 1];
+    return lo === 0 ? before : states[2 * lo - 1];
   }
+  const codeAt = (states, day) => valueAt(states, day, 0);
+
+  // ---- how sure: rough dates, disputes, access (only the elements concerned) ---------
+  const sparse = (obj) => new Map(Object.entries(obj || {}).map(([k, v]) => [Number(k), v]));
+  const placeUncertain = sparse(P.uncertain);
+  const placeDisputed = sparse(P.disputed);
+  const segUncertain = sparse(S.uncertain);
+  const segDisputed = sparse(S.disputed);
+  const segBadge = sparse(S.badge);
+  const segAccess = sparse(S.access);
+  const trust = data.trust || {};
+  /** Whether `day` is in one of the [from, to) stretches of a [from, to, ...] list. */
+  function inSpans(spans, day) {
+    for (let i = 0; i < spans.length; i += 2) if (spans[i] <= day && day < spans[i + 1]) return true;
+    return false;
+  }
+  /** [[from, to, value], ...] of a [day, value, ...] list whose value `none` means nothing. */
+  function stretchesOf(list, none) {
+    const out = [];
+    for (let i = 0; i < list.length; i += 2) {
+      if (list[i + 1] !== none) out.push([list[i], i + 2 < list.length ? list[i + 2] : null, list[i + 1]]);
+    }
+    return out;
+  }
+  /** A segment's access on `day`: {level, party, since}, or null where none is recorded. */
+  function accessAt(list, day) {
+    let found = -1;
+    for (let i = 0; i < list.length && list[i] <= day; i += 3) found = i;
+    return found < 0 ? null : { level: list[found + 1], party: list[found + 2], since: list[found] };
+  }
+  const ACCESS_LABEL = {
+    blocked: "blocked",
+    "fire-control": "under fire control",
+    taxed: "taxed (a toll is levied)",
+    restricted: "restricted (curfew, permits)",
+    open: "open",
+  };
+  const ACCESS_DRAWN = ["blocked", "fire-control", "taxed", "restricted"];
+  const accessText = (a) => ACCESS_LABEL[a.level] + (a.party ? " by " + partyName(a.party) : "");
 
   /** [[from, to, code], ...] over the slider's range, `to` exclusive (null: open). */
   function intervalsOf(states) {
@@ -106,6 +145,10 @@
   const changeDays = (() => {
     const days = new Set();
     for (const list of [P.states, S.states]) for (const s of list) for (let i = 0; i < s.length; i += 2) days.add(s[i]);
+    for (const map of [placeUncertain, segUncertain]) for (const s of map.values()) for (let i = 0; i < s.length; i += 2) days.add(s[i]);
+    for (const map of [placeDisputed, segDisputed]) for (const s of map.values()) for (const d of s) days.add(d);
+    for (const s of segAccess.values()) for (let i = 0; i < s.length; i += 3) days.add(s[i]);
+    days.delete(data.end + 1);
     days.delete(data.start);
     return [...days].sort((a, b) => a - b);
   })();
@@ -360,10 +403,34 @@
   let scale = 1;
   let selected = null;
 
+  // What is uncertain (the late reading's code), disputed or not freely passable today.
+  const placeOther = new Map();
+  const segOther = new Map();
+  const placeDispute = new Set();
+  const segDispute = new Set();
+  const segBadgeNow = new Set();
+  const accessNow = new Map();
+
   function updateCodes() {
     if (codesDay === day) return;
     for (let i = 0; i < nPlaces; i++) placeCode[i] = codeAt(P.states[i], day);
     for (let j = 0; j < nSegments; j++) segmentCode[j] = codeAt(S.states[j], day);
+    for (const [others, lists] of [[placeOther, placeUncertain], [segOther, segUncertain]]) {
+      others.clear();
+      for (const [k, list] of lists) {
+        const code = valueAt(list, day, -1);
+        if (code >= 0) others.set(k, code);
+      }
+    }
+    for (const [now, lists] of [[placeDispute, placeDisputed], [segDispute, segDisputed], [segBadgeNow, segBadge]]) {
+      now.clear();
+      for (const [k, spans] of lists) if (inSpans(spans, day)) now.add(k);
+    }
+    accessNow.clear();
+    for (const [j, list] of segAccess) {
+      const found = accessAt(list, day);
+      if (found) accessNow.set(j, found);
+    }
     codesDay = day;
   }
 
@@ -398,6 +465,123 @@
         ctx.closePath();
     }
   }
+
+  // ---- the marks of how sure a state is (as on the static maps) -------------------------
+  const INK = "#111111";
+
+  /** Strokes across segment j, slanting at 60 degrees, in the colour the rough dates also allow. */
+  function hatchSegment(ctx, j, color, w) {
+    const xa = sx[S.a[j]], ya = sy[S.a[j]], xb = sx[S.b[j]], yb = sy[S.b[j]];
+    const length = Math.hypot(xb - xa, yb - ya);
+    if (length < 1) return;
+    const ux = (xb - xa) / length, uy = (yb - ya) / length;
+    const vx = ux * 0.5 - uy * 0.866, vy = uy * 0.5 + ux * 0.866;
+    const spacing = Math.max(w * 3.2, 8);
+    const half = Math.max(w * 1.3, 3.5);
+    const margin = radiusOf(S.a[j]) + 2;
+    const count = Math.max(1, Math.floor((length - 2 * margin) / spacing) + 1);
+    const first = (length - (count - 1) * spacing) / 2;
+    ctx.beginPath();
+    for (let k = 0; k < count; k++) {
+      const cx = xa + ux * (first + k * spacing), cy = ya + uy * (first + k * spacing);
+      ctx.moveTo(cx - vx * half, cy - vy * half);
+      ctx.lineTo(cx + vx * half, cy + vy * half);
+    }
+    const width = Math.max(w * 0.6, 1.4);
+    ctx.lineCap = "butt";
+    ctx.strokeStyle = "#ffffff";
+    ctx.lineWidth = width + 2;
+    ctx.stroke();
+    ctx.strokeStyle = color;
+    ctx.lineWidth = width;
+    ctx.stroke();
+  }
+
+  /** Diagonal hatching inside place i's marker, in the colour the rough dates also allow. */
+  function hatchPlace(ctx, i, color) {
+    const r = radiusOf(i);
+    ctx.save();
+    ctx.beginPath();
+    addShape(ctx, groupOf[i], sx[i], sy[i], r);
+    ctx.clip();
+    ctx.beginPath();
+    for (let d = -2 * r; d <= 2 * r; d += 3.2) {
+      ctx.moveTo(sx[i] + d - r * 1.2, sy[i] + r * 1.2);
+      ctx.lineTo(sx[i] + d + r * 1.2, sy[i] - r * 1.2);
+    }
+    ctx.strokeStyle = color;
+    ctx.lineWidth = 1.4;
+    ctx.stroke();
+    ctx.restore();
+  }
+
+  /** An access symbol at (x, y) on a line running at `angle` radians. */
+  function drawAccess(ctx, level, x, y, angle, size) {
+    ctx.save();
+    ctx.translate(x, y);
+    ctx.lineJoin = "miter";
+    if (level === "blocked" || level === "restricted") {
+      ctx.rotate(angle);
+      const long = size * 1.5, thick = size * 0.6;
+      ctx.beginPath();
+      ctx.rect(-thick / 2, -long / 2, thick, long);
+      ctx.fillStyle = level === "blocked" ? INK : "#ffffff";
+      ctx.fill();
+      ctx.strokeStyle = level === "blocked" ? "#ffffff" : INK;
+      ctx.lineWidth = level === "blocked" ? 1.2 : 1.6;
+      ctx.stroke();
+    } else if (level === "fire-control") {
+      const r = size * 0.55;
+      ctx.beginPath();
+      ctx.arc(0, 0, r * 0.55, 0, 2 * Math.PI);
+      for (const [dx, dy] of [[0, 1], [0, -1], [1, 0], [-1, 0]]) {
+        ctx.moveTo(dx * r * 0.25, dy * r * 0.25);
+        ctx.lineTo(dx * r, dy * r);
+      }
+      ctx.strokeStyle = "#ffffff";
+      ctx.lineWidth = 4;
+      ctx.stroke();
+      ctx.strokeStyle = INK;
+      ctx.lineWidth = 1.6;
+      ctx.stroke();
+    } else if (level === "taxed") {
+      ctx.beginPath();
+      ctx.arc(0, 0, size * 0.5, 0, 2 * Math.PI);
+      ctx.fillStyle = "#ffffff";
+      ctx.fill();
+      ctx.strokeStyle = INK;
+      ctx.lineWidth = 1.2;
+      ctx.stroke();
+      ctx.fillStyle = INK;
+      ctx.font = "700 " + Math.round(size * 0.7) + "px system-ui, sans-serif";
+      ctx.textAlign = "center";
+      ctx.textBaseline = "middle";
+      ctx.fillText("$", 0, 0.5);
+    }
+    ctx.restore();
+  }
+
+  /** A black badge with a white "?" at (x, y). */
+  function drawBadge(ctx, x, y, size) {
+    ctx.beginPath();
+    ctx.arc(x, y, size / 2, 0, 2 * Math.PI);
+    ctx.fillStyle = INK;
+    ctx.fill();
+    ctx.strokeStyle = "#ffffff";
+    ctx.lineWidth = 1.5;
+    ctx.stroke();
+    ctx.fillStyle = "#ffffff";
+    ctx.font = "700 " + Math.round(size * 0.72) + "px system-ui, sans-serif";
+    ctx.textAlign = "center";
+    ctx.textBaseline = "middle";
+    ctx.fillText("?", x, y + 0.5);
+  }
+
+  const along = (j, t) => [sx[S.a[j]] + (sx[S.b[j]] - sx[S.a[j]]) * t, sy[S.a[j]] + (sy[S.b[j]] - sy[S.a[j]]) * t];
+  // The middle of a contested segment is where its dashes meet; its access sits aside.
+  const accessAlong = (j) => (segmentCode[j] === 1 ? 0.64 : 0.5);
+  const BADGE_ALONG = 0.8;
+  const markSize = () => Math.max(9, Math.min(14, 14 * scale));
 
   // Towns stay visible however crowded the map: they are what readers find their way by.
   const radiusFor = (group) => (group === "town" ? Math.max(3.5, RADIUS.town * scale) : RADIUS[group] * scale);
@@ -472,6 +656,14 @@
       ctx.stroke();
     }
     ctx.setLineDash([]);
+    for (const [j, code] of segOther) if (segShown[j]) hatchSegment(ctx, j, colorOf[code], w);
+    const size = markSize();
+    for (const [j, found] of accessNow) {
+      if (!segShown[j] || !ACCESS_DRAWN.includes(found.level)) continue;
+      const [x, y] = along(j, accessAlong(j));
+      const angle = Math.atan2(sy[S.b[j]] - sy[S.a[j]], sx[S.b[j]] - sx[S.a[j]]);
+      drawAccess(ctx, found.level, x, y, angle, size);
+    }
 
     // Places, back to front by group. Where they crowd (thousands on screen), one marker
     // per state and 3-pixel cell stands for all: the same picture, drawn much faster.
@@ -502,6 +694,17 @@
         ctx.fill();
         if (r > 1.8) ctx.stroke();
       }
+    }
+    for (const [i, code] of placeOther) if (shown[i]) hatchPlace(ctx, i, colorOf[code]);
+    for (const i of placeDispute) {
+      if (!shown[i]) continue;
+      const shift = radiusOf(i) + size * 0.3;
+      drawBadge(ctx, sx[i] + shift, sy[i] - shift, size);
+    }
+    for (const j of segBadgeNow) {
+      if (!segShown[j]) continue;
+      const [x, y] = along(j, BADGE_ALONG);
+      drawBadge(ctx, x, y, size);
     }
     if (selected && selected.type === "place" && shown[selected.index]) {
       const i = selected.index;
@@ -622,11 +825,62 @@
       const label = code >= 2 ? data.controllers[code - 2].name : code === 1 ? "Contested" : "Unknown";
       legend.append(el("div", { class: "row", "data-code": code }, lineSwatch(code), el("span", {}, label), count));
     }
+    const sure = [];
+    if (placeUncertain.size || segUncertain.size) sure.push([hatchSwatch(), "Uncertain: rough dates allow the state of the strokes"]);
+    if (placeDisputed.size || segDisputed.size) sure.push([badgeSwatch(), "Disputed: a rival claim (" + (trust.dispute_window ?? 7) + " days)"]);
+    if (sure.length) {
+      legend.append(el("h2", {}, "How sure"));
+      for (const [swatch, label] of sure) legend.append(el("div", { class: "row" }, swatch, el("span", {}, label)));
+    }
+    const levels = new Set();
+    for (const list of segAccess.values()) for (let i = 1; i < list.length; i += 3) levels.add(list[i]);
+    const shownLevels = ACCESS_DRAWN.filter((level) => levels.has(level));
+    if (shownLevels.length) {
+      legend.append(el("h2", {}, "Access (not control)"));
+      for (const level of shownLevels) {
+        legend.append(el("div", { class: "row", "data-access": level }, accessSwatch(level), el("span", {}, ACCESS_LABEL[level])));
+      }
+    }
     const used = GROUPS.slice().reverse().filter((g) => byGroup[g].length);
     if (used.length) {
       legend.append(el("h2", {}, "Places"));
       for (const g of used) legend.append(el("div", { class: "row" }, shapeSwatch(g), el("span", {}, GROUP_LABEL[g])));
     }
+    const left = [];
+    if (trust.min_confidence === "medium") left.push("low-confidence reports left out");
+    if (trust.min_confidence === "high") left.push("high-confidence reports only");
+    if (trust.independent_only) left.push("independent reports only");
+    if (left.length) legend.append(el("p", { class: "filters" }, left.join("; ")));
+  }
+
+  function hatchSwatch() {
+    const box = svg("svg", { class: "swatch", viewBox: "0 0 22 12", "aria-hidden": "true" });
+    box.append(svg("line", { x1: 1, y1: 6, x2: 21, y2: 6, stroke: "#a0a0a0", "stroke-width": 4 }));
+    for (const x of [5, 11, 17]) box.append(svg("line", { x1: x - 2.5, y1: 10.5, x2: x + 2.5, y2: 1.5, stroke: INK, "stroke-width": 1.6 }));
+    return box;
+  }
+  function badgeSwatch() {
+    const box = svg("svg", { class: "swatch", viewBox: "0 0 22 12", "aria-hidden": "true" });
+    box.append(svg("circle", { cx: 11, cy: 6, r: 5.5, fill: INK }));
+    const mark = svg("text", { x: 11, y: 9.6, "text-anchor": "middle", "font-size": 9, "font-weight": 700, fill: "#fff" });
+    mark.textContent = "?";
+    box.append(mark);
+    return box;
+  }
+  function accessSwatch(level) {
+    const box = svg("svg", { class: "swatch", viewBox: "0 0 22 12", "aria-hidden": "true" });
+    box.append(svg("line", { x1: 1, y1: 6, x2: 21, y2: 6, stroke: "#c8c8c8", "stroke-width": 3 }));
+    if (level === "blocked" || level === "restricted") {
+      box.append(svg("rect", { x: 9.2, y: 0.8, width: 3.6, height: 10.4, fill: level === "blocked" ? INK : "#fff", stroke: INK, "stroke-width": 1.2 }));
+    } else if (level === "fire-control") {
+      box.append(svg("path", { d: "M11 0.5v4M11 7.5v4M5.5 6h4M12.5 6h4M14 6a3 3 0 1 1-6 0a3 3 0 1 1 6 0", fill: "none", stroke: INK, "stroke-width": 1.4 }));
+    } else {
+      box.append(svg("circle", { cx: 11, cy: 6, r: 5, fill: "#fff", stroke: INK, "stroke-width": 1.1 }));
+      const mark = svg("text", { x: 11, y: 9.2, "text-anchor": "middle", "font-size": 8.5, "font-weight": 700, fill: INK });
+      mark.textContent = "$";
+      box.append(mark);
+    }
+    return box;
   }
 
   function updateLegend() {
@@ -718,6 +972,23 @@
     return [segmentName(j), S.km[j] + " km", stateText(segmentCode[j]) + sinceText(S.states[j], day)];
   }
 
+  /** What makes today's answer for `target` less than sure, one line each. */
+  function doubts(target) {
+    updateCodes();
+    const place = target.type === "place";
+    const k = target.index;
+    const other = (place ? placeOther : segOther).get(k);
+    const lines = [];
+    if (other !== undefined) lines.push("uncertain: the rough dates also allow " + stateText(other));
+    if ((place ? placeDispute : segDispute).has(k)) {
+      const own = place || segBadgeNow.has(k);
+      lines.push("disputed: a rival claim" + (own ? "" : " about one of its ends"));
+    }
+    const found = place ? null : accessNow.get(k);
+    if (found) lines.push("access: " + accessText(found));
+    return lines;
+  }
+
   function showTooltip(target, mx, my) {
     if (!target) {
       tooltip.hidden = true;
@@ -725,7 +996,8 @@
       return;
     }
     const [name, kind, state] = describe(target);
-    tooltip.replaceChildren(el("b", {}, name), kind ? " (" + kind + ")" : "", el("br"), el("span", { class: "state" }, state));
+    const notes = doubts(target).flatMap((line) => [el("br"), el("span", { class: "doubt" }, line)]);
+    tooltip.replaceChildren(el("b", {}, name), kind ? " (" + kind + ")" : "", el("br"), el("span", { class: "state" }, state), ...notes);
     tooltip.hidden = false;
     const box = tooltip.getBoundingClientRect();
     tooltip.style.left = Math.min(mx + 14, width - box.width - 4) + "px";
@@ -750,7 +1022,7 @@
 
   // Fields of a report shown in their own words; anything else is listed as it is.
   const SHOWN = new Set(["id", "date", "date_latest", "until", "recorded", "status", "party", "claimant",
-    "confidence", "kind", "source", "note", "attributes"]);
+    "confidence", "kind", "source", "note", "attributes", "not_counted", "access"]);
 
   function reportEntry(report, scope, isIncident) {
     const when = report.date + (report.date_latest ? " \u2013 " + report.date_latest : "");
@@ -759,8 +1031,10 @@
       : report.status === "held" ? "held by " + partyName(report.party) : report.status || "";
     const fighting = !isIncident && report.status !== "held" && report.party ? " (" + partyName(report.party) + ")" : "";
     const later = dayOf(report.date) > day;
-    const entry = el("div", { class: "report" + (later ? " later" : "") },
+    const ignored = report.not_counted ? " ignored" : "";
+    const entry = el("div", { class: "report" + (later ? " later" : "") + ignored },
       el("div", { class: "head" }, when + " \u00b7 " + what + fighting, scope ? el("span", { class: "scope" }, scope) : null),
+      fieldLine("Not counted", report.not_counted),
       isIncident && report.party ? fieldLine("By", partyName(report.party)) : null,
       !isIncident ? fieldLine("Kind", report.kind) : null,
       fieldLine("Claimed by", report.claimant ? partyName(report.claimant) : null),
@@ -786,7 +1060,67 @@
     return section;
   }
 
-  function timelineBlock(states) {
+  function accessEntry(report, scope) {
+    const entry = el("div", { class: "report" + (dayOf(report.date) > day ? " later" : "") + (report.not_counted ? " ignored" : "") },
+      el("div", { class: "head" }, report.date + " \u00b7 " + (ACCESS_LABEL[report.access] || report.access) +
+        (report.party ? " by " + partyName(report.party) : ""), scope ? el("span", { class: "scope" }, scope) : null),
+      fieldLine("Not counted", report.not_counted),
+      fieldLine("Confidence", report.confidence),
+      sourceLine(report.source),
+      report.recorded && report.recorded !== report.date ? fieldLine("Recorded", report.recorded) : null,
+      report.id ? fieldLine("Id", report.id) : null,
+    );
+    if (report.note) entry.append(el("div", { class: "note" }, report.note));
+    return entry;
+  }
+
+  /** The stretches of doubt of an element over the slider's range, and its access. */
+  function trustBlock(target) {
+    const place = target.type === "place";
+    const k = target.index;
+    const block = [];
+    const rows = [];
+    const to = (end) => (end === null || end > data.end ? "onwards" : "to " + isoOf(end - 1));
+    const uncertain = (place ? placeUncertain : segUncertain).get(k);
+    for (const [from, end, code] of stretchesOf(uncertain || [], -1)) {
+      rows.push(el("tr", { class: from <= day && (end === null || day < end) ? "current" : "" },
+        el("td", {}, el("span", { class: "dot hatched", style: { color: colorOf[code] } }), "uncertain: the rough dates also allow " + stateText(code)),
+        el("td", {}, isoOf(from)), el("td", {}, to(end))));
+    }
+    const spans = (place ? placeDisputed : segDisputed).get(k) || [];
+    for (let n = 0; n < spans.length; n += 2) {
+      rows.push(el("tr", { class: spans[n] <= day && day < spans[n + 1] ? "current" : "" },
+        el("td", {}, el("span", { class: "dot badge" }, "?"), "disputed: a rival claim"),
+        el("td", {}, isoOf(spans[n])), el("td", {}, to(spans[n + 1]))));
+    }
+    if (rows.length) {
+      block.push(el("h3", {}, "How sure"),
+        el("p", { class: "sub" }, "Rough dates are read both ways; a report is disputed when a different claim about it, by another side, came within " +
+          (trust.dispute_window ?? 7) + " days before it."),
+        el("table", {}, ...rows));
+    }
+    if (!place) {
+      const id = S.id[k];
+      const road = roadOf(k);
+      const changes = [];
+      const list = segAccess.get(k) || [];
+      for (let n = 0; n < list.length; n += 3) {
+        const end = n + 3 < list.length ? list[n + 3] : null;
+        changes.push(el("tr", { class: list[n] <= day && (end === null || day < end) ? "current" : "" },
+          el("td", {}, accessText({ level: list[n + 1], party: list[n + 2] })), el("td", {}, isoOf(list[n])), el("td", {}, to(end))));
+      }
+      const reports = [...(data.access[id] || []).map((r) => [r, null]), ...((road && data.access[road.id]) || []).map((r) => [r, "whole road"])];
+      reports.sort((a, b) => (a[0].date < b[0].date ? -1 : a[0].date > b[0].date ? 1 : 0));
+      if (changes.length || reports.length) {
+        block.push(el("h3", {}, "Access (not control)"));
+        if (changes.length) block.push(el("table", {}, ...changes));
+        for (const [report, scope] of reports) block.push(accessEntry(report, scope));
+      }
+    }
+    return block;
+  }
+
+  function timelineBlock(states, uncertain) {
     const parts = intervalsOf(states);
     const span = Math.max(1, data.end - data.start + 1);
     const bar = el("div", { class: "bar", title: "From " + isoOf(data.start) + " to " + isoOf(data.end) });
@@ -798,6 +1132,11 @@
       at = end;
     }
     if (at < data.end + 1) bar.append(el("span", { style: { width: ((data.end + 1 - at) / span) * 100 + "%", background: colorOf[0] } }));
+    for (const [from, to, code] of stretchesOf(uncertain || [], -1)) {
+      const end = to === null ? data.end + 1 : to;
+      bar.append(el("span", { class: "hatch", style: {
+        left: ((from - data.start) / span) * 100 + "%", width: ((end - from) / span) * 100 + "%", color: colorOf[code] } }));
+    }
     bar.append(el("span", { class: "cursor", style: { left: ((day - data.start) / span) * 100 + "%" } }));
     const table = el("table", {});
     for (const [from, to, code] of parts) {
@@ -837,9 +1176,11 @@
         el("h2", {}, P.name[i]),
         el("p", { class: "sub" }, [P.kind[i] || "place", id].join(" \u00b7 ")),
         el("p", { class: "now" }, "On " + isoOf(day) + ": " + stateText(placeCode[i]) + sinceText(P.states[i], day)),
+        ...doubts(target).map((line) => el("p", { class: "doubt" }, line)),
         !placed[i] ? el("p", { class: "sub" }, "No position: not on the map.") : null,
         estimated.has(i) ? el("p", { class: "sub" }, "Position estimated from its neighbours.") : null,
-        ...timelineBlock(P.states[i]),
+        ...timelineBlock(P.states[i], placeUncertain.get(i)),
+        ...trustBlock(target),
         ...reportList("Reports", data.events[id], null, false),
         ...reportList("Incidents", data.incidents[id], null, true),
         ...aboutBlock(P.info[id]),
@@ -852,9 +1193,11 @@
         el("h2", {}, segmentName(j)),
         el("p", { class: "sub" }, ["segment " + id, road ? road.name : null, S.km[j] + " km"].filter(Boolean).join(" \u00b7 ")),
         el("p", { class: "now" }, "On " + isoOf(day) + ": " + stateText(segmentCode[j]) + sinceText(S.states[j], day)),
+        ...doubts(target).map((line) => el("p", { class: "doubt" }, line)),
         el("p", { class: "sub" }, "Between ", placeLink(S.a[j]), " and ", placeLink(S.b[j]),
           ". Without a report of its own, a segment follows its two ends."),
-        ...timelineBlock(S.states[j]),
+        ...timelineBlock(S.states[j], segUncertain.get(j)),
+        ...trustBlock(target),
         ...reportList("Reports", data.events[id], road ? data.events[road.id] : null, false),
         ...reportList("Incidents", data.incidents[id], road ? data.incidents[road.id] : null, true),
         ...aboutBlock(S.info[id]),
@@ -1019,10 +1362,20 @@
       const j = segmentIndex.get(id);
       const code = i !== undefined ? placeCode[i] : j !== undefined ? segmentCode[j] : null;
       if (code === null) return null;
+      const asState = (c) => ({
+        status: c === 0 ? "unknown" : c === 1 ? "contested" : "held",
+        controller: c >= 2 ? data.controllers[c - 2].id : null,
+      });
+      const place = i !== undefined;
+      const k = place ? i : j;
+      const other = (place ? placeOther : segOther).get(k);
+      const found = place ? null : accessNow.get(k);
       return {
-        status: code === 0 ? "unknown" : code === 1 ? "contested" : "held",
-        controller: code >= 2 ? data.controllers[code - 2].id : null,
+        ...asState(code),
         color: colorOf[code],
+        otherwise: other === undefined ? null : asState(other),
+        disputed: (place ? placeDispute : segDispute).has(k),
+        access: found ? { access: found.level, party: found.party } : null,
       };
     },
     screenPoint: (id, along = 0.5) => {
