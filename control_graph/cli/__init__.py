@@ -11,6 +11,7 @@ main.add_lazy_commands(
     {
         "init": "control_graph.cli.commands",
         "import": "control_graph.cli.commands",
+        "import-acled": "control_graph.cli.acled",
         "who-held": "control_graph.cli.commands",
         "timeline": "control_graph.cli.commands",
         "path": "control_graph.cli.commands",
@@ -24,6 +25,7 @@ main.add_lazy_commands(
         "scenario": "control_graph.cli.scenario",
         "compare": "control_graph.cli.scenario",
         "events": "control_graph.cli.scenario",
+        "export": "control_graph.cli.exchange",
     }
 )
 
