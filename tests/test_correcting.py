@@ -259,3 +259,26 @@ def test_a_csv_with_status_and_access_is_refused(valley_cli: Cli, write_file: Wr
     result = valley_cli("import", str(path))
     assert result.exit_code == 2
     assert "not both" in result.output
+
+
+def test_a_backup_keeps_corrections_retractions_and_undone_imports(
+    valley: cg.Model, write_file: WriteFile, tmp_path: Path
+) -> None:
+    from control_graph.dataset import dump_dataset
+
+    valley.import_file(write_file("reports.yaml", REPORTS), by="a")
+    corrected = write_file("corrected.yaml", REPORTS.replace("party: north", "party: east"))
+    valley.import_file(corrected, replace_changed=True, recorded="2024-06-15")
+    valley.retract("mill-taken", recorded="2024-06-20")
+    extra = write_file("extra.yaml", "events:\n  - {date: 2024-05-05, place: town, party: south}\n")
+    valley.import_file(extra)
+    valley.undo_import(valley.imports()[-1].id, recorded="2024-07-01")
+    copy = dump_dataset(valley.dataset(), tmp_path / "backup.yaml")
+    with cg.open("sqlite://") as restored:
+        restored.import_file(copy)
+        for as_of in (None, "2024-06-01", "2024-06-16", "2024-06-25", "2024-07-02"):
+            for place in ("gate", "mill", "town"):
+                assert (
+                    restored.timeline(place, as_of=as_of).intervals
+                    == valley.timeline(place, as_of=as_of).intervals
+                ), (place, as_of)

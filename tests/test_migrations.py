@@ -28,6 +28,7 @@ TABLES = {
     "scenario_suppressions",
     "access_records",
     "retractions",
+    "state_spans",
 }
 
 
@@ -65,7 +66,15 @@ def test_models_and_migrations_agree(db_url: str) -> None:
     engine = db.connect(db_url)
     orm.declare_partial_indexes()
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            conn,
+            opts={
+                "compare_type": True,
+                "include_object": lambda _o, name, *_: (
+                    not (name or "").startswith(("state_span_days", "ix_state_spans_days"))
+                ),
+            },
+        )
         assert compare_metadata(context, orm.Base.metadata) == []
     engine.dispose()
 

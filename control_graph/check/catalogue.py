@@ -47,6 +47,7 @@ class Code(StrEnum):
     PLACE_NEVER_KNOWN = "place-never-known"
     UNUSED_PARTY = "unused-party"
     UNUSED_SOURCE = "unused-source"
+    STALE_SPANS = "stale-spans"
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,9 @@ CODES: Mapping[Code, CodeInfo] = {
     ),
     Code.DUPLICATE_EVENT: CodeInfo(_INFO, "the same event stored more than once"),
     Code.REPEATED_RETRACTION: CodeInfo(_INFO, "a record retracted more than once"),
+    Code.STALE_SPANS: CodeInfo(
+        _WARNING, "stored state spans disagree with the events (only with --deep)"
+    ),
     Code.STALE_ELEMENT: CodeInfo(
         _INFO, "the answer today rests on reports older than --stale-days"
     ),

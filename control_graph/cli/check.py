@@ -68,6 +68,12 @@ EPILOG = "\b\nChecks (CODE, usual severity, what it looks for):\n" + "\n".join(
     "(unresolved-dispute), as in who-held.",
 )
 @click.option(
+    "--deep",
+    is_flag=True,
+    help="Also recompute every stored state span from the events and compare (stale-spans).",
+)
+@click.option("--repair", is_flag=True, help="With --deep: rewrite the spans found stale.")
+@click.option(
     "--strict",
     is_flag=True,
     help="Exit with status 1 when there is any warning.",
@@ -88,6 +94,8 @@ def check(
     only: tuple[str, ...],
     stale_days: int,
     dispute_window: int,
+    deep: bool,
+    repair: bool,
     strict: bool,
     limit: int,
     as_json: bool,
@@ -107,6 +115,7 @@ def check(
       control-graph check --today 2026-02-07 --json
       control-graph check --today 2026-02-07 --stale-days 30 --only stale-element
       control-graph check --scenario bhamo-falls
+      control-graph check --deep --only stale-spans
     """
     report = check_dataset(
         model,
@@ -114,7 +123,11 @@ def check(
         only=only or None,
         stale_days=stale_days,
         dispute_window=dispute_window,
+        deep=deep,
     )
+    if repair and deep and report.counts().get("stale-spans"):
+        written = model.rebuild_spans()
+        click.echo(f"Rewrote the state spans from the events ({written} spans).", err=True)
     if as_json:
         emit_json(report.as_dict())
     else:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Generic, NamedTuple, TypeVar
 
 from control_graph.model.records import ControlEvent
@@ -30,6 +30,7 @@ __all__ = [
     "derive",
     "segment_bases",
     "state_history",
+    "summarise_road",
     "value_at",
 ]
 
@@ -124,6 +125,28 @@ def derive(start: State, end: State) -> State:
     if start.is_known and end.is_known:
         return CONTESTED
     return UNKNOWN
+
+
+def summarise_road(states: Iterable[State]) -> State:
+    """A road's state from its segments' states.
+
+    >>> from control_graph.model.states import held, CONTESTED
+    >>> summarise_road([held("kia"), held("kia")]).controller
+    'kia'
+    >>> summarise_road([held("kia"), CONTESTED]).status.value
+    'contested'
+    >>> summarise_road([held("kia"), held("saf")]).status.value
+    'divided'
+    """
+    states = list(states)
+    controllers = {s.controller for s in states if s.status is Status.HELD}
+    if states and all(s.status is Status.HELD for s in states) and len(controllers) == 1:
+        return states[0]
+    if any(s.status is Status.CONTESTED for s in states):
+        return CONTESTED
+    if not states or any(s.status is Status.UNKNOWN for s in states):
+        return UNKNOWN
+    return State(Status.DIVIDED, None)
 
 
 def by_party(basis: Basis) -> State:

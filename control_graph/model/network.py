@@ -23,7 +23,7 @@ from control_graph.errors import UnknownElementError
 from control_graph.model.geo import segment_length_km
 from control_graph.model.records import Bloc, ControlEvent, Membership, Party, Place, Road, Segment
 from control_graph.model.states import held
-from control_graph.model.timeline import By, ControlTimeline, ElementType
+from control_graph.model.timeline import By, ControlTimeline, ElementType, StatesOnDays
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -194,7 +194,7 @@ class RoadNetwork:
         source: str,
         target: str,
         *,
-        timeline: ControlTimeline | None = None,
+        timeline: StatesOnDays | None = None,
         day: dt.date | None = None,
         controller: str | None = None,
         by: By = "party",

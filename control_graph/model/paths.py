@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from control_graph.errors import NoPathError, UnknownElementError
 from control_graph.model.geo import great_circle_km
 from control_graph.model.states import held
-from control_graph.model.timeline import By, ControlTimeline
+from control_graph.model.timeline import By, StatesOnDays
 
 if TYPE_CHECKING:
     from control_graph.model.network import RoadNetwork
@@ -74,7 +74,7 @@ class RouteSearch:
         source: str,
         target: str,
         *,
-        timeline: ControlTimeline | None = None,
+        timeline: StatesOnDays | None = None,
         day: dt.date | None = None,
         controller: str | None = None,
         by: By = "party",
@@ -118,8 +118,55 @@ class RouteSearch:
             side = f" through ground held by {controller}" if controller else ""
             side += " avoiding blocked segments" if blocked is not None else ""
             when = f" on {day}" if day else ""
-            raise NoPathError(f"no path from {source} to {target}{side}{when}")
+            raise NoPathError(
+                f"no path from {source} to {target}{side}{when}"
+                + self._where_it_breaks(
+                    source, target, place_ok, segment_ok, blocked, timeline, day, by
+                )
+            )
         return found
+
+    def _where_it_breaks(
+        self,
+        source: str,
+        target: str,
+        place_ok: Callable[[str], bool],
+        segment_ok: Callable[[str], bool],
+        blocked: Callable[[str], bool] | None,
+        timeline: StatesOnDays | None,
+        day: dt.date | None,
+        by: By,
+    ) -> str:
+        """Where the shortest path on any ground leaves the ground asked for: what a
+        reader needs to see why there is no path."""
+        anywhere = self._search(source, target, _always, _always)
+        if anywhere is None:
+            return ": the two places are not joined by any road"
+        steps = [f"{len(anywhere.segments)} segments, {anywhere.length_km:.1f} km"]
+        for place, segment in zip(anywhere.places[1:], anywhere.segments, strict=True):
+            if not segment_ok(segment):
+                why = (
+                    " (blocked that day)"
+                    if blocked is not None and blocked(segment)
+                    else self._state_of(segment, timeline, day, by, True)
+                )
+                return f"; the shortest path on any ground ({steps[0]}) breaks first at " + (
+                    f"segment {segment}{why}"
+                )
+            if not place_ok(place):
+                return f"; the shortest path on any ground ({steps[0]}) breaks first at " + (
+                    f"{place}{self._state_of(place, timeline, day, by, False)}"
+                )
+        return ""
+
+    @staticmethod
+    def _state_of(
+        element: str, timeline: StatesOnDays | None, day: dt.date | None, by: By, segment: bool
+    ) -> str:
+        if timeline is None or day is None:
+            return ""
+        state = (timeline.segment_state if segment else timeline.place_state)(element, day, by)
+        return f" ({state.describe()})"
 
     def _estimate(self, target: str) -> Callable[[str], float]:
         goal = self._coordinates.get(target)

@@ -11,6 +11,7 @@ none), so it costs only where dates are rough.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Literal
 
@@ -24,6 +25,7 @@ from control_graph.model.history import (
     reading_order,
     segment_bases,
     state_history,
+    summarise_road,
     value_at,
 )
 from control_graph.model.records import ControlEvent, Target
@@ -173,13 +175,22 @@ class Reading:
 
     # -- states ---------------------------------------------------------------------------
 
+    # The two lookups below run for every place and segment a path search reaches:
+    # the cached history and the binary search are inlined.
+
     def place_state(self, place: str, day: dt.date, by: By = "party") -> State:
-        state = value_at(self.place_history(place), day, UNKNOWN)
+        history = self._place_states.get(place) or self.place_history(place)
+        i = bisect_right(history.dates, day) - 1
+        state = history.values[i] if i >= 0 else UNKNOWN
         return state if by == "party" else self.memberships.view(state, day)
 
     def segment_state(self, segment: str, day: dt.date, by: By = "party") -> State:
         if by == "party":
-            return value_at(self.history(segment, "segment", "party"), day, UNKNOWN)
+            history = self._views.get((segment, "party")) or self.history(
+                segment, "segment", "party"
+            )
+            i = bisect_right(history.dates, day) - 1
+            return history.values[i] if i >= 0 else UNKNOWN
         return self.in_view(self.basis_on(segment, day), day, by)
 
     def road_states(self, road: str, day: dt.date, by: By = "party") -> list[State]:
@@ -187,8 +198,6 @@ class Reading:
 
     def history(self, element: str, kind: str, by: By) -> History[State]:
         """Every day on which ``element``'s state (in the view) changes, from unknown on."""
-        from control_graph.model.timeline import summarise_road
-
         key = (element, by)
         found = self._views.get(key)
         if found is not None:

@@ -23,13 +23,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Literal, NamedTuple
+from typing import Literal, NamedTuple, Protocol
 
 from control_graph.errors import InvalidArgumentError, UnknownElementError
-from control_graph.model.history import value_at
+from control_graph.model.history import summarise_road, value_at
 from control_graph.model.reading import EventsByElement, Reading
 from control_graph.model.records import ControlEvent, Membership
-from control_graph.model.states import CONTESTED, UNKNOWN, State, Status, held
+from control_graph.model.states import UNKNOWN, State, Status, held
 
 __all__ = [
     "ELEMENT_TYPES",
@@ -40,6 +40,7 @@ __all__ = [
     "Interval",
     "MembershipIndex",
     "RoadState",
+    "StatesOnDays",
     "check_by",
     "summarise_road",
 ]
@@ -91,26 +92,17 @@ class RoadState(NamedTuple):
     segments: tuple[tuple[str, State], ...]
 
 
-def summarise_road(states: Iterable[State]) -> State:
-    """A road's state from its segments' states.
+class StatesOnDays(Protocol):
+    """What answers "the state of this place or segment on that day" (in the early
+    reading, or with ``late`` the late one): the engine, or states read from storage."""
 
-    >>> from control_graph.model.states import held, CONTESTED
-    >>> summarise_road([held("kia"), held("kia")]).controller
-    'kia'
-    >>> summarise_road([held("kia"), CONTESTED]).status.value
-    'contested'
-    >>> summarise_road([held("kia"), held("saf")]).status.value
-    'divided'
-    """
-    states = list(states)
-    controllers = {s.controller for s in states if s.status is Status.HELD}
-    if states and all(s.status is Status.HELD for s in states) and len(controllers) == 1:
-        return states[0]
-    if any(s.status is Status.CONTESTED for s in states):
-        return CONTESTED
-    if not states or any(s.status is Status.UNKNOWN for s in states):
-        return UNKNOWN
-    return State(Status.DIVIDED, None)
+    def place_state(self, place: str, day: dt.date, by: By = "party") -> State: ...
+
+    def segment_state(self, segment: str, day: dt.date, by: By = "party") -> State: ...
+
+    def state(
+        self, element: str, day: dt.date, by: By = "party", *, late: bool = False
+    ) -> State: ...
 
 
 class MembershipIndex:

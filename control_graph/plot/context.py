@@ -8,13 +8,12 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from control_graph.geography import Basemap, Geography, load_geography, read_basemap
-from control_graph.model.access import AccessIndex
 from control_graph.model.records import Incident, Target
 from control_graph.model.timeline import ControlTimeline
 from control_graph.plot.data import (
@@ -32,7 +31,7 @@ from control_graph.plot.style import new_axes
 
 if TYPE_CHECKING:
     from control_graph.plot.labels import PlacedLabel
-    from control_graph.query import Model
+    from control_graph.query import Model, NetworkHistory
 
 __all__ = ["MapContext", "map_figure", "prepare_map"]
 
@@ -50,8 +49,8 @@ class MapContext:
     looks the same."""
 
     data: NetworkData
-    timeline: ControlTimeline
-    access: AccessIndex
+    #: The model, read when a map needs a day (see :meth:`snapshot`).
+    model: Model
     trust: Trust
     positions: dict[str, Point]
     estimated: set[str]
@@ -68,6 +67,7 @@ class MapContext:
     sizes: dict[str, float] = field(default_factory=dict)
     inset: Axes | None = None
     _controllers: set[str] | None = field(default=None, init=False, repr=False)
+    _history: NetworkHistory | None = field(default=None, init=False, repr=False)
     _latest: tuple[dt.date | None] | None = field(default=None, init=False, repr=False)
     _shown: tuple[set[str], set[str]] | None = field(default=None, init=False, repr=False)
 
@@ -79,28 +79,49 @@ class MapContext:
         middle = (self.extent[2] + self.extent[3]) / 2
         return 1.0 / max(math.cos(math.radians(middle)), 0.05)
 
+    def _filters(self) -> dict[str, Any]:
+        return {
+            "as_of": self.as_of,
+            "min_confidence": self.trust.min_confidence,
+            "independent_only": self.trust.independent_only,
+        }
+
+    @property
+    def timeline(self) -> ControlTimeline:
+        """The engine over every report that counts, read on first use: a map of one day
+        reads only that day (:meth:`snapshot`); an animation of many days, this."""
+        if self._history is None:
+            self._history = self.model.history(**self._filters())
+        return self._history.timeline
+
     def controllers(self) -> set[str]:
-        """Every party (or bloc) that holds any place or segment on the map at any
-        time: the legend lists them all, so maps of different days match."""
+        """Every party (or bloc) that holds any place or segment at any time: the legend
+        lists them all, so maps of different days match."""
         if self._controllers is None:
-            by = self.data.by
-            self._controllers = {
-                interval.state.controller
-                for element in (*self.places, *self.segments)
-                for interval in self.timeline.intervals(element, by=by)
-                if interval.state.controller is not None
-            }
+            self._controllers = self.model.controllers(by=self.data.by, **self._filters())
         return self._controllers
 
     def snapshot(self, day: dt.date) -> Snapshot:
         """What the map of ``day`` shows: states, doubts and access of what is on it."""
-        return snapshot(
-            self.timeline,
-            self.data,
+        if self._history is not None:
+            return snapshot(
+                self._history.timeline,
+                self.data,
+                day,
+                places=self.places,
+                segments=self.segments,
+                access=self._history.access,
+            )
+        view = self.model.day(day, by=self.data.by, **self._filters())
+        elements = (*self.places, *self.segments)
+        found = {s: view.access.on(s, day) for s in self.segments} if view.access else {}
+        return Snapshot(
             day,
-            places=self.places,
-            segments=self.segments,
-            access=self.access,
+            {p: view.state(p) for p in self.places},
+            {s: view.state(s) for s in self.segments},
+            {e: other for e in elements if (other := view.otherwise(e)) is not None},
+            frozenset(e for e in elements if view.is_disputed(e, own=True)),
+            {s: state for s, state in found.items() if state is not None},
         )
 
     def share_controllers(self, controllers: set[str]) -> None:
@@ -108,10 +129,13 @@ class MapContext:
         self._controllers = set(controllers)
 
     def latest(self) -> dt.date | None:
-        """The last day anything on the map changed (for the source line)."""
+        """The last day anything changed (for the source line)."""
         if self._latest is None:
-            elements = (*self.places, *self.segments)
-            self._latest = (latest_change(self.timeline, elements, self.data.by),)
+            if self._history is not None:
+                elements = (*self.places, *self.segments)
+                self._latest = (latest_change(self._history.timeline, elements, self.data.by),)
+            else:
+                self._latest = (self.model.last_change(**self._filters()),)
         return self._latest[0]
 
     def anchor_of(self, incident: Incident) -> Point | None:
@@ -167,9 +191,6 @@ def prepare_map(
     as_of_day = None if as_of is None else to_day(as_of, "as_of")
     data = load_network(model, by=by)
     trust = Trust(min_confidence, bool(independent_only))
-    _, timeline, access = model.history(
-        as_of=as_of_day, min_confidence=min_confidence, independent_only=trust.independent_only
-    )
     road_ids = tuple(dict.fromkeys(model.resolve(r, ("road",))[1] for r in roads or ()))
     positions, estimated = place_positions(
         data.places, ((s.start, s.end) for s in data.segments.values())
@@ -185,8 +206,7 @@ def prepare_map(
     extent = _extent([positions[p] for p in places], geographic)
     return MapContext(
         data=data,
-        timeline=timeline,
-        access=access,
+        model=model,
         trust=trust,
         positions=positions,
         estimated=estimated,

@@ -11,17 +11,21 @@ import datetime as dt
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
+from sqlalchemy.engine import Connection
+
 from control_graph.errors import InvalidArgumentError
 from control_graph.model import disputes
 from control_graph.model.access import AccessIndex, most_restrictive
 from control_graph.model.dates import DateLike, to_day, to_optional_day
 from control_graph.model.network import RoadNetwork
-from control_graph.model.records import Confidence, Event, Filters
+from control_graph.model.records import NO_FILTERS, Confidence, Event, Filters
 from control_graph.model.states import State
-from control_graph.model.timeline import By, ControlTimeline, ElementType, check_by
+from control_graph.model.stored import DayStates
+from control_graph.model.timeline import Change, ControlTimeline, StatesOnDays, check_by
 from control_graph.query.base import ModelBase
 from control_graph.query.results import (
     ChangesResult,
+    DayView,
     PathResult,
     Report,
     SegmentState,
@@ -29,7 +33,7 @@ from control_graph.query.results import (
     TimelineResult,
     WhoHeldResult,
 )
-from control_graph.store import read, reports
+from control_graph.store import read, reports, spans
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -91,6 +95,123 @@ class Asking(ModelBase):
             access = reports.read_access(conn, about, until=until, filters=filters, overlay=overlay)
         roads = {road.id: road.segments for road in network.roads.values()}
         return network, network.timeline(events), AccessIndex(access, roads)
+
+    def _stored(self, filters: Filters) -> bool:
+        """Whether stored state spans answer: the reported data, every report counting."""
+        return self.scenario_name is None and filters == NO_FILTERS
+
+    def day(
+        self,
+        on: DateLike,
+        *,
+        as_of: DateLike | None = None,
+        by: str = "party",
+        min_confidence: str | None = None,
+        independent_only: bool = False,
+        dispute_window: int = disputes.DEFAULT_DISPUTE_WINDOW,
+    ) -> DayView:
+        """Every place's and segment's state on one day, with access and disputes: what
+        a map of the day draws. The whole network is read once; on the reported data
+        with no filter, the states come from stored spans, not from every event.
+
+        Examples
+        --------
+        >>> import control_graph as cg
+        >>> model = cg.open("sqlite://")
+        >>> _ = model.import_file(cg.sample_path())
+        >>> view = model.day("2026-02-06")
+        >>> view.state("lonton").controller, view.state("gwaykhar-road").status.value
+        ('kia', 'contested')
+        """
+        day = to_day(on, "on")
+        filters = make_filters(as_of, min_confidence, independent_only)
+        view = check_by(by)
+        window = _window(dispute_window)
+        with self._reading() as (conn, overlay):
+            network = read.read_network(conn, overlay=overlay)
+            access_entries = reports.read_access(conn, until=day, filters=filters, overlay=overlay)
+            states: StatesOnDays
+            if self._stored(filters):
+                stored = DayStates(
+                    day,
+                    spans.read_spans_on(conn, day),
+                    {sid: seg.ends() for sid, seg in network.segments.items()},
+                    network.memberships,
+                )
+                states = stored
+                disputed = _disputed_from_claims(conn, network, day, window)
+                derived = frozenset(s for s, (early, _) in stored.segments.items() if not early.own)
+            else:
+                events = reports.read_control_events(
+                    conn, until=day, filters=filters, overlay=overlay
+                )
+                timeline = network.timeline(events)
+                states = timeline
+                derived = frozenset(
+                    s
+                    for s in network.segments
+                    if disputes.deciding_event(timeline.early, s, "segment", day) is None
+                )
+                disputed = frozenset(
+                    element
+                    for element in (*network.places, *network.segments)
+                    if element not in derived
+                    and disputes.is_disputed(timeline, element, day, window)
+                )
+        roads = {road.id: road.segments for road in network.roads.values()}
+        access = AccessIndex(access_entries, roads)
+        return DayView(day, view, network, states, access, disputed, derived)
+
+    def controllers(
+        self,
+        *,
+        as_of: DateLike | None = None,
+        by: str = "party",
+        min_confidence: str | None = None,
+        independent_only: bool = False,
+    ) -> set[str]:
+        """Every party (or bloc) that holds some place or segment at some time: what a
+        legend lists, so that maps of different days match."""
+        filters = make_filters(as_of, min_confidence, independent_only)
+        view = check_by(by)
+        if self._stored(filters):
+            with self._reading() as (conn, _):
+                parties = spans.held_ever(conn)
+                memberships = read.read_memberships(conn)
+            if view == "party":
+                return parties
+            # A party counts as each bloc it is ever in, and as itself when some of its
+            # time is outside every bloc.
+            found: set[str] = set()
+            for party in parties:
+                mine = [m for m in memberships if m.party == party]
+                found.update(m.bloc for m in mine)
+                if not mine or any(m.start is not None or m.end is not None for m in mine):
+                    found.add(party)
+            return found
+        _, timeline, _ = self._engine_for(None, until=None, filters=filters)
+        return {
+            interval.state.controller
+            for element in (*timeline.places, *timeline.segments)
+            for interval in timeline.intervals(element, by=view)
+            if interval.state.controller is not None
+        }
+
+    def last_change(
+        self,
+        *,
+        as_of: DateLike | None = None,
+        min_confidence: str | None = None,
+        independent_only: bool = False,
+    ) -> dt.date | None:
+        """The last day on which any place's or segment's state changes (by party)."""
+        filters = make_filters(as_of, min_confidence, independent_only)
+        if self._stored(filters):
+            with self._reading() as (conn, _):
+                return spans.last_change(conn)
+        _, timeline, _ = self._engine_for(None, until=None, filters=filters)
+        found = timeline.changes()
+        return found[-1].date if found else None
 
     def _reports(self, found: list[tuple[str, int | None, disputes.Role | None]]) -> list[Report]:
         """Whole events for the ``(element, key, role)`` the engine found."""
@@ -273,7 +394,21 @@ class Asking(ModelBase):
             controller = self.resolve(party, ("party",))[1]
         elif bloc is not None:
             controller, view = self.resolve(bloc, ("bloc",))[1], check_by("bloc")
-        network, timeline, access = self._engine_for(None, until=day, filters=filters)
+        states: StatesOnDays
+        if self._stored(filters):
+            with self._reading() as (conn, overlay):
+                network = read.read_network(conn, overlay=overlay)
+                states = DayStates(
+                    day,
+                    spans.read_spans_on(conn, day),
+                    {sid: seg.ends() for sid, seg in network.segments.items()},
+                    network.memberships,
+                )
+                entries = reports.read_access(conn, until=day, overlay=overlay) if passable else []
+            roads = {road.id: road.segments for road in network.roads.values()}
+            access = AccessIndex(entries, roads)
+        else:
+            network, states, access = self._engine_for(None, until=day, filters=filters)
 
         def blocked(segment: str) -> bool:
             return access.blocked(segment, day)
@@ -281,7 +416,7 @@ class Asking(ModelBase):
         route = network.shortest_path(
             start,
             end,
-            timeline=timeline,
+            timeline=states,
             day=day,
             controller=controller,
             by=view,
@@ -315,8 +450,24 @@ class Asking(ModelBase):
         start_day, end_day = to_optional_day(start, "from"), to_optional_day(end, "to")
         filters = make_filters(as_of, min_confidence, independent_only)
         view = check_by(by)
-        _, timeline, _ = self._engine_for(None, until=end_day, filters=filters)
-        found = timeline.changes(start=start_day, end=end_day, by=view)
+        if self._stored(filters) and view == "party":
+            with self._reading() as (conn, _):
+                found = [
+                    Change(
+                        span.start,
+                        span.element,
+                        span.type,
+                        span.before,
+                        span.early.state,
+                        span.late.state if span.late.state != span.early.state else None,
+                    )
+                    for span in spans.read_spans_starting(conn, start_day, end_day)
+                    if span.changed
+                ]
+            found.sort(key=lambda c: (c.date, c.element))
+        else:
+            _, timeline, _ = self._engine_for(None, until=end_day, filters=filters)
+            found = timeline.changes(start=start_day, end=end_day, by=view)
         return ChangesResult(tuple(found), start_day, end_day, filters.as_of, view, filters)
 
     def snapshot(
@@ -340,48 +491,67 @@ class Asking(ModelBase):
         >>> import control_graph as cg
         >>> model = cg.open("sqlite://")
         >>> _ = model.import_file(cg.sample_path())
-        >>> graph = model.snapshot("2026-02-06")
+        >>> graph = model.snapshot("2026-02-07")
         >>> graph.nodes["lonton"]["controller"]
         'kia'
         >>> graph.edges["hepu", "lonton", "gwaykhar-road/3"]["status"]
         'held'
         """
-        day = to_day(on, "on")
-        filters = make_filters(as_of, min_confidence, independent_only)
-        view = check_by(by)
-        network, timeline, access = self._engine_for(None, until=day, filters=filters)
-        graph = network.graph.copy()
+        day_view = self.day(
+            on,
+            as_of=as_of,
+            by=by,
+            min_confidence=min_confidence,
+            independent_only=independent_only,
+        )
+        day, view = day_view.day, day_view.by
+        graph = day_view.network.graph.copy()
         for place, data in graph.nodes(data=True):
-            data.update(_state_attributes(timeline, place, day, view, "place"))
+            data.update(_state_attributes(day_view, place))
         for _start, _end, segment, data in graph.edges(keys=True, data=True):
-            data.update(_state_attributes(timeline, segment, day, view, "segment"))
-            state = access.on(segment, day)
+            data.update(_state_attributes(day_view, segment))
+            state = day_view.access.on(segment, day)
             data["access"] = state.access.value if state else None
         graph.graph.update({"date": day.isoformat(), "by": view, "scenario": self.label})
         return graph
 
 
-def _state_attributes(
-    timeline: ControlTimeline, element: str, day: dt.date, by: By, kind: ElementType
-) -> dict[str, object]:
-    reading = timeline.early
-    state = (
-        reading.place_state(element, day, by)
-        if kind == "place"
-        else reading.segment_state(element, day, by)
-    )
+def _state_attributes(day: DayView, element: str) -> dict[str, object]:
+    state = day.state(element)
     found: dict[str, object] = {**state.as_dict(), "uncertain": False}
-    if timeline.late is not timeline.early:
-        late = timeline.late
-        other = (
-            late.place_state(element, day, by)
-            if kind == "place"
-            else late.segment_state(element, day, by)
-        )
-        if other != state:
-            found.update(
-                uncertain=True,
-                otherwise_status=other.status.value,
-                otherwise_controller=other.controller,
-            )
+    other = day.otherwise(element)
+    if other is not None:
+        found.update(uncertain=True, otherwise_status=other.status.value)
+        found["otherwise_controller"] = other.controller
     return found
+
+
+def _disputed_from_claims(
+    conn: Connection, network: RoadNetwork, day: dt.date, window: int
+) -> frozenset[str]:
+    """The places and segments whose own deciding report is disputed on ``day``
+    (reported data, no filter), reading only the reports about elements that some side
+    claims: a dispute needs two claimants, and every independent report counts as one."""
+    claimed = reports.claimed_elements(conn, until=day)
+    if not claimed:
+        return frozenset()
+    places = {ident for kind, ident in claimed if kind == "place"}
+    segments = {ident for kind, ident in claimed if kind == "segment"}
+    for kind, ident in claimed:
+        if kind == "road" and ident in network.roads:
+            segments.update(network.roads[ident].segments)
+    ends = {p for s in segments if s in network.segments for p in network.segments[s].ends()}
+    decided = RoadNetwork(
+        [network.places[p] for p in places | ends if p in network.places],
+        [network.segments[s] for s in segments if s in network.segments],
+        [r for r in network.roads.values() if segments.intersection(r.segments)],
+    )
+    timeline = decided.timeline(reports.read_control_events(conn, decided, until=day))
+    found = {p for p in places if disputes.is_disputed(timeline, p, day, window)}
+    found.update(
+        s
+        for s in decided.segments
+        if disputes.deciding_event(timeline.early, s, "segment", day) is not None
+        and disputes.is_disputed(timeline, s, day, window)
+    )
+    return frozenset(found)

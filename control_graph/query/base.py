@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
 from sqlalchemy.engine import Connection, Engine
 
+from control_graph.errors import UnknownElementError
 from control_graph.model.timeline import ELEMENT_TYPES, ElementType
 from control_graph.store import db
-from control_graph.store.names import resolve
+from control_graph.store.names import holds_nothing, resolve
 from control_graph.store.scenarios import REPORTED, Overlay, overlay_for
 
 if TYPE_CHECKING:
@@ -92,8 +94,29 @@ class ModelBase:
         cache = self._names.setdefault(kinds, {})
         if text not in cache:
             with self._reading() as (conn, overlay):
-                cache[text] = resolve(conn, text, kinds, overlay)
+                try:
+                    cache[text] = resolve(conn, text, kinds, overlay)
+                except UnknownElementError:
+                    if holds_nothing(conn):
+                        raise UnknownElementError(self._empty_message()) from None
+                    raise
         return cache[text]
+
+    def _empty_message(self) -> str:
+        url = self.engine.url
+        if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+            path = Path(url.database)
+            where = (
+                f"the database {path.name} in this folder"
+                if path.resolve().parent == Path.cwd().resolve()
+                else f"the database {path}"
+            )
+        else:
+            where = f"the database {self.url}"
+        return (
+            f"{where} holds no data; run `control-graph quickstart` to load the sample, "
+            "or `control-graph import FILE`"
+        )
 
     def _resolve_element(self, text: str) -> tuple[ElementType, str]:
         kind, ident = self.resolve(text)

@@ -4,7 +4,7 @@ events and suppressions. The reported data changes only by importing files."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
@@ -18,6 +18,7 @@ from control_graph.store.scenarios import REPORTED, ScenarioInfo
 if TYPE_CHECKING:
     # Importing reads YAML and validates: loaded when a file is imported, not for a
     # question, so that asking who held a road starts fast.
+    from control_graph.store.acled import AcledReport
     from control_graph.store.importer import ImportReport
 
 __all__ = ["Editing"]
@@ -35,11 +36,19 @@ class Editing(ModelBase):
         replace_changed: bool = False,
         recorded: DateLike | None = None,
         by: str | None = None,
+        columns: Mapping[str, str] | None = None,
+        date_format: str | None = None,
+        delimiter: str | None = None,
     ) -> ImportReport:
         """Import a dataset file (YAML, JSON or CSV), all or nothing.
 
         In a scenario, the file's places, segments, roads, events and incidents go into
         the scenario; the reported data is left as it is.
+
+        A CSV from a spreadsheet may name its columns otherwise: ``columns`` maps the
+        format's columns to the file's headers (``{"place": "Location"}``);
+        ``date_format`` reads its dates (``"%d/%m/%Y"``, never guessed); ``delimiter``
+        is its separator (default: ``,``, ``;`` or a tab, from the header line).
 
         A record whose id is already stored is skipped when identical; when it differs
         the import is refused, unless ``replace_changed``: then the stored versions are
@@ -54,10 +63,28 @@ class Editing(ModelBase):
         ------
         DatasetError
             When the file has problems; every one is listed, nothing is written.
+        InvalidArgumentError
+            When a CSV option is malformed, or given for a file that is not a CSV.
+
+        Examples
+        --------
+        >>> import pathlib, tempfile
+        >>> import control_graph as cg
+        >>> model = cg.open("sqlite://")
+        >>> _ = model.import_file(cg.sample_path())
+        >>> sheet = pathlib.Path(tempfile.mkdtemp()) / "sheet.csv"
+        >>> _ = sheet.write_text("Date;Location;Party\\n05/02/2026;lonton;kia\\n")
+        >>> report = model.import_file(
+        ...     sheet, columns={"place": "Location"}, date_format="%d/%m/%Y"
+        ... )
+        >>> report.added["events"], model.who_held("lonton", "2026-02-05").state.controller
+        (1, 'kia')
         """
         self._names.clear()
+        from control_graph.dataset.csv_reader import CsvOptions
         from control_graph.store.importer import import_file
 
+        options = CsvOptions(dict(columns or {}), date_format, delimiter)
         return import_file(
             self.engine,
             path,
@@ -67,6 +94,99 @@ class Editing(ModelBase):
             replace_changed=replace_changed,
             recorded=to_optional_day(recorded, "recorded"),
             by=by,
+            csv_options=options if options.given else None,
+        )
+
+    def rebuild_spans(self) -> int:
+        """Recompute every stored state span of the reported data from its events (after
+        ``check --deep`` found them out of step); returns how many were written."""
+        from control_graph.store.spans import materialise_all
+
+        with self._writing() as (conn, _):
+            return materialise_all(conn)
+
+    def import_acled(
+        self,
+        path: str | Path,
+        *,
+        parties: str | Path | Mapping[str, Any],
+        within: float = 5.0,
+        create_places: bool = False,
+        sync: bool = False,
+        recorded: DateLike | None = None,
+        by: str | None = None,
+        date_format: str | None = None,
+    ) -> AcledReport:
+        """Import an ACLED export (CSV) into the reported data, all or nothing.
+
+        ``parties`` maps ACLED actor names to party ids: a YAML file, or a mapping
+        (``{"Military Forces of Myanmar (2021-)": "saf", "People's Defense Force*":
+        "pdf", "Civilians (Myanmar)": None}``; a ``takers`` key may name, by
+        ``event_id_cnty``, the party that took territory in a row ACLED leaves open).
+        Territory rows become control events held by the actor that took the
+        territory; every other row an incident whose kind is ACLED's sub-event type.
+        Locations are matched to places by name or alias (within the admin area, when a
+        place records one), else to the nearest place within ``within`` km, else, with
+        ``create_places``, made places at ACLED's coordinates; rows matching no place are
+        left out and reported.
+
+        Importing a newer export adds its new rows and replaces changed ones (the old
+        version is retracted); with ``sync`` it also retracts the stored ACLED rows the
+        export lacks, within its countries and days. Everything is recorded on
+        ``recorded`` (default today), so ``as_of`` an earlier day sees the data as it
+        stood. docs/acled.md tells the rules in full.
+
+        Raises
+        ------
+        DatasetError
+            When the export, the map or the records made from them have problems;
+            every one is listed, nothing is written.
+        InvalidArgumentError
+            In a scenario: ACLED's data is reported data.
+
+        Examples
+        --------
+        >>> import pathlib, tempfile
+        >>> import control_graph as cg
+        >>> model = cg.open("sqlite://")
+        >>> _ = model.import_file(cg.sample_path())
+        >>> export = pathlib.Path(tempfile.mkdtemp()) / "acled.csv"
+        >>> _ = export.write_text(
+        ...     "event_id_cnty,event_date,sub_event_type,actor1,inter1,actor2,inter2,"
+        ...     "location,latitude,longitude\\n"
+        ...     "MMR900001,2026-03-10,Government regains territory,KIA,Rebel group,"
+        ...     "Military Forces of Myanmar (2021-),State forces,Lonton,25.17,96.27\\n"
+        ... )
+        >>> report = model.import_acled(
+        ...     export, parties={"Military Forces of Myanmar (2021-)": "saf", "KIA": "kia"}
+        ... )
+        >>> report.events, model.who_held("lonton", "2026-03-10").state.controller
+        (1, 'saf')
+        """
+        if self.scenario_name is not None:
+            raise InvalidArgumentError(
+                "ACLED's events are reported data: import them into the reported data, "
+                "not a scenario"
+            )
+        self._names.clear()
+        from control_graph.dataset.acled import PartyMap
+        from control_graph.store.acled import import_acled
+
+        party_map = (
+            PartyMap.from_mapping(parties)
+            if isinstance(parties, Mapping)
+            else PartyMap.read(parties)
+        )
+        return import_acled(
+            self.engine,
+            path,
+            party_map,
+            within_km=within,
+            create_places=create_places,
+            sync=sync,
+            recorded=to_optional_day(recorded, "recorded"),
+            by=by,
+            date_format=date_format,
         )
 
     def imports(self) -> list[ImportInfo]:

@@ -16,10 +16,11 @@ from control_graph.model.records import (
     Segment,
     Source,
 )
+from control_graph.model.stored import Span
 from control_graph.model.timeline import ControlTimeline
 from control_graph.query.base import ModelBase
 from control_graph.query.results import NetworkHistory
-from control_graph.store import read, reports
+from control_graph.store import backup, read, reports, spans
 from control_graph.store.reports import EventRecord
 
 __all__ = ["Listing"]
@@ -102,7 +103,13 @@ class Listing(ModelBase):
         True
         """
         with self._reading() as (conn, overlay):
-            return read.read_dataset(conn, overlay)
+            return backup.read_dataset(conn, overlay)
+
+    def stale_spans(self) -> tuple[list[Span], list[Span]]:
+        """The stored state spans of the reported data that its events no longer give
+        (missing, extra); both empty when all is well (``check --deep``)."""
+        with self._reading() as (conn, _):
+            return spans.stale_spans(conn)
 
     def network(self) -> RoadNetwork:
         """The whole road network: places, segments, roads, parties and blocs, with

@@ -12,10 +12,19 @@ from control_graph.model.disputes import Role
 from control_graph.model.network import RoadNetwork
 from control_graph.model.records import NO_FILTERS, AccessLevel, Event, Filters
 from control_graph.model.states import State
-from control_graph.model.timeline import By, Change, ControlTimeline, ElementType, Interval
+from control_graph.model.timeline import (
+    By,
+    Change,
+    ControlTimeline,
+    ElementType,
+    Interval,
+    StatesOnDays,
+    summarise_road,
+)
 
 __all__ = [
     "ChangesResult",
+    "DayView",
     "NetworkHistory",
     "PathResult",
     "Report",
@@ -28,6 +37,48 @@ __all__ = [
 
 def _iso(day: dt.date | None) -> str | None:
     return None if day is None else day.isoformat()
+
+
+class DayView(NamedTuple):
+    """Every place's and segment's state on one day, with access and disputes: what a
+    map of the day draws (see :meth:`~control_graph.query.Model.day`)."""
+
+    day: dt.date
+    by: By
+    network: RoadNetwork
+    states: StatesOnDays
+    access: AccessIndex
+    #: The places and segments whose own deciding report has a rival that day.
+    disputed: frozenset[str] = frozenset()
+    #: The segments whose state that day comes from their endpoints.
+    derived: frozenset[str] = frozenset()
+
+    def state(self, element: str, *, late: bool = False) -> State:
+        """A place's, segment's or road's state (in the late reading with ``late``)."""
+        road = self.network.roads.get(element)
+        if road is not None and element not in self.network.places:
+            return summarise_road(
+                self.states.state(s, self.day, self.by, late=late) for s in road.segments
+            )
+        return self.states.state(element, self.day, self.by, late=late)
+
+    def otherwise(self, element: str) -> State | None:
+        """The late reading's state where it differs (the answer is uncertain)."""
+        late = self.state(element, late=True)
+        return late if late != self.state(element) else None
+
+    def is_disputed(self, element: str, *, own: bool = False) -> bool:
+        """Whether a place, segment or road is disputed that day (contract 4.2): a
+        segment derived from its ends when either end is, a road when any segment is.
+        With ``own``, only by its own deciding report (what a map marks)."""
+        road = self.network.roads.get(element)
+        if road is not None and element not in self.network.places:
+            return any(self.is_disputed(s, own=own) for s in road.segments)
+        if element in self.disputed:
+            return True
+        if own or element not in self.derived:
+            return False
+        return any(end in self.disputed for end in self.network.ends_of(element))
 
 
 class NetworkHistory(NamedTuple):

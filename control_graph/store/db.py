@@ -38,8 +38,10 @@ __all__ = [
     "write_transaction",
 ]
 
+#: The migration that adds the state spans (filled in by :func:`upgrade`).
+SPANS_REVISION = "0005"
 #: The newest migration; a test checks it against the scripts in migrations/versions.
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"
 #: Advisory lock keys on PostgreSQL: one for migrations, one for every other writer.
 #: Each is paired with the schema's name, so that databases kept in different schemas
 #: of one server database do not wait for each other.
@@ -203,11 +205,22 @@ def _migrating(engine: Engine) -> Iterator[Connection]:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Upgrade the schema to ``revision`` (default: the newest)."""
+    """Upgrade the schema to ``revision`` (default: the newest).
+
+    An upgrade across revision 0005 also computes the state spans of the data already
+    there (derived data, which the migration itself does not compute), in the same
+    transaction.
+    """
     from alembic import command
 
     with _migrating(engine) as connection:
+        before = current_revision(connection)
         command.upgrade(_alembic_config(connection), revision)
+        after = current_revision(connection)
+        if (before is None or before < SPANS_REVISION) and (after or "") >= SPANS_REVISION:
+            from control_graph.store.spans import materialise_all
+
+            materialise_all(connection)
 
 
 def downgrade(engine: Engine, revision: str) -> None:

@@ -15,7 +15,7 @@ import gc
 import getpass
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from control_graph.dataset.load import load_dataset
+from control_graph.dataset.csv_reader import CsvOptions
+from control_graph.dataset.load import LoadedDataset, load_dataset
 from control_graph.dataset.validate import Validator
 from control_graph.errors import (
     DatasetError,
@@ -36,10 +37,18 @@ from control_graph.store import orm
 from control_graph.store.db import write_transaction
 from control_graph.store.read import StoredDefinitions, imports_of
 from control_graph.store.reports import record_ids as record_ids_of
-from control_graph.store.scenarios import overlay_for
+from control_graph.store.scenarios import Overlay, overlay_for
 from control_graph.store.write import Progress, write_dataset
 
-__all__ = ["ImportReport", "add_events", "current_user", "import_file", "retract", "undo_import"]
+__all__ = [
+    "ImportReport",
+    "add_events",
+    "current_user",
+    "import_file",
+    "retract",
+    "undo_import",
+    "write_loaded",
+]
 
 #: After an import this large, PostgreSQL's statistics are refreshed.
 ANALYZE_AFTER = 10_000
@@ -116,6 +125,7 @@ def import_file(
     replace_changed: bool = False,
     recorded: dt.date | None = None,
     by: str | None = None,
+    csv_options: CsvOptions | None = None,
 ) -> ImportReport:
     """Import a YAML, JSON or CSV dataset file into the database, all or nothing.
 
@@ -123,7 +133,8 @@ def import_file(
     reported data as it is. With ``replace_changed``, a record whose id is stored with
     other content retracts the stored versions (as of ``recorded``, default today) and
     is added as the new version, in the same transaction. ``by`` names who imports
-    (default: the operating-system user).
+    (default: the operating-system user). ``csv_options`` say how to read a CSV whose
+    layout is not the format's own.
 
     ``on_total`` is told how many rows will be written once the file is validated, and
     ``progress`` how many more were written after each batch (for a progress bar).
@@ -146,47 +157,84 @@ def import_file(
                 existing=StoredDefinitions(conn, overlay),
                 in_scenario=overlay.own is not None,
                 replace_changed=replace_changed,
+                csv_options=csv_options,
             )
-            dataset = loaded.dataset
-            clashes = _hidden_clashes(conn, dataset, str(loaded.path))
-            if clashes:
-                raise DatasetError(clashes)
-            if on_total is not None:
-                on_total(sum(dataset.counts().values()))
-            digest = hashlib.sha256(loaded.data).hexdigest()
-            earlier = [(ident, at.isoformat()) for ident, at in imports_of(conn, digest)]
-            who = by or current_user()
-            import_id = write_dataset(
+            return write_loaded(
                 conn,
-                dataset,
-                file_name=loaded.path.name,
-                sha256=digest,
-                file_format=loaded.file_format,
+                loaded,
+                overlay,
                 progress=progress,
-                scenario_id=overlay.own,
-                imported_by=who,
+                on_total=on_total,
+                recorded=recorded,
+                by=by,
             )
-            if loaded.changed:
-                _write_retractions(
-                    conn,
-                    [
-                        {
-                            "record_id": ident,
-                            "before_import": import_id,
-                            "note": f"replaced by import #{import_id} ({what} changed)",
-                        }
-                        for ident, what in loaded.changed.items()
-                    ],
-                    import_id=import_id,
-                    scenario_id=overlay.own,
-                    recorded=recorded or dt.date.today(),
-                )
-            if conn.dialect.name == "postgresql" and dataset.counts()["events"] > ANALYZE_AFTER:
-                # Fresh statistics, or the planner may walk a whole table for one road.
-                conn.exec_driver_sql("ANALYZE events")
     finally:
         if collecting:
             gc.enable()
+
+
+def write_loaded(
+    conn: Connection,
+    loaded: LoadedDataset,
+    overlay: Overlay,
+    *,
+    progress: Progress | None = None,
+    on_total: Callable[[int], None] | None = None,
+    recorded: dt.date | None = None,
+    by: str | None = None,
+    retractions: Mapping[str, str] | None = None,
+) -> ImportReport:
+    """Write a loaded dataset inside the caller's write transaction, as one import.
+
+    The stored versions of the records it replaces (``loaded.changed``) are retracted
+    as of ``recorded`` (default today), and so are the records in ``retractions`` (id
+    -> note): versions imported before this import, so that a later import may add the
+    record again.
+
+    Raises
+    ------
+    DatasetError
+        When a new id is taken by rows this import cannot see (another scenario's).
+    """
+    dataset = loaded.dataset
+    clashes = _hidden_clashes(conn, dataset, str(loaded.path))
+    if clashes:
+        raise DatasetError(clashes)
+    if on_total is not None:
+        on_total(sum(dataset.counts().values()))
+    digest = hashlib.sha256(loaded.data).hexdigest()
+    earlier = [(ident, at.isoformat()) for ident, at in imports_of(conn, digest)]
+    who = by or current_user()
+    import_id = write_dataset(
+        conn,
+        dataset,
+        file_name=loaded.path.name,
+        sha256=digest,
+        file_format=loaded.file_format,
+        progress=progress,
+        scenario_id=overlay.own,
+        imported_by=who,
+    )
+    notes = {
+        ident: f"replaced by import #{import_id} ({what} changed)"
+        for ident, what in loaded.changed.items()
+    }
+    notes.update(retractions or {})
+    if notes:
+        _write_retractions(
+            conn,
+            [
+                {"record_id": ident, "before_import": import_id, "note": note}
+                for ident, note in notes.items()
+            ],
+            import_id=import_id,
+            scenario_id=overlay.own,
+            recorded=recorded or dt.date.today(),
+        )
+    _update_spans(conn, import_id, overlay.own)
+    if conn.dialect.name == "postgresql" and dataset.counts()["events"] > ANALYZE_AFTER:
+        # Fresh statistics, or the planner may walk a whole table for one road.
+        conn.exec_driver_sql("ANALYZE events")
     return ImportReport(
         import_id,
         str(loaded.path),
@@ -324,6 +372,7 @@ def retract(
             scenario_id=overlay.own,
             recorded=recorded or dt.date.today(),
         )
+        _update_spans(conn, import_id, overlay.own)
         return import_id
 
 
@@ -365,6 +414,7 @@ def undo_import(
             scenario_id=overlay.own,
             recorded=recorded or dt.date.today(),
         )
+        _update_spans(conn, import_id, overlay.own)
         return import_id
 
 
@@ -385,3 +435,14 @@ def _bookkeeping_import(
             "imported_by": by or current_user(),
         },
     ).scalar_one()
+
+
+def _update_spans(conn: Connection, import_id: int, scenario_id: int | None) -> None:
+    """Recompute the state spans of what an import (or a retraction, an undo) touched:
+    derived data, written in the same transaction so that it never disagrees with the
+    events. Only the reported data keeps spans; scenarios are computed when asked."""
+    if scenario_id is not None:
+        return
+    from control_graph.store.spans import materialise, touched_by_import
+
+    materialise(conn, *touched_by_import(conn, import_id))

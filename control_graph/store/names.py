@@ -17,7 +17,7 @@ from control_graph.errors import AmbiguousNameError, UnknownElementError
 from control_graph.store import orm
 from control_graph.store.scenarios import REPORTED_OVERLAY, Overlay
 
-__all__ = ["ALIAS_COLUMN", "NAMED_TABLES", "OVERLAID", "name_key", "resolve"]
+__all__ = ["ALIAS_COLUMN", "NAMED_TABLES", "OVERLAID", "holds_nothing", "name_key", "resolve"]
 
 #: The tables of the kinds of definition that have ids (and names, but sources).
 NAMED_TABLES: dict[str, Any] = {
@@ -38,6 +38,14 @@ ALIAS_COLUMN = {
 }
 #: The kinds of definition a scenario may add (their tables have a scenario_id).
 OVERLAID = {"place", "road", "segment"}
+
+
+def holds_nothing(conn: Connection) -> bool:
+    """Whether the database holds no place, segment or road at all (a new database)."""
+    return all(
+        conn.execute(sa.select(table.id).limit(1)).first() is None
+        for table in (orm.Place, orm.Segment, orm.Road)
+    )
 
 
 def name_key(name: str) -> str:
@@ -120,19 +128,34 @@ def resolve(
 def _similar(
     conn: Connection, key: str, kinds: Sequence[str], visible: Any
 ) -> list[tuple[str, str, str]]:
-    """A few elements whose id or name contains part of what was typed."""
+    """A few elements whose id or name contains part of what was typed: roads first, and
+    the road of every segment found beside it (a reader looking for "Gwaykhar" wants
+    the road, not only its numbered segments)."""
     fragment = key[: max(3, len(key) // 2)].replace("%", "").replace("_", "")
     if not fragment:
         return []
     pattern = f"%{fragment}%"
-    found: list[tuple[str, str, str]] = []
+    found: dict[str, list[tuple[str, str, str]]] = {}
+    roads_of_segments: set[str] = set()
     for kind in kinds:
         table = NAMED_TABLES[kind]
         conditions = [table.id.like(pattern)]
         if hasattr(table, "name_key"):
             conditions.append(table.name_key.like(pattern))
-        for ident, name in conn.execute(
-            sa.select(table.id, table.name).where(sa.or_(*conditions), visible(kind)).limit(8)
+        columns = [table.id, table.name]
+        if kind == "segment":
+            columns.append(table.road_id)
+        for row in conn.execute(
+            sa.select(*columns).where(sa.or_(*conditions), visible(kind)).limit(8)
         ):
-            found.append((ident, kind, name or ident))
-    return found[:10]
+            found.setdefault(kind, []).append((row[0], kind, row[1] or row[0]))
+            if kind == "segment" and row[2] is not None:
+                roads_of_segments.add(row[2])
+    if "road" in kinds and roads_of_segments:
+        listed = {ident for ident, _, _ in found.get("road", [])}
+        r = NAMED_TABLES["road"]
+        missing = sorted(roads_of_segments - listed)
+        for ident, name in conn.execute(sa.select(r.id, r.name).where(r.id.in_(missing))):
+            found.setdefault("road", []).append((ident, "road", name or ident))
+    ordered = sorted(kinds, key=lambda kind: kind != "road")
+    return [candidate for kind in ordered for candidate in found.get(kind, [])][:12]

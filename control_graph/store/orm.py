@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -46,6 +47,7 @@ __all__ = [
     "Scenario",
     "Segment",
     "Source",
+    "StateSpan",
     "Suppression",
     "declare_partial_indexes",
 ]
@@ -94,6 +96,7 @@ PARTIAL_INDEXES: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
     ("events", "ix_events_place_date", ("place_id", "date"), "place_id"),
     ("events", "ix_events_segment_date", ("segment_id", "date"), "segment_id"),
     ("events", "ix_events_road_date", ("road_id", "date"), "road_id"),
+    ("events", "ix_events_claimant", ("claimant_id",), "claimant_id"),
     ("access_records", "ix_access_records_segment_date", ("segment_id", "date"), "segment_id"),
     ("access_records", "ix_access_records_road_date", ("road_id", "date"), "road_id"),
     ("retractions", "ix_retractions_import_ref", ("import_ref",), "import_ref"),
@@ -458,3 +461,36 @@ class Retraction(Base):
     attributes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     import_ref: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
     before_import: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
+
+
+class StateSpan(Base):
+    """What the engine computed for the reported data: a place's or segment's state in
+    both readings over a stretch of days (see :mod:`control_graph.model.stored`).
+
+    Derived data: rewritten inside every import, retraction and undo for the elements
+    they touch, so it never disagrees with the events (``check --deep`` recomputes and
+    compares). A question on a day reads the spans containing it through the index of
+    their end and start days.
+    """
+
+    __tablename__ = "state_spans"
+    __table_args__ = (
+        Index("ix_state_spans_element", "element_id", "start_day"),
+        Index("ix_state_spans_start_day", "start_day"),
+        Index("ix_state_spans_days", "end_day", "start_day"),
+        CheckConstraint("end_day IS NULL OR end_day > start_day", name="ordered"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    element_id: Mapped[str] = mapped_column(ID)
+    element_type: Mapped[str] = mapped_column(String(10))
+    start_day: Mapped[dt.date] = mapped_column(Date)
+    end_day: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10))
+    controller: Mapped[str | None] = mapped_column(ID)
+    own: Mapped[bool | None] = mapped_column(Boolean)
+    late_status: Mapped[str] = mapped_column(String(10))
+    late_controller: Mapped[str | None] = mapped_column(ID)
+    late_own: Mapped[bool | None] = mapped_column(Boolean)
+    before_status: Mapped[str] = mapped_column(String(10))
+    before_controller: Mapped[str | None] = mapped_column(ID)

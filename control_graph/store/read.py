@@ -9,10 +9,11 @@ reads what one overlay sees: the reported data, or a scenario with its bases.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -20,11 +21,7 @@ from sqlalchemy.engine import Connection
 from control_graph.dataset.fields import RECORD_KINDS, FieldType
 from control_graph.model.network import RoadNetwork
 from control_graph.model.records import (
-    Access,
     Bloc,
-    Dataset,
-    Event,
-    Incident,
     Membership,
     Party,
     Place,
@@ -43,7 +40,6 @@ __all__ = [
     "dataset_names",
     "imports_of",
     "read_blocs",
-    "read_dataset",
     "read_imports",
     "read_memberships",
     "read_network",
@@ -53,14 +49,6 @@ __all__ = [
     "read_segments",
     "read_sources",
 ]
-
-T = TypeVar("T")
-
-
-def _as(kind: type[T], value: object) -> T:
-    assert isinstance(value, kind)
-    return value
-
 
 #: Ids per IN (...) list; well under every backend's limit on bound parameters.
 CHUNK = 900
@@ -82,30 +70,52 @@ def _chunks(ids: Iterable[str]) -> Iterator[list[str]]:
 # -- definitions ---------------------------------------------------------------------------
 
 
+def _column(table: Any, name: str) -> Any:
+    column = getattr(table, name)
+    # Attributes come as JSON text and are decoded here (see _attributes): most are
+    # empty, and SQLAlchemy would decode every one.
+    return sa.type_coerce(column, sa.String()) if name == "attributes" else column
+
+
 def _rows(conn: Connection, kind: str, ids: Iterable[str] | None, overlay: Overlay) -> list[Any]:
     """The rows of one kind of definition (all, by id; or those with the given ids)."""
     table = NAMED_TABLES[kind]
-    query = sa.select(*table.__table__.columns)
+    query = sa.select(*(_column(table, c.key) for c in table.__table__.columns))
     if kind in OVERLAID:
         query = query.where(overlay.visible(table.scenario_id))
     if ids is None:
-        return list(conn.execute(query.order_by(table.id)))
+        return list(conn.execute(query.order_by(table.id)).all())
     rows: list[Any] = []
     for batch in _chunks(dict.fromkeys(ids)):
-        rows.extend(conn.execute(query.where(table.id.in_(batch))))
+        rows.extend(conn.execute(query.where(table.id.in_(batch))).all())
     return rows
 
 
-def _aliases(conn: Connection, kind: str, rows: Sequence[Any]) -> dict[str, tuple[str, ...]]:
+def _attributes(text: str | dict[str, Any] | None) -> dict[str, Any]:
+    # psycopg decodes JSON columns itself, whatever SQLAlchemy is told; SQLite gives text.
+    if isinstance(text, dict):
+        return text
+    if text is None or text == "{}" or text == "null":
+        return {}
+    found = json.loads(text)
+    return found if isinstance(found, dict) else {}
+
+
+def _aliases(
+    conn: Connection, kind: str, rows: Sequence[Any], every: bool = False
+) -> dict[str, tuple[str, ...]]:
+    """The aliases of the rows' definitions (``every``: the rows are all of that kind,
+    so read every alias of it at once)."""
     column = ALIAS_COLUMN[kind]
     found: dict[str, list[str]] = defaultdict(list)
-    for batch in _chunks(row.id for row in rows):
-        aliases = conn.execute(
-            sa.select(column, orm.Alias.alias)
-            .where(column.in_(batch))
-            .order_by(column, orm.Alias.position)
-        )
-        for owner, alias in aliases:
+    query = sa.select(column, orm.Alias.alias).order_by(column, orm.Alias.position)
+    batches = (
+        [query.where(column.is_not(None))]
+        if every
+        else [query.where(column.in_(batch)) for batch in _chunks(row.id for row in rows)]
+    )
+    for batch in batches:
+        for owner, alias in conn.execute(batch):
             if owner is not None:
                 found[owner].append(alias)
     return {owner: tuple(names) for owner, names in found.items()}
@@ -122,17 +132,34 @@ def read_memberships(conn: Connection, blocs: Sequence[str] | None = None) -> li
     return [Membership(*row) for row in conn.execute(query)]
 
 
-def _values(section: str, row: Any, aliases: dict[str, tuple[str, ...]]) -> dict[str, Any]:
-    """A definition's fields from its row, column by column as the format's table says."""
-    values: dict[str, Any] = {}
-    for field in RECORD_KINDS[section].fields:
-        if field.column is not None:
-            values[field.name] = getattr(row, field.column)
-        elif field.type is FieldType.NAMES:
-            values[field.name] = aliases.get(row.id, ())
-    if values.get("attributes") is None:
-        values["attributes"] = {}
-    return values
+def _plan(section: str) -> list[tuple[str, str | None]]:
+    """Each field's attribute name and the column that holds it (``None``: aliases)."""
+    return [
+        (field.name, field.column)
+        for field in RECORD_KINDS[section].fields
+        if field.column is not None or field.type is FieldType.NAMES
+    ]
+
+
+_PLANS = {section: _plan(section) for section in RECORD_KINDS}
+
+
+def _records(
+    section: str, rows: Sequence[Any], aliases: dict[str, tuple[str, ...]]
+) -> Iterator[dict[str, Any]]:
+    """Each definition's fields from its row, column by column as the format's table
+    says (rows read as plain tuples: by position, which is fast)."""
+    if not rows:
+        return
+    position = {name: i for i, name in enumerate(rows[0]._fields)}
+    plan = [(name, position[column] if column else None) for name, column in _PLANS[section]]
+    ident, attributes = position["id"], position["attributes"]
+    for row in rows:
+        values: dict[str, Any] = {
+            name: row[i] if i is not None else aliases.get(row[ident], ()) for name, i in plan
+        }
+        values["attributes"] = _attributes(row[attributes])
+        yield values
 
 
 def read_parties(
@@ -140,8 +167,8 @@ def read_parties(
 ) -> list[Party]:
     """Parties (all, by id; or those with the given ids)."""
     rows = _rows(conn, "party", ids, overlay)
-    aliases = _aliases(conn, "party", rows)
-    return [Party(**_values("parties", r, aliases)) for r in rows]
+    aliases = _aliases(conn, "party", rows, every=ids is None)
+    return [Party(**values) for values in _records("parties", rows, aliases)]
 
 
 def read_blocs(
@@ -149,12 +176,13 @@ def read_blocs(
 ) -> list[Bloc]:
     """Blocs with their memberships."""
     rows = _rows(conn, "bloc", ids, overlay)
-    aliases = _aliases(conn, "bloc", rows)
+    aliases = _aliases(conn, "bloc", rows, every=ids is None)
     members: dict[str, list[Membership]] = defaultdict(list)
     for membership in read_memberships(conn, [r.id for r in rows]):
         members[membership.bloc].append(membership)
     return [
-        Bloc(**_values("blocs", r, aliases), members=tuple(members.get(r.id, []))) for r in rows
+        Bloc(**values, members=tuple(members.get(values["id"], [])))
+        for values in _records("blocs", rows, aliases)
     ]
 
 
@@ -163,15 +191,16 @@ def read_places(
 ) -> list[Place]:
     """Places with their aliases."""
     rows = _rows(conn, "place", ids, overlay)
-    aliases = _aliases(conn, "place", rows)
-    return [Place(**_values("places", r, aliases)) for r in rows]
+    aliases = _aliases(conn, "place", rows, every=ids is None)
+    return [Place(**values) for values in _records("places", rows, aliases)]
 
 
 def read_sources(
     conn: Connection, ids: Iterable[str] | None = None, overlay: Overlay = REPORTED_OVERLAY
 ) -> list[Source]:
     """Sources."""
-    return [Source(**_values("sources", r, {})) for r in _rows(conn, "source", ids, overlay)]
+    rows = _rows(conn, "source", ids, overlay)
+    return [Source(**values) for values in _records("sources", rows, {})]
 
 
 def read_segments(
@@ -179,11 +208,11 @@ def read_segments(
 ) -> list[Segment]:
     """Segments, with the position of each generated one in its road."""
     rows = _rows(conn, "segment", ids, overlay)
-    aliases = _aliases(conn, "segment", rows)
-    positions = _positions_in_own_road(conn, [(r.id, r.road_id) for r in rows])
+    aliases = _aliases(conn, "segment", rows, every=ids is None)
+    positions = _positions_in_own_road(conn, [(r.id, r.road_id) for r in rows], ids is None)
     return [
-        Segment(**_values("segments", r, aliases), road=r.road_id, position=positions.get(r.id))
-        for r in rows
+        Segment(**values, road=row.road_id, position=positions.get(row.id))
+        for row, values in zip(rows, _records("segments", rows, aliases), strict=True)
     ]
 
 
@@ -192,16 +221,16 @@ def read_roads(
 ) -> list[Road]:
     """Roads with their segments in order (and their places, when given by places)."""
     rows = _rows(conn, "road", ids, overlay)
-    aliases = _aliases(conn, "road", rows)
+    aliases = _aliases(conn, "road", rows, every=ids is None)
     chains = _road_chains(conn, [r.id for r in rows])
     roads = []
-    for r in rows:
+    for r, values in zip(rows, _records("roads", rows, aliases), strict=True):
         chain = chains.get(r.id, [])
         places: tuple[str, ...] = ()
         if r.defined_by == "places" and chain:
             places = (chain[0][1], *(end for _, _, end in chain))
         segments = tuple(segment for segment, _, _ in chain)
-        roads.append(Road(**_values("roads", r, aliases), segments=segments, places=places))
+        roads.append(Road(**values, segments=segments, places=places))
     return roads
 
 
@@ -237,19 +266,21 @@ def _road_chains(conn: Connection, roads: Sequence[str]) -> dict[str, list[tuple
 
 
 def _positions_in_own_road(
-    conn: Connection, segments: Sequence[tuple[str, str | None]]
+    conn: Connection, segments: Sequence[tuple[str, str | None]], every: bool = False
 ) -> dict[str, int]:
-    owned = [(s, r) for s, r in segments if r is not None]
+    """The position of each segment a road generated in that road (``every``: the
+    segments are all there are, so read every position at once)."""
+    rs, s = orm.RoadSegment, orm.Segment
+    query = (
+        sa.select(rs.segment_id, rs.position)
+        .join(s, s.id == rs.segment_id)
+        .where(rs.road_id == s.road_id)
+    )
+    owned = [segment for segment, road in segments if road is not None]
+    batches = [query] if every else [query.where(rs.segment_id.in_(b)) for b in _chunks(owned)]
     positions: dict[str, int] = {}
-    for batch in _chunks(s for s, _ in owned):
-        rows = conn.execute(
-            sa.select(orm.RoadSegment.segment_id, orm.RoadSegment.road_id, orm.RoadSegment.position)
-            .join(orm.Segment, orm.Segment.id == orm.RoadSegment.segment_id)
-            .where(orm.RoadSegment.segment_id.in_(batch))
-            .where(orm.RoadSegment.road_id == orm.Segment.road_id)
-        )
-        for segment, _road, position in rows:
-            positions[segment] = position
+    for batch in batches:
+        positions.update((segment, position) for segment, position in conn.execute(batch))
     return positions
 
 
@@ -354,54 +385,6 @@ def dataset_names(conn: Connection) -> list[str]:
         .order_by(orm.Import.id)
     ).scalars()
     return list(dict.fromkeys(n for n in names if n))
-
-
-def read_dataset(conn: Connection, overlay: Overlay = REPORTED_OVERLAY) -> Dataset:
-    """Everything the overlay sees, as one dataset: definitions by id, events in the
-    contract's order (less those a scenario supposes false), incidents by date, access
-    records, retractions.
-
-    Written with :func:`~control_graph.dataset.dump.dump_dataset` and imported into a new
-    database, it gives the same answers to every question.
-    """
-    e = orm.Event
-    layer = reports.layers(overlay)
-    query = sa.select(*e.__table__.columns).where(
-        overlay.visible(e.scenario_id), overlay.not_suppressed(e.id)
-    )
-    rows = sorted(
-        conn.execute(query),
-        key=lambda r: (
-            r.date,
-            r.recorded or r.date_latest or r.date,
-            layer.get(r.scenario_id, 0),
-            r.import_id,
-            r.position,
-        ),
-    )
-
-    def others(table: Any) -> Any:
-        return conn.execute(
-            sa.select(*table.__table__.columns)
-            .where(overlay.visible(table.scenario_id))
-            .order_by(table.date, table.import_id, table.position)
-        )
-
-    return Dataset(
-        name="; ".join(dataset_names(conn)) or None,
-        parties=read_parties(conn, overlay=overlay),
-        blocs=read_blocs(conn, overlay=overlay),
-        places=read_places(conn, overlay=overlay),
-        roads=read_roads(conn, overlay=overlay),
-        segments=read_segments(conn, overlay=overlay),
-        sources=read_sources(conn, overlay=overlay),
-        events=[_as(Event, reports.record_of("events", row)) for row in rows],
-        incidents=[
-            _as(Incident, reports.record_of("incidents", row)) for row in others(orm.Incident)
-        ],
-        access=[_as(Access, reports.record_of("access", row)) for row in others(orm.AccessRecord)],
-        retractions=reports.read_retractions(conn, overlay),
-    )
 
 
 # -- the network a question needs, and its events -------------------------------------------

@@ -38,6 +38,8 @@ from control_graph.store.scenarios import REPORTED_OVERLAY, Overlay
 __all__ = [
     "EventRecord",
     "Record",
+    "any_claimant",
+    "claimed_elements",
     "counted",
     "read_access",
     "read_control_events",
@@ -186,6 +188,36 @@ def _about(
         column = getattr(table, f"{kind}_id")
         for batch in _chunks(sorted(ids[kind])):
             yield column.in_(batch)
+
+
+def any_claimant(conn: Connection, overlay: Overlay = REPORTED_OVERLAY) -> bool:
+    """Whether any event the overlay sees is a side's claim: without one, nothing can be
+    disputed (every report is independent, one claimant)."""
+    e = orm.Event
+    query = sa.select(e.id).where(e.claimant_id.is_not(None), overlay.visible(e.scenario_id))
+    return conn.execute(query.limit(1)).first() is not None
+
+
+def claimed_elements(
+    conn: Connection, *, until: dt.date | None = None, overlay: Overlay = REPORTED_OVERLAY
+) -> set[tuple[str, str]]:
+    """``(kind, id)`` of every place, segment or road some side claims (an event with a
+    claimant dated on or before ``until``)."""
+    e = orm.Event
+    query = sa.select(e.place_id, e.segment_id, e.road_id).where(
+        e.claimant_id.is_not(None), overlay.visible(e.scenario_id)
+    )
+    if until is not None:
+        query = query.where(e.date <= until)
+    found: set[tuple[str, str]] = set()
+    for place, segment, road in conn.execute(query.distinct()):
+        if place is not None:
+            found.add(("place", place))
+        elif segment is not None:
+            found.add(("segment", segment))
+        elif road is not None:
+            found.add(("road", road))
+    return found
 
 
 def read_control_events(

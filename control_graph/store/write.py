@@ -33,7 +33,7 @@ from control_graph.model.records import Dataset
 from control_graph.store import orm
 from control_graph.store.names import name_key
 
-__all__ = ["BATCH", "Progress", "write_dataset"]
+__all__ = ["BATCH", "Progress", "insert_rows", "write_dataset"]
 
 #: Rows per INSERT batch: large enough to be fast, small enough to report progress.
 BATCH = 20_000
@@ -46,7 +46,7 @@ INCIDENT_COLUMNS = (*_BOOKKEEPING, *INCIDENT_TABLE_COLUMNS)
 ACCESS_COLUMNS = (*_BOOKKEEPING, *ACCESS_TABLE_COLUMNS)
 RETRACTION_COLUMNS = (*_BOOKKEEPING, *RETRACTION_TABLE_COLUMNS)
 #: The columns holding days, which SQLite stores as ISO text.
-_DATE_COLUMNS = frozenset(("date", "recorded", "date_latest", "until_date"))
+_DATE_COLUMNS = frozenset(("date", "recorded", "date_latest", "until_date", "start_day", "end_day"))
 
 
 def _numbered(
@@ -69,7 +69,7 @@ def _event_rows(dataset: Dataset) -> Iterable[EventRow]:
     return (event_row(e) for e in dataset.events)
 
 
-def _insert_many(
+def insert_rows(
     conn: Connection,
     table: str,
     columns: tuple[str, ...],
@@ -266,28 +266,28 @@ def write_dataset(
         ),
         progress,
     )
-    _insert_many(
+    insert_rows(
         conn,
         "events",
         EVENT_COLUMNS,
         _numbered(scenario_id, import_id, _event_rows(dataset)),
         progress,
     )
-    _insert_many(
+    insert_rows(
         conn,
         "incidents",
         INCIDENT_COLUMNS,
         _numbered(scenario_id, import_id, (incident_row(i) for i in dataset.incidents)),
         progress,
     )
-    _insert_many(
+    insert_rows(
         conn,
         "access_records",
         ACCESS_COLUMNS,
         _numbered(scenario_id, import_id, (access_row(a) for a in dataset.access)),
         progress,
     )
-    _insert_many(
+    insert_rows(
         conn,
         "retractions",
         RETRACTION_COLUMNS,

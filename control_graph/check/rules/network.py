@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
-from control_graph.check.catalogue import Code, Severity
+from control_graph.check.catalogue import CODES, Code, Severity
 from control_graph.check.report import Finding
 from control_graph.check.words import names, plural
 from control_graph.model.records import Place, Road, Segment
+from control_graph.model.stored import Span
 
 __all__ = [
     "disconnected_place",
@@ -19,6 +20,7 @@ __all__ = [
     "road_gap",
     "self_loop_segment",
     "separate_component",
+    "stale_spans",
 ]
 
 
@@ -157,4 +159,26 @@ def place_never_known(places: Iterable[str]) -> Iterator[Finding]:
             "that has no event of its own.",
             place,
             "place",
+        )
+
+
+def stale_spans(missing: Sequence[Span], extra: Sequence[Span]) -> Iterator[Finding]:
+    """The state spans stored for the reported data that the events no longer give (and
+    those they give that are not stored), one finding per element: derived data out of
+    step, which answers of whole-network questions would then repeat."""
+    by_element: dict[str, list[int]] = {}
+    for found, index in ((missing, 0), (extra, 1)):
+        for span in found:
+            by_element.setdefault(span.element, [0, 0])[index] += 1
+    kinds = {span.element: span.type for span in (*missing, *extra)}
+    for element, (absent, surplus) in sorted(by_element.items()):
+        yield Finding(
+            Code.STALE_SPANS,
+            CODES[Code.STALE_SPANS].severity,
+            f"the stored state spans of {element} differ from what its reports give "
+            f"({absent} missing, {surplus} not given by the reports); whole-network "
+            "questions (path, changes, maps) answer from them: run check --deep --repair",
+            element=element,
+            type=kinds[element],
+            details={"missing": absent, "extra": surplus},
         )

@@ -1,0 +1,468 @@
+"""State spans in the database: what the engine computes for the reported data, kept.
+
+Every import, retraction and undo of the reported data recomputes, inside its own
+transaction, the spans of the places and segments it touched (and of the segments of
+touched places, whose states derive from them), so the spans never disagree with the
+events. Questions on the reported data with no filter then read spans instead of
+events: the spans containing a day (paths, snapshots, maps), the spans starting in a
+window (changes), or all of them (a whole history).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from control_graph.model.bulk import EventColumns, bulk_spans
+from control_graph.model.network import RoadNetwork
+from control_graph.model.records import NO_FILTERS
+from control_graph.model.states import State, Status
+from control_graph.model.stored import Reading, Span, span_rows
+from control_graph.store import orm
+from control_graph.store.read import read_network, read_places, read_roads, read_segments
+from control_graph.store.reports import counted, read_control_events
+from control_graph.store.scenarios import REPORTED_OVERLAY
+from control_graph.store.write import insert_rows
+
+__all__ = [
+    "held_ever",
+    "last_change",
+    "materialise",
+    "materialise_all",
+    "materialise_bulk",
+    "read_spans",
+    "read_spans_on",
+    "read_spans_starting",
+    "stale_spans",
+    "touched_by_import",
+]
+
+CHUNK = 900
+BATCH = 20_000
+_STATES: dict[tuple[str, str | None], State] = {}
+_COLUMNS = (
+    "element_id",
+    "element_type",
+    "start_day",
+    "end_day",
+    "status",
+    "controller",
+    "own",
+    "late_status",
+    "late_controller",
+    "late_own",
+    "before_status",
+    "before_controller",
+)
+
+
+def _state(status: str, controller: str | None) -> State:
+    key = (status, controller)
+    found = _STATES.get(key)
+    if found is None:
+        found = _STATES[key] = State(Status(status), controller)
+    return found
+
+
+def _chunks(ids: Iterable[Any]) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for ident in ids:
+        batch.append(ident)
+        if len(batch) == CHUNK:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+# -- what an import touched ---------------------------------------------------------------
+
+
+def touched_by_import(conn: Connection, import_id: int) -> tuple[set[str], set[str]]:
+    """The places and segments whose spans import ``import_id`` may have changed: the
+    targets of its events, of the records it retracts or replaces (or of the import it
+    undoes), its new segments, and every segment of a road or place among them."""
+    places: set[str] = set()
+    segments: set[str] = set()
+    roads: set[str] = set()
+    e, r = orm.Event, orm.Retraction
+
+    def targets(condition: Any) -> None:
+        query = sa.select(e.place_id, e.segment_id, e.road_id).where(
+            e.scenario_id.is_(None), condition
+        )
+        for place, segment, road in conn.execute(query.distinct()):
+            if place is not None:
+                places.add(place)
+            elif segment is not None:
+                segments.add(segment)
+            elif road is not None:
+                roads.add(road)
+
+    targets(e.import_id == import_id)
+    retracted_ids = sa.select(r.record_id).where(r.import_id == import_id, r.record_id.is_not(None))
+    targets(e.record_id.in_(retracted_ids))
+    undone = sa.select(r.import_ref).where(r.import_id == import_id, r.import_ref.is_not(None))
+    targets(e.import_id.in_(undone))
+    segments.update(
+        conn.execute(sa.select(orm.Segment.id).where(orm.Segment.import_id == import_id)).scalars()
+    )
+    for batch in _chunks(sorted(roads)):
+        segments.update(
+            conn.execute(
+                sa.select(orm.RoadSegment.segment_id).where(orm.RoadSegment.road_id.in_(batch))
+            ).scalars()
+        )
+    s = orm.Segment
+    for batch in _chunks(sorted(places)):
+        segments.update(
+            conn.execute(
+                sa.select(s.id).where(
+                    s.scenario_id.is_(None),
+                    sa.or_(s.start_place_id.in_(batch), s.end_place_id.in_(batch)),
+                )
+            ).scalars()
+        )
+    return places, segments
+
+
+# -- computing and writing ----------------------------------------------------------------
+
+
+def _slice(conn: Connection, places: set[str], segments: set[str]) -> RoadNetwork:
+    """The network that decides these elements: them, the endpoints of the segments, and
+    every road those segments belong to."""
+    found_segments = read_segments(conn, sorted(segments))
+    place_ids = set(places)
+    for segment in found_segments:
+        place_ids.update(segment.ends())
+    road_ids: set[str] = set()
+    for batch in _chunks(sorted(segments)):
+        road_ids.update(
+            conn.execute(
+                sa.select(orm.RoadSegment.road_id).where(orm.RoadSegment.segment_id.in_(batch))
+            ).scalars()
+        )
+    return RoadNetwork(
+        read_places(conn, sorted(place_ids)), found_segments, read_roads(conn, sorted(road_ids))
+    )
+
+
+def _write(conn: Connection, spans: Iterable[Span]) -> int:
+    """Write spans as plain rows (COPY on PostgreSQL, executemany on SQLite)."""
+    count = 0
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        nonlocal count
+        for span in spans:
+            count += 1
+            yield (
+                span.element,
+                span.type,
+                span.start,
+                span.end,
+                span.early.state.status.value,
+                span.early.state.controller,
+                span.early.own,
+                span.late.state.status.value,
+                span.late.state.controller,
+                span.late.own,
+                span.before.status.value,
+                span.before.controller,
+            )
+
+    insert_rows(conn, "state_spans", _COLUMNS, rows(), None)
+    return count
+
+
+def materialise(conn: Connection, places: set[str], segments: set[str]) -> int:
+    """Recompute and rewrite the spans of these places and segments (reported data,
+    every report that counts); returns how many spans were written."""
+    if not places and not segments:
+        return 0
+    network = _slice(conn, places, segments)
+    timeline = network.timeline(read_control_events(conn, network))
+    s = orm.StateSpan
+    for batch in _chunks(sorted(places | segments)):
+        conn.execute(sa.delete(s).where(s.element_id.in_(batch)))
+    return _write(
+        conn,
+        (
+            span
+            for element in sorted(places | segments)
+            if element in network.places or element in network.segments
+            for span in span_rows(timeline, element)
+        ),
+    )
+
+
+def _rough(conn: Connection) -> bool:
+    """Whether any reported event has a rough date or lapses: then the engine computes
+    the spans (see :mod:`control_graph.model.bulk`)."""
+    e = orm.Event
+    query = sa.select(e.id).where(
+        e.scenario_id.is_(None), sa.or_(e.date_latest.is_not(None), e.until_date.is_not(None))
+    )
+    return conn.execute(query.limit(1)).first() is not None
+
+
+def _columns(
+    conn: Connection, network: RoadNetwork, every: bool
+) -> tuple[EventColumns, list[State]]:
+    """The events that count for ``network`` (``every``: all reported events), as
+    integer columns indexing the network's places, segments and roads."""
+    e = orm.Event
+    places = {p: i for i, p in enumerate(network.places)}
+    segments = {s: i for i, s in enumerate(network.segments)}
+    roads = {r: i for i, r in enumerate(network.roads)}
+    states: dict[tuple[str, str | None], int] = {}
+    text = conn.dialect.name == "sqlite"
+
+    def raw(column: Any) -> Any:
+        return sa.type_coerce(column, sa.String()) if text else column
+
+    columns = [
+        e.place_id,
+        e.segment_id,
+        e.road_id,
+        raw(e.date),
+        raw(e.recorded),
+        e.import_id,
+        e.position,
+        e.status,
+        e.party_id,
+    ]
+    conditions = counted("events", NO_FILTERS, REPORTED_OVERLAY, conn)
+    if every:
+        queries = [sa.select(*columns).where(*conditions)]
+    else:
+        queries = [
+            sa.select(*columns).where(column.in_(batch), *conditions)
+            for column, ids in ((e.place_id, places), (e.segment_id, segments), (e.road_id, roads))
+            for batch in _chunks(sorted(ids))
+        ]
+    ordinals: dict[Any, int] = {}
+
+    def ordinal(value: Any) -> int:
+        found = ordinals.get(value)
+        if found is None:
+            day = dt.date.fromisoformat(value) if isinstance(value, str) else value
+            found = ordinals[value] = day.toordinal()
+        return found
+
+    kind: list[int] = []
+    target: list[int] = []
+    day: list[int] = []
+    recorded: list[int] = []
+    order: list[int] = []
+    state: list[int] = []
+    for query in queries:
+        for rows in conn.execute(query).partitions(50_000):
+            for place, segment, road, date, known, import_id, position, status, party in rows:
+                if place is not None:
+                    kind.append(0)
+                    target.append(places[place])
+                elif segment is not None:
+                    kind.append(1)
+                    target.append(segments[segment])
+                else:
+                    kind.append(2)
+                    target.append(roads[road])
+                when = ordinal(date)
+                day.append(when)
+                recorded.append(when if known is None else ordinal(known))
+                order.append((import_id << 24) | position)
+                key = (status, party if status == "held" else None)
+                code = states.get(key)
+                if code is None:
+                    code = states[key] = len(states)
+                state.append(code)
+    table = [_state(status, party) for status, party in states]
+    return (
+        EventColumns(
+            *(np.asarray(c, dtype=np.int64) for c in (kind, target, day, recorded, order, state))
+        ),
+        table,
+    )
+
+
+def materialise_bulk(
+    conn: Connection, places: set[str], segments: set[str], every: bool = False
+) -> int:
+    """:func:`materialise` for many elements at once (an import of many events): the
+    events are read as integer columns and the spans computed over them
+    (:mod:`control_graph.model.bulk`), unless some event has a rough date or lapses."""
+    if _rough(conn):
+        return materialise_all(conn) if every else materialise(conn, places, segments)
+    network = read_network(conn) if every else _slice(conn, places, segments)
+    events, states = _columns(conn, network, every)
+    place_index = {p: i for i, p in enumerate(network.places)}
+    segment_index = {s: i for i, s in enumerate(network.segments)}
+    spans = bulk_spans(
+        list(network.places),
+        [(s.id, place_index[s.start], place_index[s.end]) for s in network.segments.values()],
+        [
+            [segment_index[s] for s in road.segments if s in segment_index]
+            for road in network.roads.values()
+        ],
+        states,
+        events,
+    )
+    wanted = None if every else places | segments
+    s = orm.StateSpan
+    if every:
+        conn.execute(sa.delete(s))
+    else:
+        for batch in _chunks(sorted(places | segments)):
+            conn.execute(sa.delete(s).where(s.element_id.in_(batch)))
+    return _write(conn, (span for span in spans if wanted is None or span.element in wanted))
+
+
+def materialise_all(conn: Connection) -> int:
+    """Rewrite every span from the events (a new schema, or ``check --deep --repair``)."""
+    network = read_network(conn)
+    timeline = network.timeline(read_control_events(conn))
+    conn.execute(sa.delete(orm.StateSpan))
+    return _write(
+        conn,
+        (
+            span
+            for element in (*sorted(network.places), *sorted(network.segments))
+            for span in span_rows(timeline, element)
+        ),
+    )
+
+
+# -- reading --------------------------------------------------------------------------------
+
+
+def _spans(conn: Connection, query: Any) -> list[Span]:
+    """The spans a query selects (its columns: :data:`_COLUMNS`, days as text on SQLite),
+    read as plain tuples with each distinct day and state made once."""
+    days: dict[Any, dt.date] = {}
+    readings: dict[tuple[str, str | None, bool | None], Reading] = {}
+
+    def day(value: Any) -> dt.date:
+        found = days.get(value)
+        if found is None:
+            found = days[value] = dt.date.fromisoformat(value) if isinstance(value, str) else value
+        return found
+
+    def reading(status: str, controller: str | None, own: Any) -> Reading:
+        key = (status, controller, None if own is None else bool(own))
+        found = readings.get(key)
+        if found is None:
+            found = readings[key] = Reading(_state(status, controller), key[2])
+        return found
+
+    found: list[Span] = []
+    for rows in conn.execute(query).partitions(20_000):
+        for (
+            element,
+            kind,
+            start,
+            end,
+            status,
+            controller,
+            own,
+            late_status,
+            late_controller,
+            late_own,
+            before_status,
+            before_controller,
+        ) in rows:
+            found.append(
+                Span(
+                    element,
+                    "place" if kind == "place" else "segment",
+                    day(start),
+                    None if end is None else day(end),
+                    reading(status, controller, own),
+                    reading(late_status, late_controller, late_own),
+                    _state(before_status, before_controller),
+                )
+            )
+    return found
+
+
+_COLUMNS_SELECTED = [getattr(orm.StateSpan, name) for name in _COLUMNS]
+
+
+def _selected(conn: Connection) -> list[Any]:
+    """The span columns, days as text on SQLite (parsed once each in :func:`_spans`)."""
+    text = conn.dialect.name == "sqlite"
+    return [
+        sa.type_coerce(column, sa.String()) if text and name.endswith("_day") else column
+        for name, column in zip(_COLUMNS, _COLUMNS_SELECTED, strict=True)
+    ]
+
+
+def read_spans_on(conn: Connection, day: dt.date) -> list[Span]:
+    """Every span containing ``day``, through the index of their end and start days."""
+    s = orm.StateSpan
+    query = sa.select(*_selected(conn)).where(
+        sa.or_(s.end_day > day, s.end_day.is_(None)), s.start_day <= day
+    )
+    return _spans(conn, query)
+
+
+def read_spans_starting(conn: Connection, start: dt.date | None, end: dt.date | None) -> list[Span]:
+    """Every span starting from ``start`` to ``end`` (both inclusive)."""
+    s = orm.StateSpan
+    query = sa.select(*_selected(conn))
+    if start is not None:
+        query = query.where(s.start_day >= start)
+    if end is not None:
+        query = query.where(s.start_day <= end)
+    return _spans(conn, query)
+
+
+def read_spans(conn: Connection) -> list[Span]:
+    """Every span."""
+    return _spans(conn, sa.select(*_selected(conn)))
+
+
+def stale_spans(conn: Connection) -> tuple[list[Span], list[Span]]:
+    """The stored spans that differ from what the events give now: those missing and
+    those that should not be there (both empty when all is well)."""
+    network = read_network(conn)
+    timeline = network.timeline(read_control_events(conn))
+    expected = {
+        span
+        for element in (*network.places, *network.segments)
+        for span in span_rows(timeline, element)
+    }
+    stored = set(read_spans(conn))
+    return sorted(expected - stored, key=_order), sorted(stored - expected, key=_order)
+
+
+def _order(span: Span) -> tuple[str, dt.date]:
+    return span.element, span.start
+
+
+def held_ever(conn: Connection) -> set[str]:
+    """Every party that holds some place or segment at some time, in either reading."""
+    s = orm.StateSpan
+    found = set(conn.execute(sa.select(s.controller).distinct()).scalars())
+    found.update(conn.execute(sa.select(s.late_controller).distinct()).scalars())
+    return {party for party in found if party is not None}
+
+
+def last_change(conn: Connection) -> dt.date | None:
+    """The last day on which any place's or segment's state changes."""
+    s = orm.StateSpan
+    changed = sa.or_(
+        s.status != s.before_status,
+        sa.func.coalesce(s.controller, "") != sa.func.coalesce(s.before_controller, ""),
+    )
+    value = conn.execute(sa.select(sa.func.max(s.start_day)).where(changed)).scalar()
+    return (
+        None
+        if value is None
+        else (dt.date.fromisoformat(value) if isinstance(value, str) else value)
+    )

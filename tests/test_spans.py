@@ -1,0 +1,185 @@
+"""Stored state spans never disagree with the events (issue "Scale").
+
+Hypothesis imports random datasets in several files, retracts, undoes and corrects, and
+after every step checks that the stored spans are exactly what the engine computes from
+the events, and that the questions answered from spans (a day's states, paths, changes)
+equal the engine's answers.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import control_graph as cg
+from control_graph import NoPathError
+from control_graph.model import disputes
+from control_graph.model.stored import DayStates, span_rows
+from tests.reference import World
+from tests.test_trust_property import DAYS, dataset_of, worlds
+
+
+def same_answers(model: cg.Model, world: World) -> None:
+    assert model.stale_spans() == ([], [])
+    network, timeline, _ = model.history()
+    engine_changes = timeline.changes()
+    assert model.changes().changes == tuple(engine_changes)
+    for day in DAYS[::5]:
+        view = model.day(day)
+        for element in (*world.places, *world.segments, *world.roads):
+            assert view.state(element) == timeline.state(element, day), (element, day)
+            assert view.otherwise(element) == timeline.otherwise(element, day), (element, day)
+            if element not in world.roads:
+                expected_dispute = disputes.is_disputed(timeline, element, day)
+                assert view.is_disputed(element) == expected_dispute, (element, day)
+        if len(world.places) >= 2:
+            a, b = world.places[0], world.places[-1]
+            for party in ("p1", None):
+                try:
+                    got = model.path(a, b, day, party=party).length_km
+                except NoPathError:
+                    got = None
+                try:
+                    expected = network.shortest_path(
+                        a, b, timeline=timeline, day=day, controller=party
+                    ).length_km
+                except NoPathError:
+                    expected = None
+                assert got == expected, (a, b, day, party)
+
+
+def parts(document: dict[str, Any], cut: int) -> list[dict[str, Any]]:
+    """The dataset as two files: the network and the first events, then the rest."""
+    first = {**document, "events": document["events"][:cut], "retractions": []}
+    second = {
+        "events": document["events"][cut:],
+        "access": [],
+        "retractions": document["retractions"],
+    }
+    first["access"] = document["access"]
+    return [first, second]
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(world=worlds(), data=st.data())
+def test_spans_follow_every_change_of_the_data(
+    world: World, data: st.DataObject, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    folder = Path(tmp_path_factory.mktemp("spans"))
+    document = dataset_of(world)
+    cut = data.draw(st.integers(0, len(document["events"])))
+    with cg.open("sqlite://") as model:
+        for i, part in enumerate(parts(document, cut)):
+            path = folder / f"part{i}.json"
+            path.write_text(json.dumps(part), encoding="utf-8")
+            model.import_file(path)
+            same_answers(model, world)
+        ids = [e["id"] for e in document["events"]]
+        if ids:
+            model.retract(data.draw(st.sampled_from(ids)), recorded="2024-01-10")
+            same_answers(model, world)
+            changed = data.draw(st.sampled_from(document["events"]))
+            corrected = {**changed, "status": "contested"}
+            corrected.pop("party", None)
+            path = folder / "correction.json"
+            path.write_text(json.dumps({"events": [corrected]}), encoding="utf-8")
+            if corrected != changed:
+                model.import_file(path, replace_changed=True, recorded="2024-01-12")
+                same_answers(model, world)
+        imports = model.imports()
+        model.undo_import(imports[-1].id)
+        same_answers(model, world)
+
+
+def test_the_sample_answers_the_same_from_spans() -> None:
+    with cg.open("sqlite://") as model:
+        model.import_file(cg.sample_path())
+        assert model.stale_spans() == ([], [])
+        network, timeline, _ = model.history()
+        for day in ("2025-06-01", "2025-12-01", "2026-02-01", "2026-02-06"):
+            view = model.day(day)
+            assert isinstance(view.states, DayStates)
+            for element in (*network.places, *network.segments):
+                assert view.is_disputed(element) == disputes.is_disputed(
+                    timeline, element, view.day
+                ), (element, day)
+            for element in (*network.places, *network.segments, *network.roads):
+                assert view.state(element) == timeline.state(element, view.day)
+        assert model.changes().changes == tuple(timeline.changes())
+
+
+def test_deep_check_finds_and_repairs_spans_out_of_step(valley: cg.Model) -> None:
+    from control_graph.check import check_dataset
+
+    assert check_dataset(valley, deep=True, only=["stale-spans"]).counts() == {"stale-spans": 0}
+    with valley.engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM state_spans WHERE element_id = 'gate'")
+    report = check_dataset(valley, deep=True, only=["stale-spans"])
+    assert [f.element for f in report.findings] == ["gate"]
+    valley.rebuild_spans()
+    assert valley.stale_spans() == ([], [])
+
+
+def test_a_span_knows_its_change() -> None:
+    with cg.open("sqlite://") as model:
+        model.import_file(cg.sample_path())
+        timeline = model.history().timeline
+        spans = span_rows(timeline, "lonton")
+        assert spans and spans[0].before.status.value == "unknown"
+        assert all(s.end is None or s.start < s.end for s in spans)
+
+
+@settings(max_examples=300, deadline=None)
+@given(world=worlds())
+def test_bulk_spans_are_the_engines(world: World) -> None:
+    """The columnar reading of an import (model/bulk.py) gives the engine's spans, for
+    events without rough dates or lapses (the others always go through the engine)."""
+    import numpy as np
+
+    from control_graph.model.bulk import EventColumns, bulk_spans
+    from control_graph.model.records import ControlEvent, Target
+
+    events = [e for e in world.events if e.date_latest is None and e.until is None]
+    places = list(world.places)
+    segments = list(world.segments)
+    roads = list(world.roads)
+    states = list(dict.fromkeys(e.state for e in events))
+    index = {"place": places, "segment": segments, "road": roads}
+    columns = EventColumns(
+        *(
+            np.asarray(values, dtype=np.int64)
+            for values in (
+                [("place", "segment", "road").index(e.target) for e in events],
+                [index[e.target].index(e.target_id) for e in events],
+                [e.date.toordinal() for e in events],
+                [e.known.toordinal() for e in events],
+                [e.position for e in events],
+                [states.index(e.state) for e in events],
+            )
+        )
+    )
+    got = set(
+        bulk_spans(
+            places,
+            [(s, places.index(a), places.index(b)) for s, (a, b) in world.segments.items()],
+            [[segments.index(s) for s in world.roads[r]] for r in roads],
+            states,
+            columns,
+        )
+    )
+    timeline = cg.model.ControlTimeline(
+        places=places,
+        segments=world.segments,
+        roads=world.roads,
+        events=[
+            ControlEvent(e.date, e.known, (e.position,), Target(e.target), e.target_id, e.state)
+            for e in events
+        ],
+    )
+    expected = {span for element in (*places, *segments) for span in span_rows(timeline, element)}
+    assert got == expected
