@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -72,6 +73,27 @@ def init(model: query.Model, as_json: bool) -> None:
     help="With --replace-changed: the day the corrections became known (default: today).",
 )
 @click.option("--by", metavar="NAME", help="Who imports (default: the operating-system user).")
+@click.option(
+    "--columns",
+    "columns",
+    multiple=True,
+    callback=lambda _ctx, _param, value: parse_columns(value),
+    metavar="COLUMN=HEADER,...",
+    help="CSV: the file's header for each column of the format, e.g. "
+    "date=Date,place=Location (headers are matched without regard to case anyway).",
+)
+@click.option(
+    "--date-format",
+    metavar="FORMAT",
+    help="CSV: how its dates are written, as for strptime, e.g. %d/%m/%Y (day first); "
+    "ISO dates are always read.",
+)
+@click.option(
+    "--delimiter",
+    metavar="CHAR",
+    callback=lambda _ctx, _param, value: "\t" if value in ("tab", "\\t") else value,
+    help="CSV: the separator, e.g. ';' or tab (default: found from the header line).",
+)
 @json_option
 @quiet_option
 @with_model
@@ -81,6 +103,9 @@ def import_(
     replace_changed: bool,
     recorded: dt.date | None,
     by: str | None,
+    columns: dict[str, str],
+    date_format: str | None,
+    delimiter: str | None,
     as_json: bool,
     quiet: bool,
 ) -> None:
@@ -91,10 +116,15 @@ def import_(
     when identical; a changed one is refused, or with --replace-changed replaces the
     stored version (which --as-of an earlier day still sees).
 
+    A CSV from a spreadsheet: headers are matched without regard to case and spaces,
+    --columns names any others, --date-format reads day-first dates, and blank rows and
+    rows starting with # are skipped.
+
     \b
     Examples:
       control-graph import reports-2026-02.yaml
       control-graph import reports-2026-02-corrected.yaml --replace-changed
+      control-graph import sheet.csv --columns place=Location --date-format %d/%m/%Y
     """
     report = import_with_progress(
         model,
@@ -103,6 +133,9 @@ def import_(
         replace_changed=replace_changed,
         recorded=recorded,
         by=by,
+        columns=columns,
+        date_format=date_format,
+        delimiter=delimiter,
     )
     if as_json:
         emit_json(report.as_dict())
@@ -118,6 +151,9 @@ def import_with_progress(
     replace_changed: bool = False,
     recorded: dt.date | None = None,
     by: str | None = None,
+    columns: dict[str, str] | None = None,
+    date_format: str | None = None,
+    delimiter: str | None = None,
 ) -> ImportReport:
     show = not quiet and sys.stderr.isatty()
     bar: Any = None
@@ -143,10 +179,32 @@ def import_with_progress(
             replace_changed=replace_changed,
             recorded=recorded,
             by=by,
+            columns=columns,
+            date_format=date_format,
+            delimiter=delimiter,
         )
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
+
+
+def parse_columns(values: tuple[str, ...]) -> dict[str, str]:
+    """``--columns date=Date,place=Location`` (also given several times) as a mapping.
+
+    A comma only separates pairs when the next one starts with ``name=``, so a header may
+    hold a comma.
+    """
+    columns: dict[str, str] = {}
+    for value in values:
+        for pair in re.split(r",(?=\s*[A-Za-z_ -]+=)", value):
+            column, equals, header = pair.partition("=")
+            if not equals or not column.strip() or not header.strip():
+                raise click.BadParameter(
+                    f"{pair.strip()!r} is not COLUMN=HEADER (e.g. place=Location)",
+                    param_hint="--columns",
+                )
+            columns[column.strip()] = header.strip()
+    return columns
 
 
 SINGULAR = SECTION_NOUNS
@@ -404,8 +462,9 @@ def changes(
 def quickstart(ctx: click.Context, as_json: bool, quiet: bool) -> None:
     """Load the built-in Kachin sample and show who held the Gwaykhar Road.
 
-    Uses ./control_graph.db unless --db (or $CONTROL_GRAPH_DB) says otherwise; loading
-    the sample again does nothing: it is loaded only once.
+    Also shows one answer that the report's rough dates leave open, with the reports
+    behind it (--explain). Uses ./control_graph.db unless --db (or $CONTROL_GRAPH_DB)
+    says otherwise; loading the sample again does nothing: it is loaded only once.
     """
     import control_graph
 
@@ -413,34 +472,60 @@ def quickstart(ctx: click.Context, as_json: bool, quiet: bool) -> None:
     sample = control_graph.sample_path()
     report = model.import_file(sample) if not model.has_imported(sample) else None
     answers = [model.who_held("gwaykhar-road", day) for day in QUICKSTART_DAYS]
+    # Lonton's recapture is known only to "the past week" (a date range) and only from
+    # the KIA: on this day the answer depends on which day of the week it was.
+    place, day = "lonton", "2026-02-03"
+    explained = model.who_held(place, day, explain=True)
     if as_json:
         emit_json(
             {
                 "database": model.url,
                 "imported": report.as_dict() if report else None,
                 "answers": [a.as_dict() for a in answers],
+                "explained": explained.as_dict(),
             }
         )
         return
+    db = ctx.find_root().obj["db"]
+    prefix = "control-graph" + (f" --db {db}" if db else "")
     if not quiet:
         if report:
             click.echo(f"Loaded the Kachin sample into {model.url}")
         else:
             click.echo(f"The Kachin sample is already in {model.url}")
+        # What the sample is, and what in it is ours rather than the report's, out loud.
         click.echo(
-            "Source: Kachin News Group report on fighting along the Gwaykhar Road, February 2026.\n"
+            "Source: one Kachin News Group report, February 2026, on fighting in four\n"
+            "townships of Kachin State: Hpakant, Indawgyi, Waingmaw and Bhamo. It relies\n"
+            "on KIA sources. Assumptions of ours, not the report's:\n"
+            "  - Seng Tawng, on the Gwaykhar Road, is taken to be a KIA-held area of Hpakant;\n"
+            '  - "Indawgyi" is a schematic point for the township centre, taken as KIA-held;\n'
+            '  - where the report gives only a year ("lost in 2025"), the day is our choice;\n'
+            "  - every position is approximate, and several are schematic.\n"
+            '"Late January" and "the past week" are date ranges: an answer that depends on\n'
+            "the day says UNCERTAIN. Captures only the KIA reports are its claims\n"
+            "(--independent-only leaves them out). docs/sample-dataset.md gives the sentence\n"
+            "behind every entry.\n"
         )
     for answer in answers:
         print_who_held(answer)
         click.echo()
     if not quiet:
-        click.echo("Try next:")
-        db = ctx.find_root().obj["db"]
-        prefix = "control-graph" + (f" --db {db}" if db else "")
+        click.echo(
+            "A rough date: the KIA says it retook Lonton on some day of the past week, so on\n"
+            "2026-02-03 it may still have been the junta's. --explain lists the reports:\n"
+            f"  {prefix} who-held {place} --on {day} --explain\n"
+        )
+    print_who_held(explained)
+    if not quiet:
+        click.echo("\nTry next:")
         for line in (
             "timeline lonton",
+            "who-held 'Gwaykhar Road' --on 2026-02-06 --explain",
+            "who-held lonton --on 2026-02-06 --independent-only     (without the KIA's own claims)",
+            "who-held 'Gwaykhar Road' --on 2026-02-06 --min-confidence medium",
             "who-held 'Gwaykhar Road' --on 2026-02-06 --by bloc",
-            "path hpakant indawgyi --on 2025-06-01 --party kia",
+            "path seng-tawng indawgyi --on 2026-02-07 --party kia",
             "changes --from 2026-02-01 --to 2026-02-07",
             "who-held Mongnar --on 2026-02-05      (two villages share that name)",
         ):

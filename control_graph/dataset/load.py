@@ -4,22 +4,32 @@
 a file refers to must then be defined in the file. The importer passes what the
 database already holds (:class:`~control_graph.dataset.checks.Existing`), so that a
 file may refer to places an earlier import defined, and definitions stored identically
-are skipped.
+are skipped. :func:`load_document` validates a dataset built in memory (from an ACLED
+export, say) by exactly the same rules.
 """
 
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from control_graph.dataset.checks import Definition, Existing, Record
-from control_graph.dataset.raw import detect_format, read_structured
-from control_graph.errors import DatasetError, DatasetIssue
+from control_graph.dataset.csv_reader import CsvOptions
+from control_graph.dataset.raw import RawDataset, RawEntry, detect_format, read_structured
+from control_graph.errors import DatasetError, DatasetIssue, InvalidArgumentError
 from control_graph.model.records import Dataset, Membership
 
-__all__ = ["NOT_IN_SCENARIOS", "LoadedDataset", "NothingStored", "load_dataset"]
+__all__ = [
+    "NOT_IN_SCENARIOS",
+    "LoadedDataset",
+    "NothingStored",
+    "Origin",
+    "load_dataset",
+    "load_document",
+]
 
 #: What only the reported data may define: a scenario supposes events and places, not
 #: new parties, coalitions or sources.
@@ -61,6 +71,7 @@ def load_dataset(
     existing: Existing | None = None,
     in_scenario: bool = False,
     replace_changed: bool = False,
+    csv_options: CsvOptions | None = None,
 ) -> LoadedDataset:
     """Read and validate a YAML, JSON or CSV dataset file.
 
@@ -75,11 +86,16 @@ def load_dataset(
     replace_changed
         A record whose id is stored with other content is a correction (listed in
         ``changed``), not an error.
+    csv_options
+        How to read a CSV whose layout is not the format's own (its columns, date
+        format, separator); only for CSV files.
 
     Raises
     ------
     DatasetError
         Listing every problem found, each naming file, entry, line and field.
+    InvalidArgumentError
+        When ``csv_options`` are given for a file that is not a CSV.
 
     Examples
     --------
@@ -92,13 +108,24 @@ def load_dataset(
 
     path = Path(path)
     file_format = detect_format(path)
+    if csv_options is not None and csv_options.given and file_format != "csv":
+        raise InvalidArgumentError(
+            f"{path.name}: columns, date format and delimiter apply to CSV files only"
+        )
     try:
         data = path.read_bytes()
     except OSError as error:
         raise DatasetError(
             [DatasetIssue(str(path), "file", None, f"cannot read: {error.strerror or error}")]
         ) from None
-    validator = Validator(str(path), existing if existing is not None else NothingStored())
+    stored = existing if existing is not None else NothingStored()
+    if file_format == "csv":
+        from control_graph.dataset.csv_events import CsvValidator
+
+        date_format = csv_options.date_format if csv_options is not None else None
+        validator: Validator = CsvValidator(str(path), stored, date_format)
+    else:
+        validator = Validator(str(path), stored)
     validator.replace_changed = replace_changed
     # A large file makes millions of objects that all live to the end; the cyclic
     # garbage collector would scan them again and again for nothing.
@@ -108,7 +135,7 @@ def load_dataset(
         if file_format == "csv":
             from control_graph.dataset.csv_events import read_csv_events
 
-            dataset: Dataset = read_csv_events(path, data, validator)
+            dataset: Dataset = read_csv_events(path, data, validator, csv_options)
             skipped: dict[str, int] = {}
         else:
             raw = read_structured(path, data, file_format)
@@ -129,3 +156,76 @@ def load_dataset(
     if validator.issues:
         raise DatasetError(validator.issues, total=validator.problem_count)
     return LoadedDataset(path, file_format, data, dataset, skipped, validator.changed)
+
+
+#: Where an entry of a document built in memory came from: how messages name it, and
+#: its line in the file it was built from (if any).
+Origin = tuple[str, int | None]
+
+
+def load_document(
+    document: Mapping[str, Any],
+    *,
+    file: str | Path,
+    file_format: str,
+    data: bytes = b"",
+    existing: Existing | None = None,
+    replace_changed: bool = False,
+    origins: Mapping[tuple[str, int], Origin] | None = None,
+) -> LoadedDataset:
+    """Validate a dataset document built in memory, by the rules of every dataset file.
+
+    ``document`` has the structure of a YAML or JSON dataset (days may be
+    :class:`~datetime.date` values). ``file`` names what it was built from in messages,
+    and ``file_format`` and ``data`` are recorded with the import. ``origins`` maps an
+    entry, ``(section, index)``, to how messages name it and its line in ``file``
+    (default: ``event #3``, no line).
+
+    Raises
+    ------
+    DatasetError
+        Listing every problem found.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> document = {
+    ...     "places": [{"id": "ford"}],
+    ...     "events": [{"date": dt.date(2024, 5, 1), "place": "ford", "status": "contested"}],
+    ... }
+    >>> load_document(document, file="(built)", file_format="api").dataset.counts()["events"]
+    1
+    >>> load_document({"events": [{"date": "2024-05-01", "place": "mill"}]},
+    ...               file="(built)", file_format="api")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    control_graph.errors.DatasetError: import failed, nothing was written (2 problems):
+      (built): event #1, field 'place': unknown place 'mill'
+      (built): event #1, field 'party': is required when status is held (the default)
+    """
+    from control_graph.dataset.validate import Validator
+
+    file = str(file)
+    origins = origins or {}
+    sections: dict[str, list[RawEntry]] = {}
+    for section, items in document.items():
+        if not isinstance(items, list):
+            continue
+        entries = sections[section] = []
+        for index, item in enumerate(items):
+            label, line = origins.get((section, index), (None, None))
+            if isinstance(item, dict):
+                entries.append(RawEntry(section, index, dict(item), line, label=label))
+            else:
+                entries.append(
+                    RawEntry(section, index, {}, line, label=label, is_mapping=False, item=item)
+                )
+    raw = RawDataset(file, RawEntry("file", 0, dict(document)), sections)
+    validator = Validator(file, existing if existing is not None else NothingStored())
+    validator.replace_changed = replace_changed
+    validated = validator.dataset(raw)
+    if validator.issues:
+        raise DatasetError(validator.issues, total=validator.problem_count)
+    return LoadedDataset(
+        Path(file), file_format, data, validated.dataset, validated.skipped, validator.changed
+    )
