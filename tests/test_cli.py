@@ -171,7 +171,8 @@ def test_quickstart_twice_loads_the_sample_once(
         "2026-02-01",
         "2026-02-06",
     ]
-    assert document["answers"][0]["controller"] == "kia"
+    # Hpakant is contested from 2025-01-30 (prolonged fighting), so the road is too.
+    assert document["answers"][0]["status"] == "contested"
     events = runner.invoke(main, ["events", "--json"])
     ids = [e["id"] for e in json.loads(events.stdout)["events"]]
     assert len(ids) == len(set(ids))
@@ -200,3 +201,28 @@ def test_a_plain_path_is_a_sqlite_database(tmp_path: Path) -> None:
     result = runner.invoke(main, ["--db", str(tmp_path / "plain.db"), "import", str(VALLEY)])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "plain.db").exists()
+
+
+def test_a_question_in_an_empty_folder_says_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CONTROL_GRAPH_DB", raising=False)
+    result = CliRunner().invoke(main, ["who-held", "lonton", "--on", "2026-02-06"])
+    assert result.exit_code == 2
+    assert "control_graph.db in this folder holds no data" in result.stderr
+    assert "quickstart" in result.stderr and "import FILE" in result.stderr
+
+
+def test_a_name_search_lists_the_road_beside_its_segments(valley_cli: Cli) -> None:
+    result = valley_cli("who-held", "valley", "--on", "2024-02-11")
+    assert result.exit_code == 2
+    lines = [line.split()[0] for line in result.stderr.splitlines()[2:]]
+    assert lines[0] == "valley-road" and "valley-road/1" in lines
+
+
+def test_no_path_says_where_the_route_breaks(valley_cli: Cli) -> None:
+    result = valley_cli("path", "ford", "town", "--on", "2024-02-11", "--party", "north")
+    assert result.exit_code == 1
+    assert "the shortest path on any ground" in result.stderr
+    assert "breaks first at" in result.stderr

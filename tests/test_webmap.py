@@ -59,7 +59,7 @@ def embedded(page: str) -> Any:
 def test_known_segment_changes_hands(kachin: cg.Model) -> None:
     data = map_data(kachin)
     assert state_at(data, "gwaykhar-road/3", dt.date(2025, 12, 1)) == State(Status.HELD, "saf")
-    assert state_at(data, "gwaykhar-road/3", dt.date(2026, 2, 6)) == State(Status.HELD, "kia")
+    assert state_at(data, "gwaykhar-road/3", dt.date(2026, 2, 7)) == State(Status.HELD, "kia")
 
 
 @pytest.mark.parametrize("by", ["party", "bloc"])
@@ -132,10 +132,10 @@ def test_bad_arguments(kachin: cg.Model) -> None:
 def test_reports_behind_each_element(kachin: cg.Model) -> None:
     data = map_data(kachin)
     lonton = data["events"]["lonton"]
-    assert [e["date"] for e in lonton] == ["2025-01-30", "2025-07-01", "2026-02-05"]
+    assert [e["date"] for e in lonton] == ["2025-01-30", "2025-07-01", "2026-01-31"]
     last = lonton[-1]
     assert (last["party"], last["kind"], last["source"], last["confidence"]) == (
-        "kia", "recapture", "kng-2026-02", "medium"
+        "kia", "recapture", "kng-2026-02", "low"
     )  # fmt: skip
     assert "Longton" in last["note"]
     assert data["sources"]["kng-2026-02"]["name"] == "Kachin News Group"

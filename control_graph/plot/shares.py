@@ -89,7 +89,7 @@ def share_series(
     >>> _ = model.import_file(cg.sample_path())
     >>> days, totals, whole = share_series(model, measure="places", end="2026-02-06")
     >>> totals["kia"][-1], whole
-    (10.0, 19.0)
+    (9.0, 19.0)
     """
     trust = Trust(min_confidence, bool(independent_only))
     data, engine, start_day, end_day = _read(model, by, start, end, as_of, measure, trust)

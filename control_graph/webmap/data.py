@@ -423,9 +423,9 @@ def map_data(
     >>> import control_graph as cg
     >>> model = cg.open("sqlite://")
     >>> _ = model.import_file(cg.sample_path())
-    >>> data = map_data(model, start="2025-12-01", end="2026-02-06")
+    >>> data = map_data(model, start="2025-12-01", end="2026-02-07")
     >>> data["epoch"], data["start"], data["end"]
-    ('2025-12-01', 0, 67)
+    ('2025-12-01', 0, 68)
     >>> index = data["segments"]["id"].index("gwaykhar-road/3")
     >>> states = data["segments"]["states"][index]
     >>> [data["controllers"][code - 2]["id"] for code in states[1::2] if code >= 2]
