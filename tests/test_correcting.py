@@ -282,3 +282,54 @@ def test_a_backup_keeps_corrections_retractions_and_undone_imports(
                     restored.timeline(place, as_of=as_of).intervals
                     == valley.timeline(place, as_of=as_of).intervals
                 ), (place, as_of)
+
+
+def test_undoing_a_correction_brings_the_corrected_version_back(
+    reports: cg.Model, write_file: WriteFile, tmp_path: Path
+) -> None:
+    from control_graph.dataset import dump_dataset
+
+    corrected = write_file("corrected.yaml", REPORTS.replace("party: north", "party: east"))
+    reports.import_file(corrected, replace_changed=True, recorded="2024-06-15")
+    assert controller(reports, "gate", "2024-05-03") == "east"
+    reports.undo_import(reports.imports()[-1].id, recorded="2024-07-01")
+    # The undo withdraws the new version and the correction's retraction of the old one.
+    assert controller(reports, "gate", "2024-05-03") == "north"
+    assert controller(reports, "gate", "2024-05-03", as_of="2024-06-20") == "east"
+    assert controller(reports, "gate", "2024-05-03", as_of="2024-06-01") == "north"
+    from control_graph.check import check_dataset
+
+    found = check_dataset(reports, today="2024-08-01").counts()
+    assert found["repeated-retraction"] == found["retraction-before-record"] == 0
+    # A backup says the same on every day, and the undo itself cannot be undone.
+    copy = dump_dataset(reports.dataset(), tmp_path / "backup.yaml")
+    with cg.open("sqlite://") as restored:
+        restored.import_file(copy)
+        for as_of in (None, "2024-06-01", "2024-06-16", "2024-07-02"):
+            assert (
+                restored.timeline("gate", as_of=as_of).intervals
+                == reports.timeline("gate", as_of=as_of).intervals
+            ), as_of
+    with pytest.raises(cg.InvalidArgumentError, match="cannot be undone"):
+        reports.undo_import(reports.imports()[-1].id)
+
+
+def test_undoing_a_retraction_brings_the_record_back(reports: cg.Model) -> None:
+    reports.retract("gate-taken", recorded="2024-06-01")
+    assert controller(reports, "gate", "2024-05-03") == "south"
+    reports.undo_import(reports.imports()[-1].id, recorded="2024-06-10")
+    assert controller(reports, "gate", "2024-05-03") == "north"
+    assert controller(reports, "gate", "2024-05-03", as_of="2024-06-05") == "south"
+    [record] = [e for e in reports.events("gate") if e.record.id == "gate-taken"]
+    assert record.retracted is None
+
+
+def test_imports_count_what_they_withdrew(reports: cg.Model, write_file: WriteFile) -> None:
+    corrected = write_file("corrected.yaml", REPORTS.replace("party: north", "party: east"))
+    reports.import_file(corrected, replace_changed=True)
+    # Only the changed record is written again, as a new version.
+    assert reports.imports()[-1].counts == {"events": 1, "corrected": 1}
+    reports.retract("mill-taken", "mill-taken", "gate-taken")
+    assert reports.imports()[-1].counts == {"retractions": 2}
+    reports.undo_import(reports.imports()[-2].id)
+    assert reports.imports()[-1].counts == {"retractions": 1}  # the new version

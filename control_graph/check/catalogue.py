@@ -83,9 +83,6 @@ CODES: Mapping[Code, CodeInfo] = {
     ),
     Code.DUPLICATE_EVENT: CodeInfo(_INFO, "the same event stored more than once"),
     Code.REPEATED_RETRACTION: CodeInfo(_INFO, "a record retracted more than once"),
-    Code.STALE_SPANS: CodeInfo(
-        _WARNING, "stored state spans disagree with the events (only with --deep)"
-    ),
     Code.STALE_ELEMENT: CodeInfo(
         _INFO, "the answer today rests on reports older than --stale-days"
     ),
@@ -103,4 +100,7 @@ CODES: Mapping[Code, CodeInfo] = {
     Code.PLACE_NEVER_KNOWN: CodeInfo(_INFO, "place whose state is never known"),
     Code.UNUSED_PARTY: CodeInfo(_INFO, "party named by no record"),
     Code.UNUSED_SOURCE: CodeInfo(_INFO, "source cited by no record"),
+    Code.STALE_SPANS: CodeInfo(
+        _WARNING, "stored state spans disagree with the events (only with --deep)"
+    ),
 }

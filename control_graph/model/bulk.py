@@ -185,8 +185,8 @@ def _segment_spans(
                 reading = Reading(own_states[i], True)
         if runs and runs[-1][1] == reading:
             continue
-        if not runs and reading.state == UNKNOWN:
-            continue
+        if not runs and reading.state == UNKNOWN and not reading.own:
+            continue  # nothing before the first news; an own "unknown" is news
         runs.append((day, reading))
     before = UNKNOWN
     for n, (day, reading) in enumerate(runs):

@@ -66,6 +66,10 @@ class Span(NamedTuple):
 _NOTHING = Reading(UNKNOWN, None)
 
 
+def _unheard(reading: Reading) -> bool:
+    return reading.state == UNKNOWN and not reading.own
+
+
 def _readings(
     timeline: ControlTimeline, element: str, late: bool
 ) -> tuple[list[dt.date], list[Reading]]:
@@ -93,7 +97,9 @@ def span_rows(timeline: ControlTimeline, element: str) -> list[Span]:
         value = (early[i] if i >= 0 else _NOTHING, late[j] if j >= 0 else _NOTHING)
         if values and values[-1] == value:
             continue
-        if not values and value[0].state == UNKNOWN and value[1].state == UNKNOWN:
+        # Nothing is stored before the first news, but a segment's own report of
+        # "unknown" is news: it decides the segment (and whether it is disputed).
+        if not values and _unheard(value[0]) and _unheard(value[1]):
             continue
         starts.append(day)
         values.append(value)

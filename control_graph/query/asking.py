@@ -140,7 +140,9 @@ class Asking(ModelBase):
                 )
                 states = stored
                 disputed = _disputed_from_claims(conn, network, day, window)
-                derived = frozenset(s for s, (early, _) in stored.segments.items() if not early.own)
+                # A segment without a span that day is unknown from its ends: derived too.
+                own = {s for s, (early, _) in stored.segments.items() if early.own}
+                derived = frozenset(s for s in network.segments if s not in own)
             else:
                 events = reports.read_control_events(
                     conn, until=day, filters=filters, overlay=overlay

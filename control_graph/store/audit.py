@@ -338,13 +338,14 @@ class Audit:
         r = RETRACTIONS
         by_id: dict[str, list[int | None]] = {}
         undone: set[int] = set()
-        query = sa.select(r.c.record_id, r.c.before_import, r.c.import_ref).where(
+        query = sa.select(r.c.record_id, r.c.before_import, r.c.import_ref, r.c.import_id).where(
             self.overlay.visible(r.c.scenario_id)
         )
-        for record_id, before, import_ref in self.conn.execute(query):
-            if import_ref is not None:
-                undone.add(import_ref)
-            if record_id is not None:
+        rows = list(self.conn.execute(query))
+        undone = {row.import_ref for row in rows if row.import_ref is not None}
+        for record_id, before, _import_ref, import_id in rows:
+            # Undoing an import undoes the retractions it held too.
+            if record_id is not None and import_id not in undone:
                 by_id.setdefault(record_id, []).append(before)
 
         def withdrawn(record_id: str | None, import_id: int) -> bool:
@@ -750,6 +751,8 @@ class Audit:
         how = sa.case(
             (r.c.before_import.is_(None), _constant("retraction")), else_=_constant("correction")
         )
+        # A retraction whose own import is undone does not count.
+        undoer = RETRACTIONS.alias("undoer")
         found: list[RetractionRow] = []
         imports: dict[tuple[str, int], int] = {}
         for record, table in RECORD_TABLES:
@@ -778,7 +781,11 @@ class Audit:
                     ),
                 )
                 .join(IMPORTS, IMPORTS.c.id == r.c.import_id)
-                .where(self.overlay.visible(r.c.scenario_id), *self._visible(table))
+                .where(
+                    self.overlay.visible(r.c.scenario_id),
+                    *self._visible(table),
+                    ~sa.exists().where(undoer.c.import_ref == r.c.import_id),
+                )
             )
             for row in self.conn.execute(query):
                 found.append(RetractionRow(*row[:-1]))

@@ -12,7 +12,10 @@ database, gives the same answers to every question, ``--as-of`` included:
   before);
 * the records of an undone import keep their ids, or get ``import-<n>-<k>``, with a
   retraction from the day of the undo;
-* a retraction by id applies to every version, so it is written for each.
+* a retraction by id applies to every version, so it is written for each;
+* undoing an import undoes what it withdrew too (a correction, a retraction): a version
+  counted again from the day of the undo is written once more as ``<id>.r<n>``,
+  recorded that day (so among reports of the same day it sorts as recorded then).
 """
 
 from __future__ import annotations
@@ -72,27 +75,35 @@ def read_dataset(conn: Connection, overlay: Overlay = REPORTED_OVERLAY) -> Datas
                 r.attributes,
                 r.import_ref,
                 r.before_import,
+                r.import_id,
             )
             .where(overlay.visible(r.scenario_id))
             .order_by(r.import_id, r.position)
         )
     )
+    undone = {row.import_ref: _day(row.recorded) for row in retractions if row.import_ref}
     versions: dict[str, list[tuple[str, Any, Record]]] = defaultdict(list)
     for item in found:
         if item[2].id is not None:
             versions[item[2].id].append(item)
+    # What withdraws each version, as (from, until or None, the retraction row or None):
+    # a retraction whose own import was undone withdraws only until the undo.
+    spells: dict[int, list[tuple[dt.date, dt.date | None, Any]]] = defaultdict(list)
     corrections: dict[str, list[tuple[int, dt.date]]] = defaultdict(list)
     for row in retractions:
-        if row.record_id is not None and row.before_import is not None:
+        if row.record_id is None:
+            continue
+        until = undone.get(row.import_id)
+        if row.before_import is not None:
             corrections[row.record_id].append((row.before_import, _day(row.recorded)))
-    undone = {row.import_ref: _day(row.recorded) for row in retractions if row.import_ref}
+        for _section, item, _record in versions.get(row.record_id, []):
+            if row.before_import is None or item.import_id < row.before_import:
+                spells[id(item)].append((_day(row.recorded), until, row))
 
     written: dict[int, Record] = {}  # id(row) -> the record as written
-    extra: list[Retraction] = []
     for ident, items in versions.items():
         items.sort(key=lambda item: (item[1].import_id, item[1].position))
         for k, (_section, row, record) in enumerate(items):
-            retired = [day for before, day in corrections.get(ident, []) if row.import_id < before]
             added = [day for before, day in corrections.get(ident, []) if row.import_id == before]
             changes: dict[str, Any] = {}
             if k < len(items) - 1:
@@ -101,8 +112,6 @@ def read_dataset(conn: Connection, overlay: Overlay = REPORTED_OVERLAY) -> Datas
                 changes["recorded"] = max(added)
             if changes:
                 record = dataclasses.replace(record, **changes)
-            if retired:
-                extra.append(Retraction(record.id or ident, min(retired), note="corrected"))
             written[id(row)] = record
     counter = 0
     for _section, row, record in found:
@@ -112,25 +121,52 @@ def read_dataset(conn: Connection, overlay: Overlay = REPORTED_OVERLAY) -> Datas
                 counter += 1
                 record = dataclasses.replace(record, id=f"import-{row.import_id}-{counter}")
             written[id(row)] = record
-            extra.append(Retraction(record.id or "", undone[row.import_id], note="import undone"))
-    by_id: list[Retraction] = []
-    for row in retractions:
-        if row.record_id is None or row.before_import is not None:
+            spells[id(row)].append((undone[row.import_id], None, None))
+
+    def standing_by_id(origin: Any) -> bool:
+        return bool(
+            origin is not None and origin.before_import is None and origin.import_id not in undone
+        )
+
+    retracted: list[Retraction] = []
+    restored: list[tuple[str, Any, Record]] = []
+    last_id: dict[int, str] = {}  # id(row) -> the id of its last piece
+    for section, row, _record in found:
+        record = written.get(id(row), _record)
+        if not spells.get(id(row)) or record.id is None:
             continue
-        for _section, item, record in versions.get(row.record_id, []):
-            shown = written.get(id(item), record)
-            by_id.append(
+        pieces = _pieces(spells[id(row)])
+        for k, (start, end, origin) in enumerate(pieces):
+            shown = record
+            if k:  # counted again from the day the withdrawing import was undone
+                recorded = max(start, _effective_recorded(record))
+                shown = dataclasses.replace(record, id=f"{record.id}.r{k}", recorded=recorded)
+                restored.append((section, row, shown))
+            last_id[id(row)] = shown.id or ""
+            if end is not None and not standing_by_id(origin):
+                retracted.append(_retraction(shown.id or "", end, origin))
+    # Retractions by id that stand are written as they are, source and note with them,
+    # one for each version they withdraw.
+    for origin in retractions:
+        if origin.record_id is None or not standing_by_id(origin):
+            continue
+        for _section, item, _record in versions.get(origin.record_id, []):
+            ident = last_id.get(id(item), written.get(id(item), _record).id or origin.record_id)
+            retracted.append(
                 Retraction(
-                    shown.id or row.record_id,
-                    _day(row.recorded),
-                    row.source_id,
-                    row.note,
-                    row.attributes or {},
+                    ident,
+                    _day(origin.recorded),
+                    origin.source_id,
+                    origin.note,
+                    origin.attributes or {},
                 )
             )
 
+    final = [(section, row, written.get(id(row), record)) for section, row, record in found]
+    final.extend(restored)
+
     def records(section: str) -> list[tuple[Any, Record]]:
-        return [(row, written.get(id(row), record)) for s, row, record in found if s == section]
+        return [(row, record) for s, row, record in final if s == section]
 
     events = records("events")
     events.sort(
@@ -157,5 +193,46 @@ def read_dataset(conn: Connection, overlay: Overlay = REPORTED_OVERLAY) -> Datas
         events=[record for _, record in events if isinstance(record, Event)],
         incidents=[record for _, record in incidents if isinstance(record, Incident)],
         access=[record for _, record in access if isinstance(record, Access)],
-        retractions=[*by_id, *extra],
+        retractions=retracted,
     )
+
+
+def _effective_recorded(record: Record) -> dt.date:
+    if isinstance(record, Event):
+        return record.recorded or record.date_latest or record.date
+    return record.recorded or record.date
+
+
+def _pieces(
+    spells: list[tuple[dt.date, dt.date | None, Any]],
+) -> list[tuple[dt.date, dt.date | None, Any]]:
+    """The stretches in which a version counts, each as (from, withdrawn on or None,
+    the retraction row that withdraws it or None): the first from the beginning, each
+    later one from the end of a withdrawal that was undone."""
+    spells = sorted(spells, key=lambda spell: spell[0])
+    pieces: list[tuple[dt.date, dt.date | None, Any]] = []
+    counting_from = dt.date.min
+    index = 0
+    while True:
+        if index == len(spells):
+            pieces.append((counting_from, None, None))
+            return pieces
+        start, until, origin = spells[index]
+        pieces.append((counting_from, start, origin))
+        # Withdrawn from ``start``; overlapping withdrawals extend it.
+        while index < len(spells) and spells[index][0] <= (until or dt.date.max):
+            if spells[index][1] is None:
+                return pieces
+            until = max(until or dt.date.min, spells[index][1] or dt.date.max)
+            index += 1
+        if until is None:
+            return pieces
+        counting_from = until
+
+
+def _retraction(ident: str, day: dt.date, origin: Any) -> Retraction:
+    if origin is None:
+        return Retraction(ident, day, note="import undone")
+    if origin.before_import is not None:
+        return Retraction(ident, day, note="corrected")
+    return Retraction(ident, day, origin.source_id, origin.note, origin.attributes or {})

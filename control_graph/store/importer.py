@@ -231,6 +231,14 @@ def write_loaded(
             scenario_id=overlay.own,
             recorded=recorded or dt.date.today(),
         )
+    counts = dataset.counts()
+    if notes:
+        # The import's counts say what it withdrew too, not only what the file held.
+        counts["retractions"] += len(retractions or {})
+        counts["corrected"] = len(loaded.changed)
+        conn.execute(
+            sa.update(orm.Import).where(orm.Import.id == import_id).values(counts=counts)
+        )
     _update_spans(conn, import_id, overlay.own)
     if conn.dialect.name == "postgresql" and dataset.counts()["events"] > ANALYZE_AFTER:
         # Fresh statistics, or the planner may walk a whole table for one road.
@@ -364,7 +372,10 @@ def retract(
                 "no event, incident or access record has the id "
                 + ", ".join(repr(m) for m in missing)
             )
-        import_id = _bookkeeping_import(conn, "(retract)", record_ids, overlay.own, by)
+        wanted = list(dict.fromkeys(record_ids))
+        import_id = _bookkeeping_import(
+            conn, "(retract)", wanted, overlay.own, by, {"retractions": len(wanted)}
+        )
         _write_retractions(
             conn,
             [{"record_id": ident, "note": note} for ident in dict.fromkeys(record_ids)],
@@ -386,8 +397,10 @@ def undo_import(
     by: str | None = None,
 ) -> int:
     """Retract everything import ``undone`` added (events, incidents, access records),
-    as of ``recorded`` (default today); the history is kept: an answer ``--as-of`` an
-    earlier day still sees them. Returns the id of the import that records the undo.
+    and withdraw the retractions it held (a correction's or a file's: the versions they
+    retracted count again), as of ``recorded`` (default today); the history is kept: an
+    answer ``--as-of`` an earlier day still sees the import. Returns the id of the import
+    that records the undo.
 
     Raises
     ------
@@ -406,7 +419,24 @@ def undo_import(
         r = orm.Retraction
         if conn.execute(sa.select(r.id).where(r.import_ref == undone)).first() is not None:
             raise InvalidArgumentError(f"import #{undone} is undone already")
-        import_id = _bookkeeping_import(conn, f"(undo import #{undone})", [undone], overlay.own, by)
+        undoes = conn.execute(
+            sa.select(r.import_ref).where(r.import_id == undone, r.import_ref.is_not(None))
+        ).first()
+        if undoes is not None:
+            # One level keeps the rule simple to state and to query (reports.standing).
+            raise InvalidArgumentError(
+                f"import #{undone} undoes import #{undoes.import_ref}, and an undo cannot be "
+                f"undone: import the file of import #{undoes.import_ref} again instead"
+            )
+        added = sum(
+            conn.execute(
+                sa.select(sa.func.count()).select_from(table).where(table.import_id == undone)
+            ).scalar_one()
+            for table in (orm.Event, orm.Incident, orm.AccessRecord)
+        )
+        import_id = _bookkeeping_import(
+            conn, f"(undo import #{undone})", [undone], overlay.own, by, {"retractions": added}
+        )
         _write_retractions(
             conn,
             [{"import_ref": undone, "note": note}],
@@ -419,7 +449,12 @@ def undo_import(
 
 
 def _bookkeeping_import(
-    conn: Connection, name: str, content: list[Any], scenario_id: int | None, by: str | None
+    conn: Connection,
+    name: str,
+    content: list[Any],
+    scenario_id: int | None,
+    by: str | None,
+    counts: dict[str, int],
 ) -> int:
     text = json.dumps([name, content], sort_keys=True)
     return conn.execute(
@@ -430,7 +465,7 @@ def _bookkeeping_import(
             "file_format": "command",
             "dataset_name": None,
             "imported_at": dt.datetime.now(dt.UTC),
-            "counts": {"retractions": len(content)},
+            "counts": counts,
             "scenario_id": scenario_id,
             "imported_by": by or current_user(),
         },

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 from sqlalchemy.engine import Connection
 
 from control_graph.dataset.fields import RECORD_KINDS, FieldType
@@ -50,6 +51,7 @@ __all__ = [
     "read_retractions",
     "record_ids",
     "retracted",
+    "standing",
 ]
 
 #: Ids per IN (...) list; well under every backend's limit on bound parameters.
@@ -106,11 +108,26 @@ def _retracted_at_all(
     return by_id.first() is not None, sorted(i for i in undone if i is not None)
 
 
-def _retracted_by_id(table: Any, overlay: Overlay, as_of: dt.date | None) -> Any:
-    r = orm.Retraction
-    when = [overlay.visible(r.scenario_id)]
+def standing(r: Any, overlay: Overlay, as_of: dt.date | None) -> list[Any]:
+    """Conditions for a retraction ``r`` (an alias of the table) that counts as of
+    ``as_of`` (``None``: as things stand): the overlay sees it, it was recorded by then,
+    and the import that holds it was not undone by then. Undoing an import undoes what
+    it withdrew as well as what it added: undoing a correction brings the corrected
+    version back. An undo itself cannot be undone (see ``undo_import``), so one level
+    is the whole rule."""
+    undo = sa.orm.aliased(orm.Retraction)
+    undo_when = [undo.import_ref == r.import_id, overlay.visible(undo.scenario_id)]
+    conditions = [overlay.visible(r.scenario_id)]
     if as_of is not None:
-        when.append(r.recorded <= as_of)
+        conditions.append(r.recorded <= as_of)
+        undo_when.append(undo.recorded <= as_of)
+    conditions.append(~sa.exists().where(*undo_when))
+    return conditions
+
+
+def _retracted_by_id(table: Any, overlay: Overlay, as_of: dt.date | None) -> Any:
+    r = sa.orm.aliased(orm.Retraction)
+    when = standing(r, overlay, as_of)
     return sa.and_(
         table.record_id.is_not(None),
         sa.exists().where(
@@ -574,7 +591,7 @@ def read_events(
                 ),
                 r.import_ref == e.import_id,
             ),
-            overlay.visible(r.scenario_id),
+            *standing(r, overlay, None),
         )
         .scalar_subquery()
     )

@@ -109,6 +109,9 @@ def touched_by_import(conn: Connection, import_id: int) -> tuple[set[str], set[s
     targets(e.record_id.in_(retracted_ids))
     undone = sa.select(r.import_ref).where(r.import_id == import_id, r.import_ref.is_not(None))
     targets(e.import_id.in_(undone))
+    # Undoing an import brings back what it retracted.
+    restored = sa.select(r.record_id).where(r.import_id.in_(undone), r.record_id.is_not(None))
+    targets(e.record_id.in_(restored))
     segments.update(
         conn.execute(sa.select(orm.Segment.id).where(orm.Segment.import_id == import_id)).scalars()
     )
