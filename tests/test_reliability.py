@@ -103,6 +103,7 @@ def snapshot(url: str) -> dict[str, object]:
                     "parties",
                     "aliases",
                     "road_segments",
+                    "state_spans",
                 )
             }
             last = conn.exec_driver_sql("SELECT max(id) FROM events").scalar()
@@ -175,6 +176,8 @@ def test_an_import_killed_at_any_point_leaves_the_database_as_it_was(
     with cg.open(base_url) as model:
         assert model.who_held("valley-road", "2023-01-01").type == "road"
         model.import_file(write_events(tmp_path / "small.csv", 100, seed=2))
+        # The stored spans (derived from the events in the same transaction) agree.
+        assert model.stale_spans() == ([], [])
     assert snapshot(base_url)["events"] == before["events"] + 100  # type: ignore[operator]
     if base_url.startswith("sqlite"):
         engine = db.open_engine(base_url)

@@ -8,9 +8,11 @@ equal the engine's answers.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -20,6 +22,7 @@ import control_graph as cg
 from control_graph import NoPathError
 from control_graph.model import disputes
 from control_graph.model.stored import DayStates, span_rows
+from control_graph.store import importer, write
 from tests.reference import World
 from tests.test_trust_property import DAYS, dataset_of, worlds
 
@@ -65,14 +68,27 @@ def parts(document: dict[str, Any], cut: int) -> list[dict[str, Any]]:
     return [first, second]
 
 
+@pytest.mark.parametrize("bulk", [False, True], ids=["by-element", "bulk"])
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(world=worlds(), data=st.data())
 def test_spans_follow_every_change_of_the_data(
-    world: World, data: st.DataObject, tmp_path_factory: pytest.TempPathFactory
+    world: World, data: st.DataObject, tmp_path_factory: pytest.TempPathFactory, bulk: bool
 ) -> None:
+    """``bulk``: every import, however small, takes the path of a large one: spans over
+    integer columns (store.spans.materialise_bulk) and SQLite's indexes rebuilt after."""
     folder = Path(tmp_path_factory.mktemp("spans"))
     document = dataset_of(world)
     cut = data.draw(st.integers(0, len(document["events"])))
+    with contextlib.ExitStack() as stack:
+        if bulk:
+            stack.enter_context(mock.patch.object(importer, "BULK_SPANS_FROM", 0))
+            stack.enter_context(mock.patch.object(write, "REBUILD_INDEXES_FROM", 0))
+        changed_step_by_step(world, data, folder, document, cut)
+
+
+def changed_step_by_step(
+    world: World, data: st.DataObject, folder: Path, document: dict[str, Any], cut: int
+) -> None:
     with cg.open("sqlite://") as model:
         for i, part in enumerate(parts(document, cut)):
             path = folder / f"part{i}.json"
@@ -183,3 +199,61 @@ def test_bulk_spans_are_the_engines(world: World) -> None:
     )
     expected = {span for element in (*places, *segments) for span in span_rows(timeline, element)}
     assert got == expected
+
+
+def test_a_large_import_builds_the_indexes_again(tmp_path: Path) -> None:
+    """An import taking the bulk path drops SQLite's indexes and builds them after, in
+    its transaction: the same indexes afterwards, and none lost when it fails."""
+    from tests.conftest import VALLEY
+
+    url = f"sqlite:///{tmp_path / 'bulk.db'}"
+
+    def indexes() -> list[tuple[str, str]]:
+        engine = cg.open(url).engine
+        with engine.connect() as conn:
+            found = conn.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
+            ).all()
+        engine.dispose()
+        return [tuple(row) for row in found]
+
+    with cg.open(url) as model:
+        model.import_file(VALLEY)
+    before = indexes()
+    assert any(name == "ix_events_place_date" for name, _ in before)
+    # More rows than the table holds, so that the indexes are rebuilt.
+    rows = "".join(f"2024-05-{day:02},gate,north\n" for day in range(1, 29)) * 2
+    broken = tmp_path / "broken.csv"
+    broken.write_text(f"date,place,party\n{rows}2024-05-02,nowhere,north\n")
+    good = tmp_path / "good.csv"
+    good.write_text(f"date,place,party\n{rows}")
+    dropped: list[str] = []
+    rebuilt = write.indexes_rebuilt
+
+    @contextlib.contextmanager
+    def watched(conn: Any, table: str, count: int) -> Any:
+        with rebuilt(conn, table, count):
+            dropped.extend(
+                table
+                for (n,) in conn.exec_driver_sql(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                    "AND sql IS NOT NULL",
+                    (table,),
+                )
+                if n == 0
+            )
+            yield
+
+    with (
+        mock.patch.object(write, "indexes_rebuilt", watched),
+        mock.patch.object(importer, "BULK_SPANS_FROM", 0),
+        mock.patch.object(write, "REBUILD_INDEXES_FROM", 0),
+        cg.open(url) as model,
+    ):
+        with pytest.raises(cg.DatasetError, match="nowhere"):
+            model.import_file(broken)
+        assert indexes() == before
+        model.import_file(good)
+        assert model.stale_spans() == ([], [])
+    assert indexes() == before
+    assert dropped == ["events", "events"]  # by both imports

@@ -14,7 +14,8 @@ Examples
 ('yaml', True)
 """
 
-from control_graph.dataset.dump import dataset_document, dump_dataset
+from typing import TYPE_CHECKING, Any
+
 from control_graph.dataset.fields import (
     EVENT_CSV_COLUMNS,
     FORMAT,
@@ -22,7 +23,29 @@ from control_graph.dataset.fields import (
     SECTION_NOUNS,
     TOP_KEYS,
 )
-from control_graph.dataset.load import LoadedDataset, load_dataset
+
+if TYPE_CHECKING:
+    from control_graph.dataset.dump import dataset_document, dump_dataset
+    from control_graph.dataset.load import LoadedDataset, load_dataset
+
+# Reading and writing files load when first used: every question reads the format's
+# table (fields), few read or write a file.
+_LAZY = {
+    "dataset_document": "control_graph.dataset.dump",
+    "dump_dataset": "control_graph.dataset.dump",
+    "LoadedDataset": "control_graph.dataset.load",
+    "load_dataset": "control_graph.dataset.load",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
 
 __all__ = [
     "EVENT_CSV_COLUMNS",

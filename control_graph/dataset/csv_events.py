@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from control_graph.dataset.checks import Existing
 from control_graph.dataset.csv_reader import CsvOptions, CsvRows
@@ -32,7 +33,15 @@ from control_graph.errors import DatasetIssue, InvalidArgumentError
 from control_graph.model.dates import parse_date
 from control_graph.model.records import Dataset, Event
 
-__all__ = ["CsvEvents", "CsvValidator", "date_format_hint", "parse_day", "read_csv_events"]
+__all__ = [
+    "STREAM_BATCH",
+    "CsvEventStream",
+    "CsvEvents",
+    "CsvValidator",
+    "date_format_hint",
+    "parse_day",
+    "read_csv_events",
+]
 
 _EVENTS = RECORD_KINDS["events"]
 #: The file keys behind each column of an event's row, in row order.
@@ -49,6 +58,8 @@ class CsvEvents(Dataset):
     that needed the full validator stays the record it made."""
 
     rows: list[EventRow | Event] = field(default_factory=list)
+    #: Records left out as stored already with the same content, per section.
+    skipped: dict[str, int] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         return {**super().counts(), "events": len(self.rows)}
@@ -211,11 +222,19 @@ def _fast_row(validator: Validator) -> Callable[[dict[str, str]], EventRow]:
 
 
 def read_csv_events(
-    path: Path, data: bytes, validator: Validator, options: CsvOptions | None = None
+    path: Path,
+    data: bytes | TextIO,
+    validator: Validator,
+    options: CsvOptions | None = None,
+    *,
+    stream: bool = False,
 ) -> Dataset:
     """Check every row of a CSV of events (or of access records); problems go to
     ``validator.issues``. Its days are read as ``validator.day`` reads them (a
-    :class:`CsvValidator` for ``options.date_format``)."""
+    :class:`CsvValidator` for ``options.date_format``).
+
+    With ``stream`` (``data`` is then a text stream), a CSV of events is returned
+    unread, as a :class:`CsvEventStream` that checks its rows as they are written."""
     csv_rows = CsvRows(path, data, validator.issues, options)
     references = _References(validator)
     if csv_rows.section == "access":
@@ -231,31 +250,81 @@ def read_csv_events(
         references.report_missing_network()
         validator.drop_stored_records(access)
         return access
-    fast = _fast_row(validator)
+    events = CsvEventStream(csv_rows, validator, references)
+    if stream:
+        return events
     result = CsvEvents()
-    rows = result.rows
-    for row, line, cells in csv_rows:
-        try:
-            rows.append(fast(cells))
-        except (KeyError, ValueError):
-            # InvalidArgumentError, from a day that is not one, is a ValueError too.
-            references.note(cells)
-            entry = RawEntry("events", row - 1, cells, line, label=f"row {row}")
-            if validator.check_keys(entry, _EVENTS.keys):
-                event = validator.validate_event(entry)
-                if event is not None:
-                    rows.append(event)
-    # Every row accepted names a known place, segment or road.
-    references.known_targets += len(rows)
-    references.report_missing_network()
-    with_ids = Dataset(events=[r for r in rows if isinstance(r, Event) and r.id is not None])
-    if with_ids.events:
-        before = {id(e) for e in with_ids.events}
-        validator.drop_stored_records(with_ids)
-        dropped = before - {id(e) for e in with_ids.events}
-        if dropped:
-            result.rows = [r for r in rows if id(r) not in dropped]
+    for batch in events.batches():
+        result.rows.extend(batch)
+    result.skipped = events.skipped
     return result
+
+
+#: Rows checked together against the database (stored ids) before they are written.
+STREAM_BATCH = 20_000
+
+
+class CsvEventStream(CsvEvents):
+    """The events of a CSV file, checked as they are written, in batches: memory stays
+    flat however long the file. Rows keep coming after a problem is found (so that every
+    problem is listed), but none is yielded: the caller must then raise
+    :attr:`problems` and roll back. :meth:`counts` is final once the rows are read."""
+
+    def __init__(self, csv_rows: CsvRows, validator: Validator, references: _References) -> None:
+        super().__init__()
+        self._csv_rows = csv_rows
+        self._validator = validator
+        self._references = references
+        self.count = 0
+        self.read = False
+
+    def counts(self) -> dict[str, int]:
+        return {**Dataset.counts(self), "events": self.count}
+
+    def event_rows(self) -> Iterator[EventRow]:
+        for batch in self.batches():
+            if self._validator.issues:
+                continue  # the import fails; read on only to find every problem
+            for row in batch:
+                yield event_row(row) if isinstance(row, Event) else row
+
+    def batches(self) -> Iterator[list[EventRow | Event]]:
+        """The rows that pass, a batch at a time, each batch already checked against
+        the records stored (identical ones are left out; see ``skipped``)."""
+        validator, references = self._validator, self._references
+        fast = _fast_row(validator)
+        batch: list[EventRow | Event] = []
+        for row, line, cells in self._csv_rows:
+            try:
+                batch.append(fast(cells))
+            except (KeyError, ValueError):
+                # InvalidArgumentError, from a day that is not one, is a ValueError too.
+                references.note(cells)
+                entry = RawEntry("events", row - 1, cells, line, label=f"row {row}")
+                if validator.check_keys(entry, _EVENTS.keys):
+                    event = validator.validate_event(entry)
+                    if event is not None:
+                        batch.append(event)
+            if len(batch) >= STREAM_BATCH:
+                yield self._checked(batch)
+                batch = []
+        yield self._checked(batch)
+        references.report_missing_network()
+        self.read = True
+
+    def _checked(self, batch: list[EventRow | Event]) -> list[EventRow | Event]:
+        # Every row accepted names a known place, segment or road.
+        self._references.known_targets += len(batch)
+        with_ids = Dataset(events=[r for r in batch if isinstance(r, Event) and r.id is not None])
+        if with_ids.events:
+            before = {id(e) for e in with_ids.events}
+            for section, n in self._validator.drop_stored_records(with_ids).items():
+                self.skipped[section] = self.skipped.get(section, 0) + n
+            dropped = before - {id(e) for e in with_ids.events}
+            if dropped:
+                batch = [r for r in batch if id(r) not in dropped]
+        self.count += len(batch)
+        return batch
 
 
 _TARGET_KINDS = ("place", "segment", "road")

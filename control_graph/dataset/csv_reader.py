@@ -17,9 +17,11 @@ import csv
 import datetime as dt
 import difflib
 import io
-from collections.abc import Iterator, Mapping
+import itertools
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from control_graph.dataset.fields import ACCESS_CSV_COLUMNS, EVENT_CSV_COLUMNS
 from control_graph.dataset.raw import file_error, read_text
@@ -40,6 +42,8 @@ __all__ = [
 CSV_KINDS = {"events": EVENT_CSV_COLUMNS, "access": ACCESS_CSV_COLUMNS}
 #: Every column either kind of CSV may have.
 _ALL_COLUMNS = tuple(dict.fromkeys((*EVENT_CSV_COLUMNS, *ACCESS_CSV_COLUMNS)))
+#: Characters of a streamed file read to find its header line and separator.
+_HEAD = 1 << 16
 #: The separators a CSV may use (found from the header line unless given).
 DELIMITERS = (",", ";", "\t")
 
@@ -205,21 +209,31 @@ class CsvRows:
     def __init__(
         self,
         path: Path,
-        data: bytes,
+        data: bytes | TextIO,
         issues: list[DatasetIssue],
         options: CsvOptions | None = None,
     ) -> None:
         self.file = str(path)
         self.issues = issues
         options = options or CsvOptions()
-        text = read_text(path, data)
-        # A NUL byte stops the csv module with an unhelpful error; say where it is instead.
-        if "\x00" in text:
-            line = text.count("\n", 0, text.index("\x00")) + 1
-            raise file_error(self.file, "contains a NUL character", line)
-        delimiter = options.delimiter or sniff_delimiter(text)
+        source: Iterable[str]
+        if isinstance(data, bytes):
+            text = read_text(path, data)
+            # A NUL byte stops the csv module with an unhelpful error; say where it is.
+            if "\x00" in text:
+                line = text.count("\n", 0, text.index("\x00")) + 1
+                raise file_error(self.file, "contains a NUL character", line)
+            delimiter = options.delimiter or sniff_delimiter(text)
+            source = io.StringIO(text, newline="")
+        else:
+            # A text stream (opened with newline=""), already checked by raw.scan_file:
+            # the header is sniffed from its first whole lines, then rows are read as
+            # they come, so memory does not grow with the file.
+            head = data.read(_HEAD) + data.readline()
+            delimiter = options.delimiter or sniff_delimiter(head)
+            source = itertools.chain(io.StringIO(head, newline=""), data)
         # Strict: a quote left open must not swallow the rows after it into one note.
-        self._reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+        self._reader = csv.reader(source, delimiter=delimiter, strict=True)
         self.header_line = 1
         header: list[str] | None = None
         try:

@@ -11,16 +11,26 @@ export, say) by exactly the same rules.
 from __future__ import annotations
 
 import gc
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from control_graph.dataset.checks import Definition, Existing, Record
 from control_graph.dataset.csv_reader import CsvOptions
-from control_graph.dataset.raw import RawDataset, RawEntry, detect_format, read_structured
+from control_graph.dataset.raw import (
+    RawDataset,
+    RawEntry,
+    detect_format,
+    read_structured,
+    scan_file,
+)
 from control_graph.errors import DatasetError, DatasetIssue, InvalidArgumentError
 from control_graph.model.records import Dataset, Membership
+
+if TYPE_CHECKING:
+    from control_graph.dataset.validate import Validator
 
 __all__ = [
     "NOT_IN_SCENARIOS",
@@ -54,7 +64,13 @@ class NothingStored:
 
 @dataclass
 class LoadedDataset:
-    """A validated file: its records, and what was skipped as already stored."""
+    """A validated file: its records, and what was skipped as already stored.
+
+    A streamed CSV (``load_dataset(..., stream=True)``) is not read yet: its
+    ``dataset`` is a :class:`~control_graph.dataset.csv_events.CsvEventStream` whose rows
+    are checked as they are written; :meth:`finish` then raises its problems, and
+    :meth:`close` closes the file.
+    """
 
     path: Path
     file_format: str
@@ -63,6 +79,41 @@ class LoadedDataset:
     skipped: dict[str, int] = field(default_factory=dict)
     #: Records whose id is stored with other content, to be replaced: id -> what differs.
     changed: dict[str, str] = field(default_factory=dict)
+    #: The SHA-256 of the file, when it was computed without keeping ``data``.
+    sha256: str | None = None
+    #: About how many rows a streamed file holds (its lines), for a progress bar.
+    expected_rows: int | None = None
+    _validator: Validator | None = None
+    _handle: TextIO | None = None
+
+    @property
+    def digest(self) -> str:
+        """The SHA-256 of the file, in hex."""
+        return self.sha256 or hashlib.sha256(self.data).hexdigest()
+
+    def finish(self) -> None:
+        """After a streamed dataset was written: raise every problem its rows had
+        (the caller's transaction then rolls back), and take in what was skipped.
+
+        Raises
+        ------
+        DatasetError
+            Listing every problem found.
+        """
+        validator = self._validator
+        if validator is None:
+            return
+        self.close()
+        if validator.issues:
+            raise DatasetError(validator.issues, total=validator.problem_count)
+        skipped = getattr(self.dataset, "skipped", {})
+        self.skipped = dict(skipped)
+        self.changed = dict(validator.changed)
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
 
 
 def load_dataset(
@@ -72,6 +123,7 @@ def load_dataset(
     in_scenario: bool = False,
     replace_changed: bool = False,
     csv_options: CsvOptions | None = None,
+    stream: bool = False,
 ) -> LoadedDataset:
     """Read and validate a YAML, JSON or CSV dataset file.
 
@@ -89,6 +141,10 @@ def load_dataset(
     csv_options
         How to read a CSV whose layout is not the format's own (its columns, date
         format, separator); only for CSV files.
+    stream
+        Leave a CSV of events unread, to be checked as it is written (see
+        :class:`LoadedDataset`): for an import inside one transaction, in memory that
+        does not grow with the file.
 
     Raises
     ------
@@ -112,6 +168,8 @@ def load_dataset(
         raise InvalidArgumentError(
             f"{path.name}: columns, date format and delimiter apply to CSV files only"
         )
+    if stream and file_format == "csv":
+        return _streamed_csv(path, existing, replace_changed, csv_options)
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -136,7 +194,7 @@ def load_dataset(
             from control_graph.dataset.csv_events import read_csv_events
 
             dataset: Dataset = read_csv_events(path, data, validator, csv_options)
-            skipped: dict[str, int] = {}
+            skipped: dict[str, int] = dict(getattr(dataset, "skipped", {}))
         else:
             raw = read_structured(path, data, file_format)
             if in_scenario:
@@ -156,6 +214,46 @@ def load_dataset(
     if validator.issues:
         raise DatasetError(validator.issues, total=validator.problem_count)
     return LoadedDataset(path, file_format, data, dataset, skipped, validator.changed)
+
+
+def _streamed_csv(
+    path: Path,
+    existing: Existing | None,
+    replace_changed: bool,
+    csv_options: CsvOptions | None,
+) -> LoadedDataset:
+    from control_graph.dataset.csv_events import CsvEventStream, CsvValidator, read_csv_events
+
+    scanned = scan_file(path)  # the hash, and a file known to decode
+    date_format = csv_options.date_format if csv_options is not None else None
+    validator = CsvValidator(
+        str(path), existing if existing is not None else NothingStored(), date_format
+    )
+    validator.replace_changed = replace_changed
+    handle = path.open(encoding="utf-8-sig", newline="")
+    try:
+        dataset = read_csv_events(path, handle, validator, csv_options, stream=True)
+        if validator.issues:  # the header, or (access records) any row
+            raise DatasetError(validator.issues, total=validator.problem_count)
+    except BaseException:
+        handle.close()
+        raise
+    if not isinstance(dataset, CsvEventStream):  # access records: read whole, and small
+        handle.close()
+        return LoadedDataset(
+            path, "csv", b"", dataset, dict(getattr(dataset, "skipped", {})),
+            validator.changed, scanned.sha256,
+        )  # fmt: skip
+    return LoadedDataset(
+        path,
+        "csv",
+        b"",
+        dataset,
+        sha256=scanned.sha256,
+        expected_rows=max(0, scanned.lines - 1),
+        _validator=validator,
+        _handle=handle,
+    )
 
 
 #: Where an entry of a document built in memory came from: how messages name it, and

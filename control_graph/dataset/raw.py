@@ -8,9 +8,11 @@ can name file, entry, line and field.
 
 from __future__ import annotations
 
+import codecs
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from control_graph.errors import DatasetError, DatasetIssue
 
@@ -19,10 +21,12 @@ __all__ = [
     "MAX_NUMBER_DIGITS",
     "RawDataset",
     "RawEntry",
+    "ScannedFile",
     "detect_format",
     "file_error",
     "read_structured",
     "read_text",
+    "scan_file",
 ]
 
 #: Integers longer than this are refused (Python refuses 4,300 digits anyway, and no
@@ -99,6 +103,63 @@ def read_text(path: Path, data: bytes) -> str:
             f"not UTF-8 text (invalid byte at offset {error.start}); save it as UTF-8",
             line,
         ) from None
+
+
+class ScannedFile(NamedTuple):
+    """What one pass over a file's bytes tells before it is read as text."""
+
+    sha256: str
+    lines: int
+    size: int
+
+
+#: Bytes read at a time when a file is scanned or streamed.
+CHUNK = 1 << 20
+
+
+def scan_file(path: Path) -> ScannedFile:
+    """Hash a file, count its lines and check that it is UTF-8 text without NUL
+    characters, reading it in chunks (memory does not grow with the file). A streamed
+    import then reads it as text knowing it decodes.
+
+    Raises
+    ------
+    DatasetError
+        When the file cannot be read, is not UTF-8, or holds a NUL character (naming
+        the line).
+    """
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    lines = size = 0
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(CHUNK):
+                digest.update(chunk)
+                nul = chunk.find(b"\x00")
+                if nul >= 0:
+                    line = lines + chunk.count(b"\n", 0, nul) + 1
+                    raise file_error(str(path), "contains a NUL character", line)
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError as error:
+                    start = max(0, min(error.start, len(chunk)))
+                    line = lines + chunk.count(b"\n", 0, start) + 1
+                    raise file_error(
+                        str(path),
+                        f"not UTF-8 text (invalid byte at offset {size + start}); save it as UTF-8",
+                        line,
+                    ) from None
+                lines += chunk.count(b"\n")
+                size += len(chunk)
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                raise file_error(
+                    str(path), "not UTF-8 text (it ends inside a character); save it as UTF-8"
+                ) from None
+    except OSError as error:
+        raise file_error(str(path), f"cannot read: {error.strerror or error}") from None
+    return ScannedFile(digest.hexdigest(), lines, size)
 
 
 def read_structured(path: Path, data: bytes, file_format: str) -> RawDataset:

@@ -8,16 +8,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
-from control_graph.dataset.export import (
-    ExportFormat,
-    ExportTable,
-    Palette,
-    format_of,
-    history_table,
-    incident_rows,
-    snapshot_table,
-)
-from control_graph.dataset.export.files import write_text
 from control_graph.errors import InvalidArgumentError
 from control_graph.model.dates import DateLike, to_optional_day
 from control_graph.model.records import NO_FILTERS, Filters, Incident
@@ -26,7 +16,11 @@ from control_graph.query.base import ModelBase
 from control_graph.store import reports
 
 if TYPE_CHECKING:
+    from control_graph.dataset.export import ExportFormat, ExportTable
     from control_graph.query.model import Model
+
+# The export formats load only when something is exported: every command builds a
+# Model, and most never export.
 
 __all__ = ["Exported", "Exporting"]
 
@@ -191,6 +185,7 @@ class Exporting(ModelBase):
         >>> done.format, done.day.isoformat(), done.written["nodes"] > 10
         ('graphml', '2026-02-06', True)
         """
+        from control_graph.dataset.export import format_of
         from control_graph.query.asking import make_filters
 
         file_format = format_of(path, format)
@@ -236,6 +231,8 @@ class Exporting(ModelBase):
             min_confidence=_confidence(filters),
             independent_only=filters.independent_only,
         )
+        from control_graph.dataset.export.files import write_text
+
         written = write_text(path, render_page(data))
         counts = {"places": len(data["places"]["id"]), "segments": len(data["segments"]["id"])}
         return Exported(written, "html", written=counts)
@@ -250,6 +247,12 @@ class Exporting(ModelBase):
         title: str | None,
     ) -> Exported:
         from control_graph.colors import CONTESTED_COLOR, UNKNOWN_COLOR, controller_colors
+        from control_graph.dataset.export import (
+            Palette,
+            history_table,
+            incident_rows,
+            snapshot_table,
+        )
 
         network, timeline, access = self._model.history(
             as_of=filters.as_of,

@@ -52,6 +52,9 @@ __all__ = [
 
 #: After an import this large, PostgreSQL's statistics are refreshed.
 ANALYZE_AFTER = 10_000
+#: From this many places and segments touched, an import's spans are computed over
+#: integer columns of the events (store.spans.materialise_bulk) rather than records.
+BULK_SPANS_FROM = 2_000
 
 
 @dataclass
@@ -158,16 +161,20 @@ def import_file(
                 in_scenario=overlay.own is not None,
                 replace_changed=replace_changed,
                 csv_options=csv_options,
+                stream=True,
             )
-            return write_loaded(
-                conn,
-                loaded,
-                overlay,
-                progress=progress,
-                on_total=on_total,
-                recorded=recorded,
-                by=by,
-            )
+            try:
+                return write_loaded(
+                    conn,
+                    loaded,
+                    overlay,
+                    progress=progress,
+                    on_total=on_total,
+                    recorded=recorded,
+                    by=by,
+                )
+            finally:
+                loaded.close()
     finally:
         if collecting:
             gc.enable()
@@ -201,8 +208,10 @@ def write_loaded(
     if clashes:
         raise DatasetError(clashes)
     if on_total is not None:
-        on_total(sum(dataset.counts().values()))
-    digest = hashlib.sha256(loaded.data).hexdigest()
+        # A streamed CSV is counted as it is read: its lines are the estimate.
+        expected = sum(dataset.counts().values()) + (loaded.expected_rows or 0)
+        on_total(expected)
+    digest = loaded.digest
     earlier = [(ident, at.isoformat()) for ident, at in imports_of(conn, digest)]
     who = by or current_user()
     import_id = write_dataset(
@@ -214,7 +223,10 @@ def write_loaded(
         progress=progress,
         scenario_id=overlay.own,
         imported_by=who,
+        expected_events=loaded.expected_rows,
     )
+    streamed = loaded.expected_rows is not None
+    loaded.finish()  # a streamed CSV's problems, found as it was written
     notes = {
         ident: f"replaced by import #{import_id} ({what} changed)"
         for ident, what in loaded.changed.items()
@@ -232,13 +244,13 @@ def write_loaded(
             recorded=recorded or dt.date.today(),
         )
     counts = dataset.counts()
-    if notes:
-        # The import's counts say what it withdrew too, not only what the file held.
+    if notes or streamed:
+        # The import's counts say what it withdrew too, not only what the file held
+        # (and a streamed file's events are counted once read).
         counts["retractions"] += len(retractions or {})
-        counts["corrected"] = len(loaded.changed)
-        conn.execute(
-            sa.update(orm.Import).where(orm.Import.id == import_id).values(counts=counts)
-        )
+        if loaded.changed:
+            counts["corrected"] = len(loaded.changed)
+        conn.execute(sa.update(orm.Import).where(orm.Import.id == import_id).values(counts=counts))
     _update_spans(conn, import_id, overlay.own)
     if conn.dialect.name == "postgresql" and dataset.counts()["events"] > ANALYZE_AFTER:
         # Fresh statistics, or the planner may walk a whole table for one road.
@@ -478,6 +490,16 @@ def _update_spans(conn: Connection, import_id: int, scenario_id: int | None) -> 
     events. Only the reported data keeps spans; scenarios are computed when asked."""
     if scenario_id is not None:
         return
-    from control_graph.store.spans import materialise, touched_by_import
+    from control_graph.store.spans import materialise, materialise_bulk, touched_by_import
 
-    materialise(conn, *touched_by_import(conn, import_id))
+    places, segments = touched_by_import(conn, import_id)
+    if len(places) + len(segments) < BULK_SPANS_FROM:
+        materialise(conn, places, segments)
+        return
+    every = len(places) == _count(conn, orm.Place) and len(segments) == _count(conn, orm.Segment)
+    materialise_bulk(conn, places, segments, every=every)
+
+
+def _count(conn: Connection, table: Any) -> int:
+    query = sa.select(sa.func.count()).select_from(table).where(table.scenario_id.is_(None))
+    return int(conn.execute(query).scalar_one())

@@ -77,29 +77,44 @@ ONE_TARGET = (
 #: scenario) and most events name one target, so the indexes stay small, and SQLite's
 #: planner, without statistics, cannot mistake the index on scenario_id for a good way
 #: to find reported rows. ``(table, index, columns, the column that must be set)``.
+#: Spans longer than this many days (or open) have an index of their own.
+LONG_SPAN_DAYS = 31
+LONG_SPANS = f"length_days IS NULL OR length_days > {LONG_SPAN_DAYS}"
 #: They are attached to the tables by :func:`declare_partial_indexes`, not here: their
 #: dialect options load every SQL dialect, which a question on SQLite should not pay
 #: for at start-up. The migrations create them; Alembic's comparison (migrations/env.py
 #: and the schema test) declares them first.
 PARTIAL_INDEXES: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
-    ("imports", "ix_imports_scenario_rows", ("scenario_id",), "scenario_id"),
-    ("places", "ix_places_scenario_rows", ("scenario_id",), "scenario_id"),
-    ("roads", "ix_roads_scenario_rows", ("scenario_id",), "scenario_id"),
-    ("segments", "ix_segments_scenario_rows", ("scenario_id",), "scenario_id"),
-    ("events", "ix_events_scenario_rows", ("scenario_id",), "scenario_id"),
-    ("incidents", "ix_incidents_scenario_rows", ("scenario_id",), "scenario_id"),
-    ("access_records", "ix_access_records_scenario_rows", ("scenario_id",), "scenario_id"),
-    ("retractions", "ix_retractions_scenario_rows", ("scenario_id",), "scenario_id"),
-    ("events", "ix_events_record_id", ("record_id",), "record_id"),
-    ("incidents", "ix_incidents_record_id", ("record_id",), "record_id"),
-    ("access_records", "ix_access_records_record_id", ("record_id",), "record_id"),
-    ("events", "ix_events_place_date", ("place_id", "date"), "place_id"),
-    ("events", "ix_events_segment_date", ("segment_id", "date"), "segment_id"),
-    ("events", "ix_events_road_date", ("road_id", "date"), "road_id"),
-    ("events", "ix_events_claimant", ("claimant_id",), "claimant_id"),
-    ("access_records", "ix_access_records_segment_date", ("segment_id", "date"), "segment_id"),
-    ("access_records", "ix_access_records_road_date", ("road_id", "date"), "road_id"),
-    ("retractions", "ix_retractions_import_ref", ("import_ref",), "import_ref"),
+    ("imports", "ix_imports_scenario_rows", ("scenario_id",), "scenario_id IS NOT NULL"),
+    ("places", "ix_places_scenario_rows", ("scenario_id",), "scenario_id IS NOT NULL"),
+    ("roads", "ix_roads_scenario_rows", ("scenario_id",), "scenario_id IS NOT NULL"),
+    ("segments", "ix_segments_scenario_rows", ("scenario_id",), "scenario_id IS NOT NULL"),
+    ("events", "ix_events_scenario_rows", ("scenario_id",), "scenario_id IS NOT NULL"),
+    ("incidents", "ix_incidents_scenario_rows", ("scenario_id",), "scenario_id IS NOT NULL"),
+    (
+        "access_records",
+        "ix_access_records_scenario_rows",
+        ("scenario_id",),
+        "scenario_id IS NOT NULL",
+    ),
+    ("retractions", "ix_retractions_scenario_rows", ("scenario_id",), "scenario_id IS NOT NULL"),
+    ("events", "ix_events_record_id", ("record_id",), "record_id IS NOT NULL"),
+    ("incidents", "ix_incidents_record_id", ("record_id",), "record_id IS NOT NULL"),
+    ("access_records", "ix_access_records_record_id", ("record_id",), "record_id IS NOT NULL"),
+    ("events", "ix_events_place_date", ("place_id", "date"), "place_id IS NOT NULL"),
+    ("events", "ix_events_segment_date", ("segment_id", "date"), "segment_id IS NOT NULL"),
+    ("events", "ix_events_road_date", ("road_id", "date"), "road_id IS NOT NULL"),
+    ("events", "ix_events_claimant", ("claimant_id",), "claimant_id IS NOT NULL"),
+    (
+        "access_records",
+        "ix_access_records_segment_date",
+        ("segment_id", "date"),
+        "segment_id IS NOT NULL",
+    ),
+    ("access_records", "ix_access_records_road_date", ("road_id", "date"), "road_id IS NOT NULL"),
+    ("retractions", "ix_retractions_import_ref", ("import_ref",), "import_ref IS NOT NULL"),
+    # Spans longer than a month, or open: see store.spans.read_spans_on.
+    ("state_spans", "ix_state_spans_long", ("start_day", "end_day"), LONG_SPANS),
 )
 
 
@@ -109,7 +124,7 @@ def declare_partial_indexes() -> None:
     for table, name, columns, where in PARTIAL_INDEXES:
         if any(index.name == name for index in tables[table].indexes):
             continue
-        condition = text(f"{where} IS NOT NULL")
+        condition = text(where)
         Index(
             name,
             *(tables[table].c[column] for column in columns),
@@ -476,8 +491,7 @@ class StateSpan(Base):
     __tablename__ = "state_spans"
     __table_args__ = (
         Index("ix_state_spans_element", "element_id", "start_day"),
-        Index("ix_state_spans_start_day", "start_day"),
-        Index("ix_state_spans_days", "end_day", "start_day"),
+        Index("ix_state_spans_start_day", "start_day", "end_day"),
         CheckConstraint("end_day IS NULL OR end_day > start_day", name="ordered"),
     )
 
@@ -486,6 +500,8 @@ class StateSpan(Base):
     element_type: Mapped[str] = mapped_column(String(10))
     start_day: Mapped[dt.date] = mapped_column(Date)
     end_day: Mapped[dt.date | None] = mapped_column(Date)
+    #: ``end_day - start_day``, ``None`` while open: what the long-span index selects.
+    length_days: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(10))
     controller: Mapped[str | None] = mapped_column(ID)
     own: Mapped[bool | None] = mapped_column(Boolean)

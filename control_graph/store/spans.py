@@ -11,14 +11,13 @@ window (changes), or all of them (a whole history).
 from __future__ import annotations
 
 import datetime as dt
+from array import array
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from control_graph.model.bulk import EventColumns, bulk_spans
 from control_graph.model.network import RoadNetwork
 from control_graph.model.records import NO_FILTERS
 from control_graph.model.states import State, Status
@@ -27,7 +26,10 @@ from control_graph.store import orm
 from control_graph.store.read import read_network, read_places, read_roads, read_segments
 from control_graph.store.reports import counted, read_control_events
 from control_graph.store.scenarios import REPORTED_OVERLAY
-from control_graph.store.write import insert_rows
+from control_graph.store.write import indexes_rebuilt, insert_rows
+
+if TYPE_CHECKING:
+    from control_graph.model.bulk import EventColumns
 
 __all__ = [
     "held_ever",
@@ -50,6 +52,7 @@ _COLUMNS = (
     "element_type",
     "start_day",
     "end_day",
+    "length_days",
     "status",
     "controller",
     "own",
@@ -156,30 +159,43 @@ def _slice(conn: Connection, places: set[str], segments: set[str]) -> RoadNetwor
     )
 
 
-def _write(conn: Connection, spans: Iterable[Span]) -> int:
-    """Write spans as plain rows (COPY on PostgreSQL, executemany on SQLite)."""
+def _write(conn: Connection, spans: Iterable[Span], expected: int = 0) -> int:
+    """Write spans as plain rows (COPY on PostgreSQL, executemany on SQLite); with
+    ``expected`` rows or more into a table emptied first, SQLite's indexes are built
+    after (see :func:`~control_graph.store.write.indexes_rebuilt`)."""
     count = 0
+    # The few distinct states, each turned into its column values once. Keyed by
+    # identity, with the state kept alive so that no other object takes its id.
+    texts: dict[int, tuple[str, str | None]] = {}
+    kept: list[State] = []
+
+    def text(state: State) -> tuple[str, str | None]:
+        found = texts.get(id(state))
+        if found is None:
+            found = texts[id(state)] = (state.status.value, state.controller)
+            kept.append(state)
+        return found
 
     def rows() -> Iterator[tuple[Any, ...]]:
         nonlocal count
         for span in spans:
             count += 1
+            early, late = span.early, span.late
             yield (
                 span.element,
                 span.type,
                 span.start,
                 span.end,
-                span.early.state.status.value,
-                span.early.state.controller,
-                span.early.own,
-                span.late.state.status.value,
-                span.late.state.controller,
-                span.late.own,
-                span.before.status.value,
-                span.before.controller,
+                None if span.end is None else (span.end - span.start).days,
+                *text(early.state),
+                early.own,
+                *text(late.state),
+                late.own,
+                *text(span.before),
             )
 
-    insert_rows(conn, "state_spans", _COLUMNS, rows(), None)
+    with indexes_rebuilt(conn, "state_spans", expected):
+        insert_rows(conn, "state_spans", _COLUMNS, rows(), None)
     return count
 
 
@@ -217,6 +233,10 @@ def _rough(conn: Connection) -> bool:
 def _columns(
     conn: Connection, network: RoadNetwork, every: bool
 ) -> tuple[EventColumns, list[State]]:
+    import numpy as np  # only bulk rebuilds need it; questions start faster without
+
+    from control_graph.model.bulk import EventColumns
+
     """The events that count for ``network`` (``every``: all reported events), as
     integer columns indexing the network's places, segments and roads."""
     e = orm.Event
@@ -258,12 +278,8 @@ def _columns(
             found = ordinals[value] = day.toordinal()
         return found
 
-    kind: list[int] = []
-    target: list[int] = []
-    day: list[int] = []
-    recorded: list[int] = []
-    order: list[int] = []
-    state: list[int] = []
+    # Machine integers, not lists of Python ints: a million events take 48 MB, not 250.
+    kind, target, day, recorded, order, state = (array("q") for _ in range(6))
     for query in queries:
         for rows in conn.execute(query).partitions(50_000):
             for place, segment, road, date, known, import_id, position, status, party in rows:
@@ -288,7 +304,7 @@ def _columns(
     table = [_state(status, party) for status, party in states]
     return (
         EventColumns(
-            *(np.asarray(c, dtype=np.int64) for c in (kind, target, day, recorded, order, state))
+            *(np.frombuffer(c, dtype=np.int64) for c in (kind, target, day, recorded, order, state))
         ),
         table,
     )
@@ -300,6 +316,8 @@ def materialise_bulk(
     """:func:`materialise` for many elements at once (an import of many events): the
     events are read as integer columns and the spans computed over them
     (:mod:`control_graph.model.bulk`), unless some event has a rough date or lapses."""
+    from control_graph.model.bulk import bulk_spans
+
     if _rough(conn):
         return materialise_all(conn) if every else materialise(conn, places, segments)
     network = read_network(conn) if every else _slice(conn, places, segments)
@@ -323,13 +341,18 @@ def materialise_bulk(
     else:
         for batch in _chunks(sorted(places | segments)):
             conn.execute(sa.delete(s).where(s.element_id.in_(batch)))
-    return _write(conn, (span for span in spans if wanted is None or span.element in wanted))
+    return _write(
+        conn,
+        (span for span in spans if wanted is None or span.element in wanted),
+        len(events.day) if every else 0,
+    )
 
 
 def materialise_all(conn: Connection) -> int:
     """Rewrite every span from the events (a new schema, or ``check --deep --repair``)."""
     network = read_network(conn)
-    timeline = network.timeline(read_control_events(conn))
+    events = read_control_events(conn)
+    timeline = network.timeline(events)
     conn.execute(sa.delete(orm.StateSpan))
     return _write(
         conn,
@@ -338,6 +361,7 @@ def materialise_all(conn: Connection) -> int:
             for element in (*sorted(network.places), *sorted(network.segments))
             for span in span_rows(timeline, element)
         ),
+        len(events),
     )
 
 
@@ -370,6 +394,7 @@ def _spans(conn: Connection, query: Any) -> list[Span]:
             kind,
             start,
             end,
+            _length,
             status,
             controller,
             own,
@@ -406,10 +431,18 @@ def _selected(conn: Connection) -> list[Any]:
 
 
 def read_spans_on(conn: Connection, day: dt.date) -> list[Span]:
-    """Every span containing ``day``, through the index of their end and start days."""
+    """Every span containing ``day``: those that started in the month up to it (a short
+    range of the start-day index) and the long ones that started before (their own,
+    partial index). A span containing ``day`` that started more than a month before is
+    long, so the two parts are the whole answer, and no question reads the table."""
     s = orm.StateSpan
-    query = sa.select(*_selected(conn)).where(
-        sa.or_(s.end_day > day, s.end_day.is_(None)), s.start_day <= day
+    recent = day - dt.timedelta(days=orm.LONG_SPAN_DAYS)
+    contains = sa.or_(s.end_day > day, s.end_day.is_(None))
+    # Written as the index's own condition, literally, so that SQLite uses the index.
+    long_spans = sa.text(f"({orm.LONG_SPANS})")
+    query = sa.union_all(
+        sa.select(*_selected(conn)).where(s.start_day > recent, s.start_day <= day, contains),
+        sa.select(*_selected(conn)).where(long_spans, s.start_day <= recent, contains),
     )
     return _spans(conn, query)
 

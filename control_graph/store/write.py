@@ -7,7 +7,9 @@ per-row processing: COPY on PostgreSQL, ``executemany`` on SQLite.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -15,7 +17,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from control_graph.dataset.csv_events import CsvEvents
 from control_graph.dataset.fields import (
     ACCESS_TABLE_COLUMNS,
     EVENT_TABLE_COLUMNS,
@@ -33,12 +34,15 @@ from control_graph.model.records import Dataset
 from control_graph.store import orm
 from control_graph.store.names import name_key
 
-__all__ = ["BATCH", "Progress", "insert_rows", "write_dataset"]
+__all__ = ["BATCH", "Progress", "indexes_rebuilt", "insert_rows", "write_dataset"]
 
 #: Rows per INSERT batch: large enough to be fast, small enough to report progress.
 BATCH = 20_000
 
 Progress = Callable[[int], None]
+#: Rows per COPY on PostgreSQL: big enough that each statement's overhead is lost in
+#: its rows, small enough that a batch of events is a few megabytes.
+COPY_BATCH = 20_000
 #: The columns every event and incident row starts with, before its fields' columns.
 _BOOKKEEPING = ("scenario_id", "import_id", "position")
 EVENT_COLUMNS = (*_BOOKKEEPING, *EVENT_TABLE_COLUMNS)
@@ -50,20 +54,24 @@ _DATE_COLUMNS = frozenset(("date", "recorded", "date_latest", "until_date", "sta
 
 
 def _numbered(
-    scenario_id: int | None, import_id: int, rows: Iterable[EventRow]
+    scenario_id: int | None,
+    import_id: int,
+    rows: Iterable[tuple[Any, ...]],
+    columns: tuple[str, ...],
 ) -> Iterator[tuple[Any, ...]]:
-    """Rows with their bookkeeping columns; a mapping (attributes) becomes JSON text, as
+    """Rows with their bookkeeping columns; attributes (a mapping) become JSON text, as
     these rows bypass SQLAlchemy's JSON type."""
+    at = columns.index("attributes") - len(_BOOKKEEPING)
     for position, row in enumerate(rows, start=1):
-        if any(type(value) is dict for value in row):
-            row = tuple(
-                json.dumps(value, ensure_ascii=False) if type(value) is dict else value
-                for value in row
-            )
+        value = row[at]
+        if value is not None and type(value) is dict:
+            row = (*row[:at], json.dumps(value, ensure_ascii=False), *row[at + 1 :])
         yield (scenario_id, import_id, position, *row)
 
 
 def _event_rows(dataset: Dataset) -> Iterable[EventRow]:
+    from control_graph.dataset.csv_events import CsvEvents  # only imports need the CSV reader
+
     if isinstance(dataset, CsvEvents):
         return dataset.event_rows()
     return (event_row(e) for e in dataset.events)
@@ -82,15 +90,16 @@ def insert_rows(
     names = ", ".join(columns)
     if conn.dialect.name == "postgresql":
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        count = 0
-        with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-                count += 1
-                if progress is not None and count % BATCH == 0:
-                    progress(BATCH)
-        if progress is not None and count % BATCH:
-            progress(count % BATCH)
+        source = iter(rows)
+        # One COPY per batch, each batch read in full before its COPY starts: making
+        # the rows of a streamed file may ask the database (stored ids, earlier
+        # versions of records), and a connection inside COPY can answer nothing else.
+        while batch := list(itertools.islice(source, COPY_BATCH)):
+            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in batch:
+                    copy.write_row(row)
+            if progress is not None:
+                progress(len(batch))
         return
     statement = f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})"
     dates = [i for i, c in enumerate(columns) if c in _DATE_COLUMNS]
@@ -102,17 +111,53 @@ def insert_rows(
             progress(len(batch))
         batch.clear()
 
+    iso: dict[Any, str] = {}  # a large file names a few thousand days, a million times
     for row in rows:
         # Stored the way SQLAlchemy's SQLite Date type stores days: ISO text.
         values = list(row)
         for i in dates:
-            if values[i] is not None:
-                values[i] = values[i].isoformat()
+            day = values[i]
+            if day is not None:
+                text = iso.get(day)
+                if text is None:
+                    text = iso[day] = day.isoformat()
+                values[i] = text
         batch.append(tuple(values))
         if len(batch) == BATCH:
             flush()
     if batch:
         flush()
+
+
+#: From this many rows (and no fewer than the table holds), a SQLite import drops the
+#: table's indexes and builds them again after: building an index over sorted data
+#: costs a fraction of keeping it up to date row by row (1M events: 16 s -> 1.3 s).
+REBUILD_INDEXES_FROM = 100_000
+
+
+@contextlib.contextmanager
+def indexes_rebuilt(conn: Connection, table: str, rows: int) -> Iterator[None]:
+    """Drop ``table``'s indexes for a large insert into SQLite and create them again
+    after, inside the caller's transaction: if anything fails the transaction rolls
+    back, indexes included. Readers see the committed database meanwhile (WAL). Not on
+    PostgreSQL, where dropping an index locks the table against readers."""
+    if conn.dialect.name != "sqlite" or rows < REBUILD_INDEXES_FROM:
+        yield
+        return
+    held = conn.exec_driver_sql(f"SELECT max(id) FROM {table}").scalar() or 0
+    if rows < held:
+        yield
+        return
+    indexes = conn.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+        "AND sql IS NOT NULL",
+        (table,),
+    ).all()
+    for name, _sql in indexes:
+        conn.exec_driver_sql(f'DROP INDEX "{name}"')
+    yield
+    for _name, sql in indexes:
+        conn.exec_driver_sql(sql)
 
 
 def _insert(
@@ -143,11 +188,13 @@ def write_dataset(
     progress: Progress | None = None,
     scenario_id: int | None = None,
     imported_by: str | None = None,
+    expected_events: int | None = None,
 ) -> int:
     """Write a validated dataset inside the caller's transaction; returns the import id.
 
     ``scenario_id`` marks every row written as belonging to that scenario;
-    ``imported_by`` says who imported it."""
+    ``imported_by`` says who imported it; ``expected_events`` about how many events a
+    streamed dataset holds (see :func:`indexes_rebuilt`)."""
     import_id = conn.execute(
         sa.insert(orm.Import).returning(orm.Import.id),
         {
@@ -266,32 +313,40 @@ def write_dataset(
         ),
         progress,
     )
-    insert_rows(
-        conn,
-        "events",
-        EVENT_COLUMNS,
-        _numbered(scenario_id, import_id, _event_rows(dataset)),
-        progress,
-    )
+    with indexes_rebuilt(conn, "events", expected_events or dataset.counts()["events"]):
+        insert_rows(
+            conn,
+            "events",
+            EVENT_COLUMNS,
+            _numbered(scenario_id, import_id, _event_rows(dataset), EVENT_COLUMNS),
+            progress,
+        )
     insert_rows(
         conn,
         "incidents",
         INCIDENT_COLUMNS,
-        _numbered(scenario_id, import_id, (incident_row(i) for i in dataset.incidents)),
+        _numbered(
+            scenario_id, import_id, (incident_row(i) for i in dataset.incidents), INCIDENT_COLUMNS
+        ),
         progress,
     )
     insert_rows(
         conn,
         "access_records",
         ACCESS_COLUMNS,
-        _numbered(scenario_id, import_id, (access_row(a) for a in dataset.access)),
+        _numbered(scenario_id, import_id, (access_row(a) for a in dataset.access), ACCESS_COLUMNS),
         progress,
     )
     insert_rows(
         conn,
         "retractions",
         RETRACTION_COLUMNS,
-        _numbered(scenario_id, import_id, (retraction_row(r) for r in dataset.retractions)),
+        _numbered(
+            scenario_id,
+            import_id,
+            (retraction_row(r) for r in dataset.retractions),
+            RETRACTION_COLUMNS,
+        ),
         progress,
     )
     return import_id
