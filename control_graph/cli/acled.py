@@ -77,6 +77,11 @@ _HOW = {
     help="How a spreadsheet rewrote event_date, as for strptime, e.g. %d/%m/%Y.",
 )
 @click.option("--by", metavar="NAME", help="Who imports (default: the operating-system user).")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Match, compare and report exactly as an import would, then write nothing.",
+)
 @json_option
 @quiet_option
 @with_model
@@ -90,6 +95,7 @@ def import_acled(
     recorded: dt.date | None,
     date_format: str | None,
     by: str | None,
+    dry_run: bool,
     as_json: bool,
     quiet: bool,
 ) -> None:
@@ -107,10 +113,12 @@ def import_acled(
     ACLED corrects and deletes rows: importing a newer export adds its new rows,
     retracts and replaces changed ones, and with --sync retracts the rows it lacks.
     All in one transaction; --as-of an earlier day still sees the data as it stood.
+    --dry-run does all of it and reports it, then rolls the transaction back.
 
     \b
     Examples:
       control-graph import-acled acled-myanmar-2024.csv --parties actors.yaml
+      control-graph import-acled acled-myanmar-2024-06.csv --parties actors.yaml --sync --dry-run
       control-graph import-acled acled-myanmar-2024-06.csv --parties actors.yaml --sync
     """
     report = model.import_acled(
@@ -122,6 +130,7 @@ def import_acled(
         recorded=recorded,
         by=by,
         date_format=date_format,
+        dry_run=dry_run,
     )
     if as_json:
         emit_json(report.as_dict())
@@ -131,10 +140,19 @@ def import_acled(
 
 def print_acled(report: AcledReport, *, quiet: bool) -> None:
     imported = report.imported
-    click.echo(
-        f"Imported {imported.file} (import #{imported.import_id}, ACLED export): {report.rows} rows"
-    )
-    retracted = f", retracted {len(report.retracted)}" if report.retracted else ""
+    dry = report.dry_run
+    if dry:
+        click.echo(
+            f"Dry run of {imported.file} (ACLED export): {report.rows} rows; importing it "
+            "would do this"
+        )
+    else:
+        click.echo(
+            f"Imported {imported.file} (import #{imported.import_id}, ACLED export): "
+            f"{report.rows} rows"
+        )
+    retract = "to retract" if dry else "retracted"
+    retracted = f", {retract} {len(report.retracted)}" if report.retracted else ""
     click.echo(
         f"  new {len(report.new)}, changed {len(report.changed)}, "
         f"unchanged {report.unchanged}{retracted}"
@@ -142,7 +160,7 @@ def print_acled(report: AcledReport, *, quiet: bool) -> None:
     written = [_n(report.events, "control event"), _n(report.incidents, "incident")]
     if report.places_created:
         written.append(_n(len(report.places_created), "place") + " created")
-    click.echo(f"  written: {', '.join(written)}")
+    click.echo(f"  {'would write' if dry else 'written'}: {', '.join(written)}")
     if report.matched:
         placed = ", ".join(
             f"{_HOW[how]} {_n(rows, 'row')} at {_n(places, 'location')}"
@@ -154,10 +172,13 @@ def print_acled(report: AcledReport, *, quiet: bool) -> None:
     for warning in report.warnings:
         click.echo(f"Warning: {warning}", err=True)
     _listing(
-        "Changed (the earlier version is retracted):",
+        f"Changed (the earlier version {'would be' if dry else 'is'} retracted):",
         [f"{ident}: {what}" for ident, what in report.changed.items()],
     )
-    _listing("Retracted:", [f"{ident}: {why}" for ident, why in report.retracted.items()])
+    _listing(
+        "Would retract:" if dry else "Retracted:",
+        [f"{ident}: {why}" for ident, why in report.retracted.items()],
+    )
     if report.unplaced:
         rows = sum(u["rows"] for u in report.unplaced)
         _listing(
@@ -168,8 +189,15 @@ def print_acled(report: AcledReport, *, quiet: bool) -> None:
                 for u in report.unplaced
             ],
         )
-    if quiet:
-        return
+    if not quiet:
+        _details(report)
+    if dry:
+        click.echo("Dry run: nothing was written.", err=True)
+
+
+def _details(report: AcledReport) -> None:
+    """What to check by hand: placements by distance, territory rows that are not
+    control events, actors without a party, and ACLED's terms."""
     _listing(
         "Placed otherwise than by name (check them):",
         [

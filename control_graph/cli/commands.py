@@ -6,7 +6,8 @@ import datetime as dt
 import os
 import re
 import sys
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -27,13 +28,21 @@ from control_graph.cli.base import (
     window_options,
     with_model,
 )
-from control_graph.cli.format import print_changes, print_timeline, print_who_held
-from control_graph.dataset.fields import SECTION_NOUNS
+from control_graph.cli.format import (
+    count_of,
+    counts_of,
+    print_changes,
+    print_timeline,
+    print_who_held,
+)
 from control_graph.errors import NoPathError
 
 if TYPE_CHECKING:
     from control_graph.store.importer import ImportReport
 
+F = TypeVar("F", bound=Callable[..., Any])
+#: The sections whose records an import appends (definitions are stored once, by id).
+RECORD_SECTIONS = ("events", "incidents", "access")
 #: Days on which the quickstart shows the Gwaykhar Road (see the sample's provenance).
 QUICKSTART_DAYS = ("2025-06-01", "2025-12-01", "2026-02-01", "2026-02-06")
 
@@ -59,6 +68,32 @@ def init(model: query.Model, as_json: bool) -> None:
         click.echo(f"{model.url}: schema at revision {model.schema_revision}")
 
 
+def csv_options(f: F) -> F:
+    """``--columns``, ``--date-format`` and ``--delimiter``: how to read a CSV from a
+    spreadsheet (``import`` and ``scenario import``)."""
+    f = click.option(
+        "--delimiter",
+        metavar="CHAR",
+        callback=lambda _ctx, _param, value: "\t" if value in ("tab", "\\t") else value,
+        help="CSV: the separator, e.g. ';' or tab (default: found from the header line).",
+    )(f)
+    f = click.option(
+        "--date-format",
+        metavar="FORMAT",
+        help="CSV: how its dates are written, as for strptime, e.g. %d/%m/%Y (day first); "
+        "ISO dates are always read.",
+    )(f)
+    return click.option(
+        "--columns",
+        "columns",
+        multiple=True,
+        callback=lambda _ctx, _param, value: parse_columns(value),
+        metavar="COLUMN=HEADER,...",
+        help="CSV: the file's header for each column of the format, e.g. "
+        "date=Date,place=Location (headers are matched without regard to case anyway).",
+    )(f)
+
+
 @main.command("import", context_settings=CONTEXT)
 @click.argument("file", type=click.Path(dir_okay=False, path_type=str))
 @click.option(
@@ -73,27 +108,7 @@ def init(model: query.Model, as_json: bool) -> None:
     help="With --replace-changed: the day the corrections became known (default: today).",
 )
 @click.option("--by", metavar="NAME", help="Who imports (default: the operating-system user).")
-@click.option(
-    "--columns",
-    "columns",
-    multiple=True,
-    callback=lambda _ctx, _param, value: parse_columns(value),
-    metavar="COLUMN=HEADER,...",
-    help="CSV: the file's header for each column of the format, e.g. "
-    "date=Date,place=Location (headers are matched without regard to case anyway).",
-)
-@click.option(
-    "--date-format",
-    metavar="FORMAT",
-    help="CSV: how its dates are written, as for strptime, e.g. %d/%m/%Y (day first); "
-    "ISO dates are always read.",
-)
-@click.option(
-    "--delimiter",
-    metavar="CHAR",
-    callback=lambda _ctx, _param, value: "\t" if value in ("tab", "\\t") else value,
-    help="CSV: the separator, e.g. ';' or tab (default: found from the header line).",
-)
+@csv_options
 @json_option
 @quiet_option
 @with_model
@@ -207,38 +222,47 @@ def parse_columns(values: tuple[str, ...]) -> dict[str, str]:
     return columns
 
 
-SINGULAR = SECTION_NOUNS
-
-
-# Plural words where the section's name is not one.
-PLURAL = {"access": "access records"}
-
-
-def _count(number: int, section: str) -> str:
-    word = SINGULAR.get(section, section) if number == 1 else PLURAL.get(section, section)
-    return f"{number} {word}"
-
-
 def print_import(report: ImportReport, *, quiet: bool) -> None:
-    added = ", ".join(_count(n, what) for what, n in report.added.items() if n) or "nothing new"
-    click.echo(f"Imported {report.file} (import #{report.import_id}): {added}")
-    records = {s: n for s, n in report.skipped.items() if s in ("events", "incidents", "access")}
+    """What an import added and skipped, and, for a file imported before, what that
+    meant: records with ids are recognised, records without are added again."""
+    added = counts_of(report.added)
+    click.echo(
+        f"Imported {report.file} (import #{report.import_id}): "
+        + ("nothing new" if added == "-" else added)
+    )
+    records = {s: n for s, n in report.skipped.items() if s in RECORD_SECTIONS}
     definitions = sum(report.skipped.values()) - sum(records.values())
     if definitions and not quiet:
-        click.echo(f"Skipped {definitions} definitions already in the database, identical.")
+        click.echo(
+            f"Skipped {count_of(definitions, 'definitions')} already in the database, identical."
+        )
     if records and not quiet:
-        listed = ", ".join(_count(n, what) for what, n in records.items())
+        listed = ", ".join(count_of(n, what) for what, n in records.items())
         click.echo(f"Skipped {listed} already in the database under the same ids, identical.")
     for ident, what in report.replaced.items():
         click.echo(f"Replaced {ident} (changed: {what}); the earlier version is retracted.")
     if report.earlier_imports and not quiet:
-        ids = ", ".join(f"#{i}" for i, _ in report.earlier_imports)
-        click.echo(
-            f"Note: the same file was imported before ({ids}); its events are now in the "
-            "database again, ordered after every import since (so they win same-day ties "
-            "with those again).",
-            err=True,
-        )
+        click.echo(_imported_before(report), err=True)
+
+
+def _imported_before(report: ImportReport) -> str:
+    ids = ", ".join(f"#{i}" for i, _ in report.earlier_imports)
+    before = f"Note: the same file was imported before ({ids})"
+    # The file is the same, so each record with an id is stored already: it was skipped,
+    # or (with --replace-changed) replaced a later version. What else was added are
+    # records without ids, which nothing can recognise.
+    again = {s: report.added.get(s, 0) for s in RECORD_SECTIONS}
+    if report.replaced:
+        again = {"records": sum(again.values()) - len(report.replaced)}
+    if not any(again.values()):
+        return f"{before}; its records have ids, so none was added twice."
+    listed = " and ".join(count_of(n, s) for s, n in again.items() if n)
+    return (
+        f"{before}. Its records without ids cannot be recognised as stored, so this import "
+        f"added them again ({listed}): they are now in the database twice, the new copies "
+        "ordered after every import since (so they win same-day ties with those again). "
+        f"control-graph undo-import {report.import_id} takes this import back."
+    )
 
 
 @main.command("who-held", context_settings=CONTEXT)
@@ -371,7 +395,7 @@ def path(
 
     \b
     Example:
-      control-graph path hpakant indawgyi --on 2025-06-01 --party kia
+      control-graph path seng-tawng indawgyi --on 2025-06-01 --party kia
     """
     if party and bloc:
         raise click.UsageError("give --party or --bloc, not both")

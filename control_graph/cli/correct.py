@@ -21,6 +21,7 @@ from control_graph.cli.base import (
     scenario_option,
     with_model,
 )
+from control_graph.cli.format import counts_of
 
 __all__ = ["imports", "retract", "undo_import"]
 
@@ -50,7 +51,7 @@ def imports(model: query.Model, as_json: bool) -> None:
                 i.at.strftime("%Y-%m-%d %H:%M"),
                 i.file,
                 i.sha256[:12],
-                ", ".join(f"{n} {what}" for what, n in i.counts.items()) or "-",
+                counts_of(i.counts),
                 i.by,
                 f"undone {i.undone}" if i.undone else "",
             )
@@ -89,7 +90,7 @@ def retract(
 
     \b
     Example:
-      control-graph retract market-west --note "the junta's denial was fabricated"
+      control-graph retract kng-e11 --note "single source, not confirmed"
     """
     import_id = model.retract(*record_ids, recorded=recorded, note=note, by=by)
     if as_json:
@@ -120,12 +121,15 @@ def undo_import(
 ) -> None:
     """Retract everything import N added (numbers from `control-graph imports`).
 
-    The history is kept: an answer --as-of a day before the undo still sees it.
+    What N withdrew counts again: undoing an import --replace-changed brings back the
+    versions it corrected, undoing a `retract` the records it retracted. The history
+    is kept: an answer --as-of a day before the undo still sees import N as it was.
     Definitions (places, roads, parties) stay, since later data may refer to them.
 
     \b
-    Example:
-      control-graph undo-import 3 --note "wrong file"
+    Example (import #2 retracted kng-e11; undoing it makes kng-e11 count again):
+      control-graph retract kng-e11
+      control-graph undo-import 2 --note "retracted by mistake"
     """
     undo_id = model.undo_import(import_id, recorded=recorded, note=note, by=by)
     if as_json:

@@ -7,24 +7,50 @@ section 4 reads as it always did.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import click
 
 from control_graph import query
 from control_graph.cli.base import print_table, title_of, view_of
+from control_graph.dataset.fields import SECTION_NOUNS
 from control_graph.model.access import AccessState
 from control_graph.model.states import State
 from control_graph.model.timeline import Change, Interval
 from control_graph.query.results import Report
 
 __all__ = [
+    "count_of",
+    "counts_of",
     "print_changes",
     "print_explanation",
     "print_timeline",
     "print_who_held",
     "trust_words",
 ]
+
+
+#: Each count's word, singular and plural: the dataset's sections, and what else an
+#: import counts.
+_WORDS: Mapping[str, tuple[str, str]] = {
+    **{section: (noun, section) for section, noun in SECTION_NOUNS.items()},
+    "access": ("access record", "access records"),
+    "records": ("record", "records"),
+    "definitions": ("definition", "definitions"),
+}
+
+
+def count_of(number: int, key: str) -> str:
+    """``1 bloc``, ``2 blocs``, ``1 access record``: a count under a dataset section's
+    name (any other key is kept as it is: ``2 corrected``) with the word in the right
+    number."""
+    singular, plural = _WORDS.get(key, (key, key))
+    return f"{number:,} {singular if number == 1 else plural}"
+
+
+def counts_of(counts: Mapping[str, int]) -> str:
+    """The non-zero counts, in their order (``4 parties, 1 bloc``); ``-`` when none."""
+    return ", ".join(count_of(n, key) for key, n in counts.items() if n) or "-"
 
 
 def trust_words(otherwise: State | None, disputed: bool = False) -> str:
@@ -116,28 +142,32 @@ def print_explanation(reports: Sequence[Report]) -> None:
         click.echo("  no report decides this answer")
         return
     click.echo("  reports behind this answer:")
-    rows = []
+    # A report that lapses says so in a column of its own, beside its date: the day it
+    # stops counting is what explains a change nobody reported.
+    lapsing = any(report.event.until for report in reports)
+    header = ["element", "role", "date", *(["until"] if lapsing else [])]
+    rows: list[list[object]] = []
     for report in reports:
         e = report.event
         when = e.date.isoformat() + (f"..{e.date_latest}" if e.date_latest else "")
         rows.append(
-            (
+            [
                 report.element,
                 report.role,
                 when,
+                *([e.until] if lapsing else []),
                 e.state.describe(),
                 e.claimant or "independent",
                 e.source,
                 e.confidence.value if e.confidence else None,
                 e.kind,
                 e.note,
-            )
+            ]
         )
-    print_table(
-        rows,
-        ("element", "role", "date", "says", "claimant", "source", "confidence", "kind", "note"),
-        indent="    ",
-    )
+    header += ["says", "claimant", "source", "confidence", "kind", "note"]
+    print_table(rows, header, indent="    ")
+    if lapsing:
+        click.echo("    until: the report counts only on days before it")
 
 
 def print_timeline(answer: query.TimelineResult, scenario: str | None = None) -> None:

@@ -1,10 +1,10 @@
 """Scenario commands: scenario create/import/list/show/delete/suppress/unsuppress/add-event,
-compare, and events (which lists the event ids that suppress takes)."""
+compare, and events (which lists the event numbers and record ids that suppress takes)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -23,9 +23,13 @@ from control_graph.cli.base import (
     window_options,
     with_model,
 )
-from control_graph.cli.commands import import_with_progress, print_import
+from control_graph.cli.commands import csv_options, import_with_progress, print_import
+from control_graph.cli.format import count_of
 from control_graph.model.states import State
 from control_graph.scenario import compare as compare_models
+
+if TYPE_CHECKING:
+    from control_graph.store.reports import EventRecord
 
 
 @main.group(context_settings=CONTEXT)
@@ -54,7 +58,12 @@ def scenario() -> None:
 def create(
     model: query.Model, name: str, base: str | None, description: str | None, as_json: bool
 ) -> None:
-    """Create a scenario NAME (lower-case letters, digits, '.', '_', '-')."""
+    """Create a scenario NAME (lower-case letters, digits, '.', '_', '-').
+
+    \b
+    Example:
+      control-graph scenario create bhamo-falls --description "KIA takes Bhamo"
+    """
     existing = {s.name for s in model.scenarios()}
     if name in existing:
         raise click.UsageError(f"a scenario called {name!r} already exists")
@@ -69,16 +78,38 @@ def create(
 @scenario.command("import", context_settings=CONTEXT)
 @click.argument("name")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=str))
+@csv_options
 @json_option
 @quiet_option
 @with_model
-def import_into(model: query.Model, name: str, file: str, as_json: bool, quiet: bool) -> None:
+def import_into(
+    model: query.Model,
+    name: str,
+    file: str,
+    columns: dict[str, str],
+    date_format: str | None,
+    delimiter: str | None,
+    as_json: bool,
+    quiet: bool,
+) -> None:
     """Load places, segments, roads, events and incidents from FILE into scenario NAME.
 
-    The file has the dataset format; parties, blocs and sources belong to the reported
-    data and are refused here.
+    The file has the dataset format (a CSV from a spreadsheet is read as by `import`);
+    parties, blocs and sources belong to the reported data and are refused here.
+
+    \b
+    Examples:
+      control-graph scenario import bhamo-falls bhamo-falls.yaml
+      control-graph scenario import bhamo-falls sheet.csv --date-format %d/%m/%Y
     """
-    report = import_with_progress(model.scenario(name, create=False), file, quiet=quiet or as_json)
+    report = import_with_progress(
+        model.scenario(name, create=False),
+        file,
+        quiet=quiet or as_json,
+        columns=columns,
+        date_format=date_format,
+        delimiter=delimiter,
+    )
     if as_json:
         emit_json(report.as_dict())
     else:
@@ -115,7 +146,13 @@ def add_event(
     note: str | None,
     as_json: bool,
 ) -> None:
-    """Add one hypothetical event to scenario NAME."""
+    """Add one hypothetical event to scenario NAME.
+
+    \b
+    Example:
+      control-graph scenario create bhamo-falls
+      control-graph scenario add-event bhamo-falls --on 2026-03-01 --place bhamo --party kia
+    """
     target = model.scenario(name, create=False)
     import_id = target.add_event(
         on,
@@ -133,52 +170,86 @@ def add_event(
         click.echo(f"Added to {name} (import #{import_id}).")
 
 
+def _event_refs(
+    _ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
+) -> list[int | str]:
+    """Event numbers (digits) as numbers; anything else is a record id."""
+    return [int(value) if value.isdigit() else value for value in values]
+
+
+def _numbers(refs: list[int | str], numbers: list[int]) -> str:
+    """`` (event 12)`` after a count, when record ids were given: which events they are."""
+    if all(isinstance(ref, int) for ref in refs):
+        return ""
+    word = "event" if len(numbers) == 1 else "events"
+    return f" ({word} {', '.join(map(str, numbers))})"
+
+
 @scenario.command("suppress", context_settings=CONTEXT)
 @click.argument("name")
-@click.argument("event_ids", metavar="EVENT_ID...", nargs=-1, type=int, required=True)
+@click.argument("events", metavar="EVENT...", nargs=-1, required=True, callback=_event_refs)
 @click.option("--note", help="Why the report is supposed false.")
 @json_option
 @with_model
 def suppress(
-    model: query.Model, name: str, event_ids: tuple[int, ...], note: str | None, as_json: bool
+    model: query.Model, name: str, events: list[int | str], note: str | None, as_json: bool
 ) -> None:
-    """Suppose events false in scenario NAME (ids from `control-graph events`).
+    """Suppose events false in scenario NAME: event numbers or record ids, as
+    `control-graph events` lists them.
 
-    All or none: an id the scenario does not see is an error, and nothing is changed.
+    A record id (e.g. kng-e12) names every version of that record the scenario sees; a
+    number, one event (a record id made of digits only: give its event numbers). All
+    or none: an event the scenario does not see is an error, and nothing is changed.
+
+    \b
+    Examples:
+      control-graph scenario create recapture-false
+      control-graph scenario suppress recapture-false kng-e12 --note "single source"
     """
     target = model.scenario(name, create=False)
-    target.suppress_event(*event_ids, note=note)
+    numbers = target.suppress_event(*events, note=note)
     if as_json:
-        emit_json({"scenario": name, "suppressed": list(event_ids)})
+        emit_json({"scenario": name, "suppressed": events, "events": numbers})
     else:
-        click.echo(f"Suppressed {len(event_ids)} event(s) in {name}.")
+        click.echo(
+            f"Suppressed {count_of(len(numbers), 'events')} in {name}{_numbers(events, numbers)}."
+        )
 
 
 @scenario.command("unsuppress", context_settings=CONTEXT)
 @click.argument("name")
-@click.argument("event_ids", metavar="EVENT_ID...", nargs=-1, type=int, required=True)
+@click.argument("events", metavar="EVENT...", nargs=-1, required=True, callback=_event_refs)
 @json_option
 @with_model
-def unsuppress(model: query.Model, name: str, event_ids: tuple[int, ...], as_json: bool) -> None:
-    """Count events scenario NAME supposed false again.
+def unsuppress(model: query.Model, name: str, events: list[int | str], as_json: bool) -> None:
+    """Count events scenario NAME supposed false again (event numbers or record ids).
 
     \b
     Example:
-      control-graph scenario unsuppress hepu-retaken 17
+      control-graph scenario create recapture-false
+      control-graph scenario suppress recapture-false kng-e12
+      control-graph scenario unsuppress recapture-false kng-e12
     """
     target = model.scenario(name, create=False)
-    target.unsuppress_event(*event_ids)
+    numbers = target.unsuppress_event(*events)
     if as_json:
-        emit_json({"scenario": name, "unsuppressed": list(event_ids)})
+        emit_json({"scenario": name, "unsuppressed": events, "events": numbers})
     else:
-        click.echo(f"{name} counts {len(event_ids)} event(s) again.")
+        click.echo(
+            f"{name} counts {count_of(len(numbers), 'events')} again{_numbers(events, numbers)}."
+        )
 
 
 @scenario.command("list", context_settings=CONTEXT)
 @json_option
 @with_model
 def list_(model: query.Model, as_json: bool) -> None:
-    """Every scenario, with its base and what it holds."""
+    """Every scenario, with its base and what it holds.
+
+    \b
+    Example:
+      control-graph scenario list
+    """
     infos = model.scenarios()
     if as_json:
         emit_json({"scenarios": [i.as_dict() for i in infos]})
@@ -200,7 +271,14 @@ def list_(model: query.Model, as_json: bool) -> None:
 @json_option
 @with_model
 def show(model: query.Model, name: str, as_json: bool) -> None:
-    """A scenario's description and its own events (suppressed reports marked)."""
+    """A scenario's description and its own events (suppressed reports marked).
+
+    \b
+    Example:
+      control-graph scenario create recapture-false
+      control-graph scenario suppress recapture-false kng-e12
+      control-graph scenario show recapture-false
+    """
     target = model.scenario(name, create=False)
     info = next(s for s in model.scenarios() if s.name == name)
     own = [e for e in target.events() if e.scenario == name or e.suppressed]
@@ -220,7 +298,13 @@ def show(model: query.Model, name: str, as_json: bool) -> None:
 @json_option
 @with_model
 def delete(model: query.Model, name: str, yes: bool, as_json: bool) -> None:
-    """Delete scenario NAME and everything it added (never reported data)."""
+    """Delete scenario NAME and everything it added (never reported data).
+
+    \b
+    Example:
+      control-graph scenario create bhamo-falls
+      control-graph scenario delete bhamo-falls --yes
+    """
     model.scenario(name, create=False)
     if not yes and not as_json:
         click.confirm(f"Delete scenario {name} and everything it added?", abort=True, err=True)
@@ -231,26 +315,32 @@ def delete(model: query.Model, name: str, yes: bool, as_json: bool) -> None:
         click.echo(f"Deleted scenario {name}.")
 
 
-def _print_events(events: list[Any]) -> None:
+def _print_events(events: list[EventRecord]) -> None:
+    """One line per event: its number and record id (which `scenario suppress` and
+    `retract` take), what it says, its layer, and the day it was retracted, if it was."""
     if not events:
         click.echo("  no events")
         return
-    print_table(
+    header = ["event", "id", "date", "element", "status", "party", "kind", "source", "layer"]
+    rows: list[list[object]] = [
         [
-            (
-                e.id,
-                e.date,
-                e.target_id,
-                e.status,
-                e.party,
-                e.kind,
-                e.source,
-                "suppressed" if e.suppressed else (e.scenario or "reported"),
-            )
-            for e in events
-        ],
-        ("id", "date", "element", "status", "party", "kind", "source", "layer"),
-    )
+            e.id,
+            e.record.id,
+            e.date,
+            e.target_id,
+            e.status,
+            e.party,
+            e.kind,
+            e.source,
+            "suppressed" if e.suppressed else (e.scenario or "reported"),
+        ]
+        for e in events
+    ]
+    if any(e.retracted for e in events):
+        header.append("retracted")
+        for row, event in zip(rows, events, strict=True):
+            row.append(event.retracted or "")
+    print_table(rows, header)
 
 
 @main.command(context_settings=CONTEXT)
@@ -268,7 +358,10 @@ def events(
     limit: int | None,
     as_json: bool,
 ) -> None:
-    """The reports about an element (or all), in the order they count, with their ids.
+    """The reports about an element (or all), in the order they count: each with its
+    event number and its record id (either names it to `scenario suppress`; the id to
+    `retract`), and the day it was retracted, if it was (it then counts only --as-of an
+    earlier day).
 
     \b
     Example:
@@ -321,6 +414,8 @@ def compare(
 
     \b
     Example:
+      control-graph scenario create bhamo-falls
+      control-graph scenario add-event bhamo-falls --on 2026-03-01 --place bhamo --party kia
       control-graph compare reported bhamo-falls --on 2026-03-02 --between bhamo,myitkyina
     """
     if on is None and (start is None or end is None):

@@ -116,6 +116,7 @@ class Editing(ModelBase):
         recorded: DateLike | None = None,
         by: str | None = None,
         date_format: str | None = None,
+        dry_run: bool = False,
     ) -> AcledReport:
         """Import an ACLED export (CSV) into the reported data, all or nothing.
 
@@ -135,6 +136,10 @@ class Editing(ModelBase):
         export lacks, within its countries and days. Everything is recorded on
         ``recorded`` (default today), so ``as_of`` an earlier day sees the data as it
         stood. docs/acled.md tells the rules in full.
+
+        With ``dry_run`` the export is matched, compared and written exactly as for an
+        import, and the report says what that did, but the transaction is rolled back:
+        nothing is written (``report.dry_run`` is true).
 
         Raises
         ------
@@ -187,6 +192,7 @@ class Editing(ModelBase):
             recorded=to_optional_day(recorded, "recorded"),
             by=by,
             date_format=date_format,
+            dry_run=dry_run,
         )
 
     def imports(self) -> list[ImportInfo]:
@@ -234,9 +240,11 @@ class Editing(ModelBase):
         note: str | None = None,
         by: str | None = None,
     ) -> int:
-        """Retract everything import ``import_id`` added, as of ``recorded`` (default
-        today); an answer ``as_of`` an earlier day still sees it. Returns the id of the
-        import that records the undo."""
+        """Retract everything import ``import_id`` added, and withdraw the retractions it
+        held (a correction's old versions, a ``retract``'s records count again), as of
+        ``recorded`` (default today); an answer ``as_of`` an earlier day still sees the
+        import as it was. Returns the id of the import that records the undo. An undo
+        cannot itself be undone (:class:`InvalidArgumentError`)."""
         from control_graph.store.importer import undo_import
 
         return undo_import(
@@ -355,29 +363,47 @@ class Editing(ModelBase):
 
         return add_events(self.engine, events, scenario=self.scenario_name)
 
-    def suppress_event(self, *event_ids: int, note: str | None = None) -> None:
+    def suppress_event(self, *events: int | str, note: str | None = None) -> list[int]:
         """Suppose events false in this scenario (all or none): answers are as if they
-        were absent. The ids are those :meth:`events` lists.
+        were absent. Each of ``events`` is an event number, as :meth:`events` lists
+        (``EventRecord.id``), or a record id (the dataset's ``id``, e.g. ``"kng-e12"``),
+        which names every version of that record the scenario sees. Returns the event
+        numbers suppressed.
 
         Raises
         ------
         UnknownElementError
-            When this scenario sees no event with one of the ids.
+            When this scenario sees no event with one of the numbers or ids; nothing is
+            changed.
+
+        Examples
+        --------
+        >>> import control_graph as cg
+        >>> reported = cg.open("sqlite://")
+        >>> _ = reported.import_file(cg.sample_path())
+        >>> doubt = reported.scenario("recapture-false")
+        >>> numbers = doubt.suppress_event("kng-e12", note="single source")
+        >>> [e.record.id for e in doubt.events("lonton") if e.id in numbers and e.suppressed]
+        ['kng-e12']
+        >>> doubt.who_held("lonton", "2026-02-06").state.controller
+        'saf'
         """
         if self.scenario_name is None:
             raise InvalidArgumentError("events can be suppressed only in a scenario")
         with self._writing() as (conn, overlay):
-            scenarios.suppress_events(conn, overlay, list(event_ids), note)
+            return scenarios.suppress_events(conn, overlay, list(events), note)
 
-    def unsuppress_event(self, *event_ids: int) -> None:
-        """Count events this scenario supposed false again (all or none).
+    def unsuppress_event(self, *events: int | str) -> list[int]:
+        """Count events this scenario supposed false again (all or none): event numbers,
+        or record ids (every version of it the scenario suppresses). Returns the event
+        numbers counted again.
 
         Raises
         ------
         UnknownElementError
-            When this scenario does not suppress one of them.
+            When this scenario does not suppress one of them; nothing is changed.
         """
         if self.scenario_name is None:
             raise InvalidArgumentError("events are suppressed only in a scenario")
         with self._writing() as (conn, overlay):
-            scenarios.unsuppress_events(conn, overlay, list(event_ids))
+            return scenarios.unsuppress_events(conn, overlay, list(events))

@@ -103,10 +103,16 @@ class AcledReport:
     last_day: dt.date | None = None
     sync: bool = False
     warnings: list[str] = field(default_factory=list)
+    #: Everything was done as for an import, then rolled back: nothing is written, and
+    #: ``imported.import_id`` is the number the import had in that transaction.
+    dry_run: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
             **self.imported.as_dict(),
+            # A dry run has no import: its number would be another's.
+            **({"import_id": None} if self.dry_run else {}),
+            "dry_run": self.dry_run,
             "rows": self.rows,
             "new": self.new,
             "changed": [{"id": i, "changed": what} for i, what in self.changed.items()],
@@ -136,6 +142,14 @@ class AcledReport:
         }
 
 
+class _RolledBack(Exception):
+    """Ends a dry run's transaction, carrying what the import would have been."""
+
+    def __init__(self, imported: ImportReport) -> None:
+        super().__init__("dry run")
+        self.imported = imported
+
+
 @dataclass(frozen=True)
 class _Stored:
     """The latest stored version of an ACLED record, and whether it is retracted now."""
@@ -156,9 +170,11 @@ def import_acled(
     recorded: dt.date | None = None,
     by: str | None = None,
     date_format: str | None = None,
+    dry_run: bool = False,
 ) -> AcledReport:
     """Import an ACLED export into the reported data, all or nothing (see the module's
-    docstring for what it writes).
+    docstring for what it writes). With ``dry_run``, everything is done and reported as
+    for an import, in a transaction that is then rolled back: nothing is written.
 
     Raises
     ------
@@ -177,44 +193,54 @@ def import_acled(
         ) from None
     rows = read_acled(path, data, date_format=date_format)
     day = recorded or dt.date.today()
-    with write_transaction(engine) as conn:
-        overlay = overlay_for(conn, None)
-        existing = StoredDefinitions(conn, overlay)
-        _check_parties(parties, existing.ids("party"))
-        index = PlaceIndex(read_places(conn, overlay=overlay), within_km=within_km)
-        taken = set(conn.execute(sa.select(orm.Place.id)).scalars())
-        conversion = convert(
-            rows,
-            parties,
-            index,
-            recorded=day,
-            create_places=create_places,
-            taken_place_ids=taken,
-        )
-        stored = _stored_acled(conn, overlay)
-        kept, new, changed, unchanged = _compare(conversion.records, stored)
-        retractions = _moved_away(conversion, stored, path.name)
-        countries = sorted({row.region for row in rows})
-        first = min((row.event_date for row in rows), default=None)
-        last = max((row.event_date for row in rows), default=None)
-        warnings: list[str] = []
-        if sync:
-            retractions.update(_missing(rows, stored, path.name, warnings))
-        used = {record.entry["place"] for record in kept}
-        created = [place for ident, place in conversion.places.items() if ident in used]
-        document, origins = acled_document(
-            kept, created, with_source=ACLED_SOURCE["id"] not in existing.ids("source")
-        )
-        loaded = load_document(
-            document,
-            file=path,
-            file_format="acled",
-            data=data,
-            existing=existing,
-            replace_changed=True,
-            origins=origins,
-        )
-        imported = write_loaded(conn, loaded, overlay, recorded=day, by=by, retractions=retractions)
+    try:
+        with write_transaction(engine) as conn:
+            overlay = overlay_for(conn, None)
+            existing = StoredDefinitions(conn, overlay)
+            _check_parties(parties, existing.ids("party"))
+            index = PlaceIndex(read_places(conn, overlay=overlay), within_km=within_km)
+            taken = set(conn.execute(sa.select(orm.Place.id)).scalars())
+            conversion = convert(
+                rows,
+                parties,
+                index,
+                recorded=day,
+                create_places=create_places,
+                taken_place_ids=taken,
+            )
+            stored = _stored_acled(conn, overlay)
+            kept, new, changed, unchanged = _compare(conversion.records, stored)
+            retractions = _moved_away(conversion, stored, path.name)
+            countries = sorted({row.region for row in rows})
+            first = min((row.event_date for row in rows), default=None)
+            last = max((row.event_date for row in rows), default=None)
+            warnings: list[str] = []
+            if sync:
+                retractions.update(_missing(rows, stored, path.name, warnings))
+            used = {record.entry["place"] for record in kept}
+            created = [place for ident, place in conversion.places.items() if ident in used]
+            document, origins = acled_document(
+                kept, created, with_source=ACLED_SOURCE["id"] not in existing.ids("source")
+            )
+            loaded = load_document(
+                document,
+                file=path,
+                file_format="acled",
+                data=data,
+                existing=existing,
+                replace_changed=True,
+                origins=origins,
+            )
+            imported = write_loaded(
+                conn, loaded, overlay, recorded=day, by=by, retractions=retractions
+            )
+            if dry_run:
+                # Leaving the transaction by an exception rolls back every row written in
+                # it (places, events, retractions, spans, the import itself), on
+                # PostgreSQL as on SQLite.
+                raise _RolledBack(imported)
+    except _RolledBack as rolled_back:
+        imported = rolled_back.imported
     report = AcledReport(
         imported,
         rows=len(rows),
@@ -230,6 +256,7 @@ def import_acled(
         last_day=last,
         sync=sync,
         warnings=warnings,
+        dry_run=dry_run,
     )
     _describe_conversion(report, conversion)
     return report

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -194,56 +196,97 @@ def list_scenarios(conn: Connection) -> list[ScenarioInfo]:
     ]
 
 
+def _event_numbers(
+    conn: Connection,
+    overlay: Overlay,
+    refs: Sequence[int | str],
+    among: sa.ColumnElement[bool],
+) -> tuple[list[int], list[int | str]]:
+    """The event numbers ``refs`` name among the events the overlay sees that match
+    ``among``: a number itself, a record id every version of it. Returns them in the
+    order given (each once), and the refs that name none."""
+    e = orm.Event
+    numbers = [ref for ref in refs if isinstance(ref, int)]
+    record_ids = [ref for ref in refs if isinstance(ref, str)]
+    seen = overlay.visible(e.scenario_id)
+    found = set(conn.execute(sa.select(e.id).where(e.id.in_(numbers), seen, among)).scalars())
+    versions: dict[str | None, list[int]] = defaultdict(list)
+    rows = conn.execute(
+        sa.select(e.record_id, e.id).where(e.record_id.in_(record_ids), seen, among).order_by(e.id)
+    )
+    for record_id, number in rows:
+        versions[record_id].append(number)
+    named: list[int] = []
+    missing: list[int | str] = []
+    for ref in refs:
+        hits = versions.get(ref, []) if isinstance(ref, str) else [ref] if ref in found else []
+        named += hits
+        if not hits:
+            missing.append(ref)
+    return list(dict.fromkeys(named)), missing
+
+
+def _listed(refs: Sequence[int | str]) -> str:
+    return ", ".join(repr(ref) if isinstance(ref, str) else str(ref) for ref in refs)
+
+
 def suppress_events(
-    conn: Connection, overlay: Overlay, event_ids: list[int], note: str | None = None
-) -> int:
-    """Suppose events false in a scenario; returns how many were newly suppressed."""
+    conn: Connection, overlay: Overlay, refs: Sequence[int | str], note: str | None = None
+) -> list[int]:
+    """Suppose events false in a scenario, all or none; returns the event numbers
+    ``refs`` named (numbers, and every version the scenario sees of each record id).
+
+    Raises
+    ------
+    UnknownElementError
+        When the scenario sees no event with one of the numbers or record ids.
+    """
     if overlay.own is None:
         raise InvalidArgumentError("events can be suppressed only in a scenario")
-    e = orm.Event
-    visible = set(
-        conn.execute(
-            sa.select(e.id).where(e.id.in_(event_ids), overlay.visible(e.scenario_id))
-        ).scalars()
-    )
-    missing = sorted(set(event_ids) - visible)
+    numbers, missing = _event_numbers(conn, overlay, refs, sa.true())
     if missing:
-        raise UnknownElementError(
-            f"no event with id {', '.join(map(str, missing))} in scenario {overlay.name!r}"
-        )
+        numbered = [ref for ref in missing if isinstance(ref, int)]
+        named = [ref for ref in missing if isinstance(ref, str)]
+        what = [
+            *([f"numbered {_listed(numbered)}"] if numbered else []),
+            *([f"with the id {_listed(named)}"] if named else []),
+        ]
+        raise UnknownElementError(f"no event {' or '.join(what)} in scenario {overlay.name!r}")
+    s = orm.Suppression
     already = set(
         conn.execute(
-            sa.select(orm.Suppression.event_id).where(
-                orm.Suppression.scenario_id == overlay.own,
-                orm.Suppression.event_id.in_(event_ids),
-            )
+            sa.select(s.event_id).where(s.scenario_id == overlay.own, s.event_id.in_(numbers))
         ).scalars()
     )
-    new = [i for i in dict.fromkeys(event_ids) if i not in already]
+    new = [number for number in numbers if number not in already]
     if new:
         conn.execute(
-            sa.insert(orm.Suppression),
-            [{"scenario_id": overlay.own, "event_id": i, "note": note} for i in new],
+            sa.insert(s),
+            [{"scenario_id": overlay.own, "event_id": number, "note": note} for number in new],
         )
-    return len(new)
+    return numbers
 
 
-def unsuppress_events(conn: Connection, overlay: Overlay, event_ids: list[int]) -> None:
-    """Count events a scenario supposed false again."""
+def unsuppress_events(conn: Connection, overlay: Overlay, refs: Sequence[int | str]) -> list[int]:
+    """Count events a scenario supposed false again, all or none; returns the event
+    numbers ``refs`` named (for a record id, its versions the scenario suppresses).
+
+    Raises
+    ------
+    UnknownElementError
+        When the scenario suppresses no event with one of the numbers or record ids.
+    """
     if overlay.own is None:
         raise InvalidArgumentError("events are suppressed only in a scenario")
     s = orm.Suppression
-    mine = set(
-        conn.execute(
-            sa.select(s.event_id).where(s.scenario_id == overlay.own, s.event_id.in_(event_ids))
-        ).scalars()
-    )
-    missing = sorted(set(event_ids) - mine)
+    mine = orm.Event.id.in_(sa.select(s.event_id).where(s.scenario_id == overlay.own))
+    numbers, missing = _event_numbers(conn, overlay, refs, mine)
     if missing:
         raise UnknownElementError(
-            f"scenario {overlay.name!r} does not suppress event " + ", ".join(map(str, missing))
+            f"scenario {overlay.name!r} does not suppress event {_listed(missing)}"
         )
-    conn.execute(sa.delete(s).where(s.scenario_id == overlay.own, s.event_id.in_(event_ids)))
+    conn.execute(sa.delete(s).where(s.scenario_id == overlay.own, s.event_id.in_(numbers)))
+    return numbers
 
 
 def delete_scenario(conn: Connection, name: str) -> None:
