@@ -26,8 +26,9 @@ from control_graph.errors import (
 )
 
 if TYPE_CHECKING:
-    # The library (and SQLAlchemy with it) is loaded only by the commands that use it,
-    # so that `control-graph --version` and `--help` start at once.
+    # The library (and SQLAlchemy with it) is loaded only when a command runs, so that
+    # `control-graph --version` starts at once (`--help` lists the commands, and so
+    # loads their modules).
     from control_graph import query
 
 F = TypeVar("F", bound=Callable[..., Any])

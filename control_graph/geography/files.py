@@ -109,7 +109,7 @@ def _geojson_features(document: Any, file: Path) -> list[dict[str, Any]]:
 def _gdal_features(file: Path) -> list[dict[str, Any]]:
     """Features of any file GDAL reads, through GeoJSON that GDAL writes in WGS 84."""
     try:
-        from pyogrio import raw  # type: ignore[import-not-found, unused-ignore]
+        from pyogrio import raw  # type: ignore[import-not-found, import-untyped, unused-ignore]
     except ImportError:
         raise InvalidArgumentError(
             f"basemap {file}: only GeoJSON is read without GDAL; "
