@@ -112,7 +112,7 @@ class MapContext:
                 segments=self.segments,
                 access=self._history.access,
             )
-        view = self.model.day(day, by=self.data.by, **self._filters())
+        view = self.model.day(day, by=self.data.by, network=self.data.network, **self._filters())
         elements = (*self.places, *self.segments)
         found = {s: view.access.on(s, day) for s in self.segments} if view.access else {}
         return Snapshot(

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from control_graph.errors import InvalidArgumentError
 from control_graph.model.access import AccessIndex, AccessState
 from control_graph.model.dates import parse_date, parse_days
+from control_graph.model.network import RoadNetwork
 from control_graph.model.records import Bloc, Incident, Party, Place, Road, Segment, Source
 from control_graph.model.states import State, Status
 from control_graph.model.timeline import By, ControlTimeline
@@ -197,6 +198,8 @@ class NetworkData:
     by: By = "party"
     colors: dict[str, str] = field(default_factory=dict)
     sources: list[Source] = field(default_factory=list)
+    #: The network these definitions were read as, for questions that take it again.
+    network: RoadNetwork | None = field(default=None, repr=False, compare=False)
     _shared_names: set[str] | None = field(default=None, init=False, repr=False)
 
     def label_of(self, controller: str) -> str:
@@ -235,21 +238,19 @@ class NetworkData:
 def load_network(model: Model, *, by: str = "party") -> NetworkData:
     """Read the definitions of ``model`` and the colours of its parties (or blocs)."""
     view = check_by(by)
-    network = model.network()
-    segments = {s.id: s for s in model.segments()}
-    parties = {p.id: p for p in model.parties()}
-    blocs = {b.id: b for b in model.blocs()}
+    network = model.network()  # once: on a national network each read takes a second
     return NetworkData(
-        name=model.dataset_name(),
-        places={p.id: p for p in model.places()},
-        segments=segments,
-        roads={r.id: r for r in model.roads()},
-        lengths={s: network.length_of(s) for s in segments},
-        parties=parties,
-        blocs=blocs,
+        name=network.name,
+        places=network.places,
+        segments=network.segments,
+        roads=network.roads,
+        lengths={s: network.length_of(s) for s in network.segments},
+        parties=network.parties,
+        blocs=network.blocs,
         by=view,
-        colors=controller_colors(parties.values(), blocs.values(), by=view),
+        colors=controller_colors(network.parties.values(), network.blocs.values(), by=view),
         sources=model.sources(),
+        network=network,
     )
 
 

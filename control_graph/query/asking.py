@@ -109,10 +109,14 @@ class Asking(ModelBase):
         min_confidence: str | None = None,
         independent_only: bool = False,
         dispute_window: int = disputes.DEFAULT_DISPUTE_WINDOW,
+        network: RoadNetwork | None = None,
     ) -> DayView:
         """Every place's and segment's state on one day, with access and disputes: what
         a map of the day draws. The whole network is read once; on the reported data
         with no filter, the states come from stored spans, not from every event.
+
+        ``network``: the whole network as :meth:`network` returned it for this model,
+        not read again (a map of many days, an animation); the caller keeps it current.
 
         Examples
         --------
@@ -128,7 +132,8 @@ class Asking(ModelBase):
         view = check_by(by)
         window = _window(dispute_window)
         with self._reading() as (conn, overlay):
-            network = read.read_network(conn, overlay=overlay)
+            if network is None:
+                network = read.read_network(conn, overlay=overlay)
             access_entries = reports.read_access(conn, until=day, filters=filters, overlay=overlay)
             states: StatesOnDays
             if self._stored(filters):

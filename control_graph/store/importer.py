@@ -496,8 +496,12 @@ def _update_spans(conn: Connection, import_id: int, scenario_id: int | None) -> 
     if len(places) + len(segments) < BULK_SPANS_FROM:
         materialise(conn, places, segments)
         return
-    every = len(places) == _count(conn, orm.Place) and len(segments) == _count(conn, orm.Segment)
-    materialise_bulk(conn, places, segments, every=every)
+    held = _count(conn, orm.Place), _count(conn, orm.Segment)
+    every = (len(places), len(segments)) == held
+    # Touching most of the network (a network file, a national CSV), reading all of it
+    # at once is cheaper than reading the touched part in thousands of small batches.
+    whole = 2 * (len(places) + len(segments)) >= sum(held)
+    materialise_bulk(conn, places, segments, every=every, whole=whole)
 
 
 def _count(conn: Connection, table: Any) -> int:

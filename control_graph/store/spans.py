@@ -311,17 +311,26 @@ def _columns(
 
 
 def materialise_bulk(
-    conn: Connection, places: set[str], segments: set[str], every: bool = False
+    conn: Connection,
+    places: set[str],
+    segments: set[str],
+    every: bool = False,
+    whole: bool = False,
 ) -> int:
     """:func:`materialise` for many elements at once (an import of many events): the
     events are read as integer columns and the spans computed over them
-    (:mod:`control_graph.model.bulk`), unless some event has a rough date or lapses."""
+    (:mod:`control_graph.model.bulk`), unless some event has a rough date or lapses.
+
+    ``every``: these are all the places and segments there are; ``whole``: they are
+    most of them, so the whole network and all its events are read (in a few large
+    queries rather than many batches of ids) and only their spans kept."""
     from control_graph.model.bulk import bulk_spans
 
     if _rough(conn):
         return materialise_all(conn) if every else materialise(conn, places, segments)
-    network = read_network(conn) if every else _slice(conn, places, segments)
-    events, states = _columns(conn, network, every)
+    whole = whole or every
+    network = read_network(conn) if whole else _slice(conn, places, segments)
+    events, states = _columns(conn, network, whole)
     place_index = {p: i for i, p in enumerate(network.places)}
     segment_index = {s: i for i, s in enumerate(network.segments)}
     spans = bulk_spans(

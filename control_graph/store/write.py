@@ -94,12 +94,12 @@ def insert_rows(
         # One COPY per batch, each batch read in full before its COPY starts: making
         # the rows of a streamed file may ask the database (stored ids, earlier
         # versions of records), and a connection inside COPY can answer nothing else.
-        while batch := list(itertools.islice(source, COPY_BATCH)):
+        while chunk := list(itertools.islice(source, COPY_BATCH)):
             with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in batch:
+                for row in chunk:
                     copy.write_row(row)
             if progress is not None:
-                progress(len(batch))
+                progress(len(chunk))
         return
     statement = f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})"
     dates = [i for i, c in enumerate(columns) if c in _DATE_COLUMNS]
