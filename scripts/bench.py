@@ -18,6 +18,13 @@ dataset and a CSV of control events, then measures, each target printed with PAS
          100,000 segments, 5,000,000 events), and (``--compare-sqlite``) whether every
          answer is SQLite's.
 
+With ``--trust`` the events also carry contract section 4 (rough dates, lapsing
+reports, claimants with rival claims, ids on every row) and access records go in with
+the network; the files and databases then have names of their own
+(``events-...-trust.csv``, ``events-trust.db``), the header says what the data holds,
+section c also counts the disputes open on the question day, and the JSON has
+``"trust": true``. Compare its figures with those of a plain run.
+
 Only the public API and the ``control-graph`` command are used. The code is in
 scripts/benchlib/ (synth: the data; runner: the child processes; measure_*: the
 figures; report: the table and JSON; profiling: ``--profile NAME``).
@@ -27,6 +34,7 @@ Examples::
     python scripts/bench.py                    # full size: 10k places, 15k segments, 1M events
     python scripts/bench.py --quick            # small smoke run (for CI)
     python scripts/bench.py --profile changes  # where the time of one figure goes
+    python scripts/bench.py --trust            # the same with section 4 in the data
     python scripts/bench.py --pg postgresql://postgres@localhost/postgres --national
 """
 

@@ -36,6 +36,12 @@ class Bench:
     def sqlite_url(self, name: str) -> str:
         return f"sqlite:///{self.workdir / name}"
 
+    def db_name(self, stem: str) -> str:
+        """The file name of one of this run's SQLite databases (``events.db``): those of
+        a ``--trust`` run have names of their own (``events-trust.db``), so that neither
+        kind of run ever reuses or overwrites the other's."""
+        return f"{stem}-trust.db" if self.data.trust is not None else f"{stem}.db"
+
 
 @contextlib.contextmanager
 def attempt(report: Report, section: str, key: str, what: str) -> Iterator[None]:

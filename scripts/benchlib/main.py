@@ -11,7 +11,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from benchlib.context import Bench, attempt
-from benchlib.measure_cli import measure_memory, measure_questions, measure_snapshot
+from benchlib.measure_cli import (
+    measure_disputes,
+    measure_memory,
+    measure_questions,
+    measure_snapshot,
+)
 from benchlib.measure_engine import measure_engine
 from benchlib.measure_import import measure_imports, measure_startup
 from benchlib.measure_pg import measure_pg
@@ -22,7 +27,8 @@ from benchlib.runner import cli_path, remove_sqlite
 from benchlib.synth import generate
 from benchlib.targets import FULL, NATIONAL, QUICK, Sizes
 
-EVENTS_DB = "events.db"
+#: The events database's name stem (``events.db``; ``events-trust.db`` with ``--trust``).
+EVENTS_DB = "events"
 
 
 def parse_args(description: str, argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -48,6 +54,13 @@ def parse_args(description: str, argv: Sequence[str] | None = None) -> argparse.
     )
     size.add_argument(
         "--regenerate", action="store_true", help="write the data files even if they exist"
+    )
+    size.add_argument(
+        "--trust",
+        action="store_true",
+        help="the events also carry contract section 4 (rough dates, lapsing reports, "
+        "claimants and rival claims, ids) and access records are imported with the "
+        "network; own file and database names (events-...-trust.csv, events-trust.db)",
     )
     what = parser.add_argument_group("measurements")
     what.add_argument(
@@ -133,7 +146,10 @@ def main(description: str, argv: Sequence[str] | None = None) -> int:
         f"seed {args.seed}; workdir {workdir}"
     )
     report = Report(sizes)
-    data = generate(sizes, args.seed, workdir, regenerate=args.regenerate)
+    data = generate(sizes, args.seed, workdir, regenerate=args.regenerate, trust=args.trust)
+    if data.trust is not None:
+        report.data_label = data.trust.describe()
+        print(f"data: {report.data_label}")
     report.add(
         "gen",
         "generate",
@@ -162,6 +178,8 @@ def main(description: str, argv: Sequence[str] | None = None) -> int:
         if args.extras:
             questions += extra_questions(data.net, bench.picks)
         measure_questions(bench, sqlite_url, questions)
+        if data.trust is not None:
+            measure_disputes(bench, sqlite_url)
         if not args.no_engine:
             with attempt(report, "d", "engine", "the engine in this process"):
                 measure_engine(bench, sqlite_url)
@@ -172,12 +190,17 @@ def main(description: str, argv: Sequence[str] | None = None) -> int:
 
     print()
     print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    if report.data_label:
+        print(f"data: {report.data_label}")
     print(report.table())
     print("\ntargets:")
     print(report.table(targets_only=True))
     if args.output:
         run_sizes = {**sizes._asdict(), "seed": args.seed}
-        report.write_json(args.output, {"command": command, "machine": facts, "sizes": run_sizes})
+        header = {"command": command, "machine": facts, "sizes": run_sizes, "trust": args.trust}
+        if data.trust is not None:
+            header["data"] = {"label": report.data_label, **data.trust.as_dict()}
+        report.write_json(args.output, header)
     failed = report.failed()
     errors = [f for f in failed if f.verdict == "ERROR"]
     return 1 if errors or (args.strict and failed) else 0
@@ -195,15 +218,16 @@ def events_database(bench: Bench, *, reuse: bool) -> str | None:
     """The URL of the SQLite database holding the generated network and events: the one
     of an earlier run on the same files when ``reuse``, else imported now (with its
     figures). None when the import failed."""
-    path, marker = bench.workdir / EVENTS_DB, bench.workdir / (EVENTS_DB + ".source")
-    url = bench.sqlite_url(EVENTS_DB)
-    source = bench.data.csv_path.name
-    made = path.exists() and (bench.workdir / "base.db").exists()
+    name = bench.db_name(EVENTS_DB)
+    path, marker = bench.workdir / name, bench.workdir / (name + ".source")
+    url = bench.sqlite_url(name)
+    source = " ".join(p.name for p in (*bench.data.network_files[1:], bench.data.csv_path))
+    made = path.exists() and (bench.workdir / bench.db_name("base")).exists()
     if reuse and made and marker.exists() and marker.read_text() == source:
         print(f"  reusing {path} (imported from {source}): no import figures")
         return url
     marker.unlink(missing_ok=True)
-    if not measure_imports(bench, EVENTS_DB):
+    if not measure_imports(bench, name):
         remove_sqlite(path)
         return None
     marker.write_text(source)

@@ -68,6 +68,29 @@ def measure_questions(
         print(f"  example: {show(questions[0].argv(bench.cli, url, 0, bench.picks))}")
 
 
+def measure_disputes(bench: Bench, url: str) -> None:
+    """With ``--trust``: the open disputes on the question day (``check --only
+    unresolved-dispute``, one cold run), so that the report shows that the data has
+    some (contract 4.2)."""
+    report, day = bench.report, t.QUESTION_DAY.isoformat()
+    what = f"check --only unresolved-dispute --today {day}"
+    with attempt(report, "c", "check-disputes", what):
+        argv = [*bench.cli, "--db", url, "check", "--only", "unresolved-dispute"]
+        done = run([*argv, "--today", day, "--json"], bench.workdir)
+        findings = json.loads(done.stdout)["findings"]
+        kinds = [f["type"] for f in findings]
+        report.add(
+            "c",
+            "check-disputes",
+            what,
+            done.seconds,
+            "s",
+            note=f"{kinds.count('place')} places and {kinds.count('segment')} segments "
+            f"disputed that day; one run, cpu {done.cpu_seconds:.3g} s",
+            cold_seconds=done.seconds,
+        )
+
+
 def measure_snapshot(bench: Bench, url: str) -> None:
     """`Model.snapshot(D)` as the first call of a fresh process: the call alone, and
     the whole process (interpreter, import, open, call, exit)."""

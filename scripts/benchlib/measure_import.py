@@ -51,12 +51,13 @@ def measure_startup(bench: Bench) -> None:
 
 
 def measure_imports(bench: Bench, events_db: str) -> bool:
-    """A new database, the network YAML, then the events CSV into a copy of it, and the
-    same rows through bare ``sqlite3`` for comparison. True when the events database
-    was made."""
+    """A new database, the network YAML (and with ``--trust`` the access records), then
+    the events CSV into a copy of it, and the same rows through bare ``sqlite3`` for
+    comparison. True when the events database was made."""
     report, cwd, cli = bench.report, bench.workdir, bench.cli
-    base_db, target_db = bench.workdir / "base.db", bench.workdir / events_db
-    base_url, url = bench.sqlite_url("base.db"), bench.sqlite_url(events_db)
+    base_name = bench.db_name("base")
+    base_db, target_db = bench.workdir / base_name, bench.workdir / events_db
+    base_url, url = bench.sqlite_url(base_name), bench.sqlite_url(events_db)
     yaml_path, csv_path = bench.data.yaml_path, bench.data.csv_path
     remove_sqlite(base_db)
     with attempt(report, "a", "init", "control-graph init (new SQLite)"):
@@ -75,6 +76,15 @@ def measure_imports(bench: Bench, events_db: str) -> bool:
             note=f"{bench.sizes.places:,} places, {bench.sizes.segments:,} segments; "
             f"peak RSS {loaded.max_rss_mb:.0f} MB",
         )
+    access_path = bench.data.access_path
+    if access_path is not None and base_db.exists():
+        what, imported = "import access CSV (--trust)", False
+        with attempt(report, "a", "import-access", what):
+            access = run([*cli, "--db", base_url, "import", "--quiet", str(access_path)], cwd)
+            report.add("a", "import-access", what, access.seconds, "s", note=access_path.name)
+            imported = True
+        if not imported:
+            remove_sqlite(base_db)  # without its access records, it is not this run's base
     if not base_db.exists():
         return False
     what = f"import {bench.sizes.events:,}-event CSV"
@@ -115,7 +125,7 @@ def measure_imports(bench: Bench, events_db: str) -> bool:
 
 def measure_raw_sqlite(bench: Bench, imported: Run) -> None:
     """The import beside the floor: `csv.reader` into `executemany`, whole process."""
-    raw_db = bench.workdir / "raw.db"
+    raw_db = bench.workdir / bench.db_name("raw")
     remove_sqlite(raw_db)
     try:
         raw = run(probe_command("raw-sqlite", str(bench.data.csv_path), str(raw_db)), bench.workdir)

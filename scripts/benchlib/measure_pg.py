@@ -85,6 +85,8 @@ def measure_pg(bench: Bench, sqlite_url: str | None) -> None:
                 "s",
                 note=f"new schema {schema}; peak RSS {loaded.max_rss_mb:.0f} MB",
             )
+            for access in bench.data.network_files[1:]:  # --trust: the access records
+                run([*cli, "--db", url, "import", "--quiet", str(access)], cwd)
         what = f"PostgreSQL: import {bench.sizes.events:,}-event CSV"
         with attempt(report, "f", "pg-import-csv", what):
             csv_path = bench.data.csv_path

@@ -59,7 +59,8 @@ def profile_pg(bench: Bench, name: str) -> None:
     """In a new PostgreSQL schema: the CSV import, or a question after it."""
     cli, data, cwd = bench.cli, bench.data, bench.workdir
     with new_schema(bench.args.pg, keep=bench.args.keep) as (schema, url):
-        run([*cli, "--db", url, "import", "--quiet", str(data.yaml_path)], cwd)
+        for network_file in data.network_files:
+            run([*cli, "--db", url, "import", "--quiet", str(network_file)], cwd)
         import_csv = [*cli, "--db", url, "import", "--quiet", str(data.csv_path)]
         if name == "pg-import-csv":
             profile_command(bench, name, import_csv, (0,))
@@ -90,15 +91,15 @@ def command_for(
 ) -> tuple[list[str], tuple[int, ...]]:
     """The command line of one measurement, and the exit statuses that are answers."""
     cli, data, workdir = bench.cli, bench.data, bench.workdir
-    scratch = workdir / "profile.db"
-    scratch_url = bench.sqlite_url("profile.db")
+    scratch_name, raw_db = bench.db_name("profile"), workdir / bench.db_name("raw")
+    scratch, scratch_url = workdir / scratch_name, bench.sqlite_url(scratch_name)
     if name == "import-package":
         return list(IMPORT_PACKAGE), (0,)
     if name == "version":
         return [*cli, "--version"], (0,)
     if name == "raw-sqlite":
-        remove_sqlite(workdir / "raw.db")
-        return probe_command("raw-sqlite", str(data.csv_path), str(workdir / "raw.db")), (0,)
+        remove_sqlite(raw_db)
+        return probe_command("raw-sqlite", str(data.csv_path), str(raw_db)), (0,)
     if name in ("init", "import-yaml", "import-csv"):
         remove_sqlite(scratch)
         if name == "init":
@@ -107,7 +108,7 @@ def command_for(
             run([*cli, "--db", scratch_url, "init"], workdir)
             return [*cli, "--db", scratch_url, "import", "--quiet", str(data.yaml_path)], (0,)
         events_url()  # makes base.db, the database with the network alone
-        copy_sqlite(workdir / "base.db", scratch)
+        copy_sqlite(workdir / bench.db_name("base"), scratch)
         return [*cli, "--db", scratch_url, "import", "--quiet", str(data.csv_path)], (0,)
     url = events_url()
     if name == "snapshot":

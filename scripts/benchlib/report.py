@@ -38,6 +38,8 @@ class Report:
         self.at_scale = {"full": sizes == FULL, "national": sizes == NATIONAL}
         #: Median wall seconds of ``python -c "import control_graph"``, once measured.
         self.import_seconds: float | None = None
+        #: What the data holds beyond sections 1-3 (``--trust``), for the header.
+        self.data_label = ""
 
     def ratio(self, seconds: float) -> float | None:
         """``seconds`` as a multiple of importing the package, when that is known."""

@@ -4,6 +4,12 @@ For a given seed and sizes the files are byte-identical to those of every earlie
 version of the benchmark, so that old figures stay comparable. The events are written
 as a stream (bucketed by date range on disk, then each bucket sorted), so that memory
 stays flat in the number of events: five million rows never sit in memory at once.
+
+With ``trust`` (``--trust``), the events carry contract section 4 as well, in files of
+their own names (``events-...-trust.csv``, ``access-...-trust.csv``): the same rows,
+drawn in the same order, with rough dates, lapsing reports, claimants and ids added
+from a random stream of their own, and rival claims inserted a few days from
+independent reports (so that disputes exist). See :class:`TrustShares`.
 """
 
 from __future__ import annotations
@@ -47,6 +53,10 @@ EVENT_COLUMNS = (
     "recorded",
     "note",
 )
+#: The section 4 columns a ``--trust`` events CSV has after those (contract 4.1-4.3).
+TRUST_COLUMNS = ("id", "date_latest", "until", "claimant")
+#: The kind of the rival claims inserted by ``--trust`` (the base rows never use it).
+CLAIM_KIND = "claim"
 ROW_ROAD_CHUNKS = [50, 17, 16, 16]  # segments per road along a row of 100 places
 EARTH_RADIUS_KM = 6371.0088
 #: Days per bucket file while sorting the events by date.
@@ -243,7 +253,86 @@ def _csv_field(value: str) -> str:
     return buffer.getvalue()[:-1]
 
 
-def write_events(net: Network, path: Path, count: int, rng: random.Random) -> None:
+#: Days past the last day of the data that a trust row's dates may reach: date_latest
+#: up to 30 days after date, until up to 60 after that (recorded: up to 45 after date).
+TRUST_DAYS_AFTER = 1 + 30 + 60
+
+
+@dataclass(frozen=True)
+class TrustShares:
+    """How much of contract section 4 the ``--trust`` events carry."""
+
+    #: Rows with a rough date: ``date_latest`` 1 to 30 days after ``date`` (never after
+    #: a ``recorded`` the row has: the range is known when the row is recorded).
+    rough: float = 0.11
+    #: Contested rows that lapse: ``until`` 7 to 60 days after ``date_latest`` or ``date``.
+    lapsing: float = 0.05
+    #: Held or contested rows that are a party's own claim (``claimant``: the holder,
+    #: or the party named on a contested row, else a neighbouring band's).
+    claimed: float = 0.23
+    #: Independent held rows off the band centres that a neighbouring party's claim to
+    #: hold the same element contradicts, from 3 days before to 3 days after: disputes.
+    rival: float = 0.08
+    #: One access record (``blocked`` or ``taxed``) per this many segments.
+    segments_per_access: int = 50
+
+
+class TrustRows:
+    """The section 4 columns of each base row, and the rival claims inserted after some,
+    from a random stream of their own (so that the base rows stay those of the plain
+    file)."""
+
+    def __init__(self, rng: random.Random, shares: TrustShares = TrustShares()) -> None:
+        self.rng = rng
+        self.shares = shares
+        self.parties = [p for p, _ in PARTIES]
+
+    def neighbour(self, owner: int, not_party: str = "") -> str:
+        """A party of a band next to band ``owner``, other than ``not_party``."""
+        step = 1 if self.rng.random() < 0.5 else -1
+        party = self.parties[(owner + step) % len(PARTIES)]
+        return party if party != not_party else self.parties[(owner - step) % len(PARTIES)]
+
+    def rows(
+        self,
+        line: str,
+        day: int,
+        late: int,
+        target: str,
+        status: str,
+        party: str,
+        owner: int,
+        core: bool,
+        iso: list[str],
+    ) -> list[tuple[int, str]]:
+        """``(day, line)`` of the base row with its section 4 columns (but its id, given
+        in file order), then of a rival claim if there is one. ``late`` is how many days
+        after ``day`` the row is recorded (-1: no ``recorded``)."""
+        rand, randint, shares = self.rng.random, self.rng.randint, self.shares
+        latest, until, claimant, after = "", "", "", 0
+        if rand() < shares.rough and late != 0:
+            after = randint(1, 30 if late < 0 else min(30, late))
+            latest = iso[day + after]
+        if status == "contested" and rand() < shares.lapsing:
+            until = iso[day + after + randint(7, 60)]
+        if status != "unknown" and rand() < shares.claimed:
+            claimant = party or self.neighbour(owner)
+        found = [(day, f"{line[:-2]},{latest},{until},{claimant}\r\n")]
+        if status == "held" and not claimant and not core and rand() < shares.rival:
+            rival = self.neighbour(owner, party)
+            when = min(DAYS - 1, max(0, day + randint(-3, 3)))
+            cells = (iso[when], target, rival, "held", CLAIM_KIND, "", "low", "", "", "", "")
+            found.append((when, f"{','.join(cells)},{rival}\r\n"))
+        return found
+
+
+def write_events(
+    net: Network,
+    path: Path,
+    count: int,
+    rng: random.Random,
+    trust: TrustRows | None = None,
+) -> None:
     """Events: 62% on places, 33% on segments, 5% on roads; dates over 3 years, sorted;
     held (by the band's party, sometimes another), contested or unknown; a quarter
     recorded later than their date.
@@ -252,6 +341,11 @@ def write_events(net: Network, path: Path, count: int, rng: random.Random) -> No
     day keep the order they were drawn in, so the file does not depend on how it is
     sorted: each row goes to the bucket file of its date range, then each bucket is
     sorted (stably, by date) and appended.
+
+    With ``trust``, each row also gets the section 4 columns (from ``trust``'s own
+    random stream, so the base columns are those of the plain file) and some are
+    followed by a rival claim; the file still has ``count`` rows (fewer rows are drawn)
+    and each row gets the id ``e0000001``, ... in file order.
     """
     segments = list(net.segment_ends)
     roads = list(net.road_segments)
@@ -268,7 +362,7 @@ def write_events(net: Network, path: Path, count: int, rng: random.Random) -> No
     core = [net.is_core(r) for r in range(net.rows)]
     owners = [[net.band(r, d) for r in range(net.rows)] for d in range(DAYS)]
     parties = [p for p, _ in PARTIES]
-    iso = [day_iso(d) for d in range(DAYS + 46)]
+    iso = [day_iso(d) for d in range(DAYS + (TRUST_DAYS_AFTER if trust else 46))]
     kinds = [f",{k}" for k in KINDS]
     sources = [f",src-{k:02d}" for k in range(1, 51)]
     confidences = (",high", ",medium", ",low", ",")
@@ -282,7 +376,10 @@ def write_events(net: Network, path: Path, count: int, rng: random.Random) -> No
             buckets = [
                 stack.enter_context(name.open("w", encoding="utf-8", newline="")) for name in names
             ]
+            written = 0
             for _ in range(count):
+                if written >= count:
+                    break
                 day = randrange(DAYS)
                 which = rand()
                 if which < 0.62:
@@ -306,29 +403,156 @@ def write_events(net: Network, path: Path, count: int, rng: random.Random) -> No
                     elif roll < 0.35:
                         party = parties[(owner + (1 if rand() < 0.5 else -1)) % len(PARTIES)]
                 roll = rand()
-                recorded = ""
+                recorded, late = "", -1
                 if roll < 0.25:
-                    recorded = iso[day + 1 + randrange(45)]
+                    late = 1 + randrange(45)
+                    recorded = iso[day + late]
                 elif roll < 0.30:
-                    recorded = iso[day]
+                    recorded, late = iso[day], 0
                 kind = kinds[randrange(6)] if rand() < 0.7 else ","
                 source = sources[randrange(50)] if rand() < 0.5 else ","
                 confidence = confidences[randrange(4)]
                 note = notes[randrange(2)] if rand() < 0.03 else ",\r\n"
-                buckets[day // BUCKET_DAYS].write(
+                line = (
                     f"{iso[day]},{target},{party},{status}{kind}{source}{confidence},"
                     f"{recorded}{note}"
                 )
+                if trust is None:
+                    buckets[day // BUCKET_DAYS].write(line)
+                    written += 1
+                    continue
+                rows = trust.rows(line, day, late, target, status, party, owner, core[row], iso)
+                for when, text in rows[: count - written]:
+                    buckets[when // BUCKET_DAYS].write(text)
+                written += min(len(rows), count - written)
         partial = path.with_name(path.name + ".partial")
+        columns = EVENT_COLUMNS + (TRUST_COLUMNS if trust else ())
+        digits = max(7, len(str(count)))
+        number = 0
         with partial.open("w", encoding="utf-8", newline="") as out:
-            out.write(",".join(EVENT_COLUMNS) + "\r\n")
+            out.write(",".join(columns) + "\r\n")
             for name in names:
                 with name.open(encoding="utf-8", newline="") as bucket:
                     lines = bucket.readlines()
                 lines.sort(key=lambda line: line[:10])  # ISO dates sort as days; stable
+                if trust is not None:  # the id goes before the last three columns
+                    for k, line in enumerate(lines):
+                        head, rest = _split_trust(line)
+                        lines[k] = f"{head},e{number + k + 1:0{digits}d},{rest}"
+                    number += len(lines)
                 out.writelines(lines)
                 name.unlink()
         partial.replace(path)
+
+
+def _split_trust(line: str) -> tuple[str, str]:
+    """A bucket line of a trust row: the base columns, and date_latest, until and
+    claimant (which hold no comma), the line end included."""
+    cut = line.rfind(",", 0, line.rfind(",", 0, line.rfind(",")))
+    return line[:cut], line[cut + 1 :]
+
+
+def write_access(net: Network, path: Path, count: int, rng: random.Random) -> None:
+    """Access records (contract 4.5) on random segments and days, sorted by date:
+    ``blocked`` (40%) or ``taxed``, imposed by the party whose band covers the
+    segment's row that day; ids ``a000001``, ... in file order."""
+    segments = list(net.segment_ends)
+    drawn = []
+    for _ in range(count):
+        day, segment = rng.randrange(DAYS), rng.choice(segments)
+        access = "blocked" if rng.random() < 0.4 else "taxed"
+        party = net.owner(net.row_of[net.segment_ends[segment][0]], day)
+        drawn.append((day, segment, access, party, f"src-{rng.randrange(1, 51):02d}"))
+    drawn.sort(key=lambda row: row[0])
+    digits = max(6, len(str(count)))
+    lines = ["id,date,segment,access,party,source"]
+    for n, (day, segment, access, party, source) in enumerate(drawn, start=1):
+        lines.append(f"a{n:0{digits}d},{day_iso(day)},{segment},{access},{party},{source}")
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8", newline="")
+    partial.replace(path)
+
+
+@dataclass(frozen=True)
+class TrustSummary:
+    """What the section 4 data of a ``--trust`` run holds, counted from its files."""
+
+    rows: int
+    ids: int
+    date_latest: int
+    until: int
+    contested: int
+    claimant: int
+    rival_claims: int
+    access: int
+
+    def share(self, count: int, of: int | None = None) -> float:
+        """``count`` as a percentage of ``of`` (default: every row)."""
+        whole = self.rows if of is None else of
+        return 100 * count / whole if whole else 0.0
+
+    def describe(self) -> str:
+        """One line for the report's header."""
+        return (
+            f"with section 4 (--trust): {self.share(self.date_latest):.1f}% date_latest, "
+            f"{self.share(self.until):.1f}% until "
+            f"({self.share(self.until, self.contested):.1f}% of contested), "
+            f"{self.share(self.claimant):.1f}% claimant (of which "
+            f"{self.share(self.rival_claims):.1f}% rival claims within 3 days of an "
+            f"independent report), id on {self.share(self.ids):.0f}%; "
+            f"{self.access:,} access records"
+        )
+
+    def as_dict(self) -> dict[str, float | int]:
+        """The counts and shares (percent of rows), for the JSON output."""
+        counts = {
+            "rows": self.rows,
+            "id": self.ids,
+            "date_latest": self.date_latest,
+            "until": self.until,
+            "contested": self.contested,
+            "claimant": self.claimant,
+            "rival_claims": self.rival_claims,
+            "access_records": self.access,
+        }
+        shares = {
+            f"{key}_pct": round(self.share(getattr(self, key)), 2)
+            for key in ("ids", "date_latest", "until", "claimant", "rival_claims")
+        }
+        return {**counts, **shares}
+
+
+def summarize_trust(csv_path: Path, access_path: Path | None) -> TrustSummary:
+    """Count the section 4 cells of a trust events CSV (and its access records)."""
+    counts = dict.fromkeys(("rows", "id", "date_latest", "until", "contested", "claimant"), 0)
+    rivals = 0
+    with csv_path.open(encoding="utf-8", newline="") as handle:
+        rows = csv.reader(handle)
+        header = next(rows)
+        at = {name: header.index(name) for name in (*TRUST_COLUMNS, "status", "kind")}
+        for row in rows:
+            counts["rows"] += 1
+            for name in TRUST_COLUMNS:
+                if row[at[name]]:
+                    counts[name] += 1
+            if row[at["status"]] == "contested":
+                counts["contested"] += 1
+            if row[at["kind"]] == CLAIM_KIND:
+                rivals += 1
+    access = 0
+    if access_path is not None:
+        with access_path.open(encoding="utf-8", newline="") as handle:
+            access = sum(1 for _ in handle) - 1
+    return TrustSummary(
+        counts["rows"],
+        counts["id"],
+        counts["date_latest"],
+        counts["until"],
+        counts["contested"],
+        counts["claimant"],
+        rivals,
+        access,
+    )
 
 
 @dataclass(frozen=True)
@@ -340,19 +564,45 @@ class Dataset:
     csv_path: Path
     seconds: float
     written: bool
+    #: With ``--trust``: the access records, imported with the network.
+    access_path: Path | None = None
+    #: With ``--trust``: what the section 4 data holds.
+    trust: TrustSummary | None = None
+
+    @property
+    def network_files(self) -> tuple[Path, ...]:
+        """What goes into a database before the events: the YAML, and the access
+        records of a trust run (they name segments only)."""
+        return (self.yaml_path,) if self.access_path is None else (self.yaml_path, self.access_path)
 
 
-def generate(sizes: Sizes, seed: int, workdir: Path, *, regenerate: bool = False) -> Dataset:
-    """Build the network (always: it is quick) and write its files unless they exist."""
+def generate(
+    sizes: Sizes, seed: int, workdir: Path, *, regenerate: bool = False, trust: bool = False
+) -> Dataset:
+    """Build the network (always: it is quick) and write its files unless they exist.
+
+    With ``trust``, the events CSV with section 4 and the access records, under names of
+    their own: the files of a plain run are neither read nor written.
+    """
     key = f"{sizes.places}p-{sizes.segments}s-{sizes.events}e-seed{seed}"
     yaml_path = workdir / f"network-{key}.yaml"
-    csv_path = workdir / f"events-{key}.csv"
+    csv_path = workdir / f"events-{key}{'-trust' if trust else ''}.csv"
+    access_path = workdir / f"access-{key}-trust.csv" if trust else None
     started = time.perf_counter()
     net = build_network(sizes.places, sizes.segments, random.Random(seed))
-    write = regenerate or not (yaml_path.exists() and csv_path.exists())
-    if write:
+    write_network = regenerate or not yaml_path.exists()
+    write_data = regenerate or not (csv_path.exists() and (access_path or csv_path).exists())
+    if write_network:
         partial = yaml_path.with_name(yaml_path.name + ".partial")
         write_yaml(net, partial, random.Random(seed + 1))
         partial.replace(yaml_path)
-        write_events(net, csv_path, sizes.events, random.Random(seed + 2))
-    return Dataset(net, yaml_path, csv_path, time.perf_counter() - started, write)
+    if write_data:
+        rows = TrustRows(random.Random(seed + 5)) if trust else None
+        write_events(net, csv_path, sizes.events, random.Random(seed + 2), rows)
+        if access_path is not None:
+            count = max(10, sizes.segments // TrustShares().segments_per_access)
+            write_access(net, access_path, count, random.Random(seed + 6))
+    seconds = time.perf_counter() - started
+    summary = summarize_trust(csv_path, access_path) if trust else None
+    written = write_network or write_data
+    return Dataset(net, yaml_path, csv_path, seconds, written, access_path, summary)
