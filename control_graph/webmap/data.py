@@ -12,6 +12,11 @@ elements it concerns (sparse objects keyed by index): ``uncertain`` as ``[day, c
 ...]`` with the late reading's state where rough dates allow it (``-1``: certain from
 that day), ``disputed`` as ``[from, to, ...]`` stretches (``to`` exclusive), and a
 segment's ``access`` as ``[day, level, party, ...]``.
+
+This module reads the model and assembles the page's data (:func:`map_data`), with the
+reports the panel lists; :mod:`~control_graph.webmap.encoding` encodes the states and
+how sure each is, :mod:`~control_graph.webmap.positions` places the places and the
+geography around them.
 """
 
 from __future__ import annotations
@@ -27,15 +32,14 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from control_graph.colors import CONTESTED_COLOR, UNKNOWN_COLOR, controller_colors
 from control_graph.errors import InvalidArgumentError
-from control_graph.geography import bounds_of, load_geography, read_basemap
-from control_graph.model.access import AccessIndex, AccessState
+from control_graph.model.access import AccessState
 from control_graph.model.disputes import DEFAULT_DISPUTE_WINDOW
-from control_graph.model.states import State, Status
-from control_graph.model.timeline import ControlTimeline, Interval
-from control_graph.webmap.trust import Span, access_changes, disputed_spans
+from control_graph.model.timeline import Interval
+from control_graph.webmap.encoding import _Codes, _doubts, _encode
+from control_graph.webmap.positions import _estimate_positions, _geography, _rounded
+from control_graph.webmap.trust import access_changes
 
 if TYPE_CHECKING:
-    from control_graph.model.records import Place, Segment
     from control_graph.query import Model
 
 __all__ = ["PLACE_GROUPS", "DateLike", "map_data", "place_group"]
@@ -58,9 +62,6 @@ _GROUP_OF = {kind: group for group, kinds in PLACE_GROUPS.items() for kind in ki
 #: it is stored, not what it reports. ``scenario`` stays: it marks a supposed event.
 _NOT_REPORTED = {"place", "segment", "road", "suppressed"}
 _TILE_URL = re.compile(r"https?://[^\s\"'<>]+")
-_POSITION_DIGITS = 5  # about a metre
-_ESTIMATE_ROUNDS = 30
-_GEOGRAPHY_MARGIN = 2.0
 
 
 def place_group(kind: str | None) -> str:
@@ -123,150 +124,6 @@ def _tiles(url: str | None, attribution: str | None) -> dict[str, str] | None:
         )
     host = url.split("/")[2].replace("{s}.", "")
     return {"url": url, "attribution": attribution or f"Map tiles: {host}"}
-
-
-def _estimate_positions(
-    places: Sequence[Place], segments: Iterable[Segment]
-) -> tuple[dict[str, tuple[float, float]], set[str]]:
-    """``(lon, lat)`` of every place that has one or can be placed among its neighbours.
-
-    A place without coordinates goes to the mean of its placed neighbours, repeated a
-    few rounds so that a chain of such places spreads out between its known ends; places
-    with no placed place anywhere in reach get no position (the page lists them only).
-    """
-    neighbours: dict[str, list[str]] = defaultdict(list)
-    for segment in segments:
-        neighbours[segment.start].append(segment.end)
-        neighbours[segment.end].append(segment.start)
-    known = {p.id: (p.lon, p.lat) for p in places if p.lon is not None and p.lat is not None}
-    positions: dict[str, tuple[float, float]] = dict(known)
-    missing = [p.id for p in places if p.id not in known]
-    for _ in range(_ESTIMATE_ROUNDS):
-        moved = False
-        for ident in missing:
-            around = [positions[n] for n in neighbours[ident] if n in positions and n != ident]
-            if not around:
-                continue
-            lon = sum(p[0] for p in around) / len(around)
-            lat = sum(p[1] for p in around) / len(around)
-            moved = moved or positions.get(ident) != (lon, lat)
-            positions[ident] = (lon, lat)
-        if not moved:
-            break
-    return positions, {ident for ident in missing if ident in positions}
-
-
-class _Codes:
-    """State codes: 0 unknown, 1 contested, 2 + i held by the i-th controller."""
-
-    def __init__(self) -> None:
-        self.controllers: list[str] = []
-        # A network has few distinct states and many elements: look each state up once.
-        self._codes: dict[State, int] = {}
-
-    def of(self, state: State) -> int:
-        code = self._codes.get(state)
-        if code is None:
-            if state.status is Status.HELD and state.controller is not None:
-                code = 2 + len(self.controllers)
-                self.controllers.append(state.controller)
-            else:
-                code = 1 if state.status is Status.CONTESTED else 0
-            self._codes[state] = code
-        return code
-
-
-def _coded(
-    intervals: Iterable[tuple[dt.date, dt.date | None, int]],
-    epoch: dt.date,
-    start: dt.date,
-    end: dt.date,
-    default: int,
-) -> list[int]:
-    """``[day, code, ...]``: each day from ``start`` to ``end`` on which the code changes
-    (the code on ``start`` first, unless ``default``, which is what the page assumes
-    before the first day listed and between intervals)."""
-    flat: list[int] = []
-
-    def mark(day: dt.date, code: int) -> None:
-        offset = (day - epoch).days
-        if flat and flat[-2] == offset:
-            flat[-1] = code  # the interval starting where the previous one ended
-            if (flat[-3] if len(flat) > 2 else default) == code:
-                # ... with the code before it (the engine also splits where the late
-                # reading changes, which another list tells).
-                del flat[-2:]
-        elif (flat[-1] if flat else default) != code:
-            flat.extend((offset, code))
-
-    for first, until, code in intervals:
-        if until is not None and until <= start:
-            continue
-        if first > end:
-            break
-        mark(max(first, start), code)
-        if until is not None and until <= end:
-            # The default from ``until`` on, unless the next interval starts there.
-            mark(until, default)
-    return flat
-
-
-def _encode(
-    intervals: Sequence[Interval],
-    codes: _Codes,
-    epoch: dt.date,
-    start: dt.date,
-    end: dt.date,
-) -> list[int]:
-    """The states: ``[day, code, ...]``, unknown (``0``) before the first day listed."""
-    return _coded(((i.start, i.end, codes.of(i.state)) for i in intervals), epoch, start, end, 0)
-
-
-def _encode_uncertain(
-    intervals: Sequence[Interval],
-    codes: _Codes,
-    epoch: dt.date,
-    start: dt.date,
-    end: dt.date,
-) -> list[int]:
-    """The late reading's state where it differs: ``[day, code, ...]`` with ``-1`` for
-    "certain"; empty when the element is never uncertain within the range."""
-    if all(i.otherwise is None for i in intervals):
-        return []
-    flat = _coded(
-        ((i.start, i.end, -1 if i.otherwise is None else codes.of(i.otherwise)) for i in intervals),
-        epoch,
-        start,
-        end,
-        -1,
-    )
-    return flat if any(code >= 0 for code in flat[1::2]) else []
-
-
-def _encode_spans(spans: Iterable[Span], epoch: dt.date, start: dt.date, end: dt.date) -> list[int]:
-    """``[from, to, ...]``: the stretches within the range, ``to`` exclusive (the day
-    after ``end`` for one still open)."""
-    flat: list[int] = []
-    stop = end + dt.timedelta(days=1)
-    for first, until in spans:
-        if (until is not None and until <= start) or first > end:
-            continue
-        flat.extend(((max(first, start) - epoch).days, (min(until or stop, stop) - epoch).days))
-    return flat
-
-
-def _encode_access(
-    changes: Sequence[tuple[dt.date, AccessState]], epoch: dt.date, start: dt.date, end: dt.date
-) -> list[Any]:
-    """``[day, level, party, ...]``: a segment's access from each day it changes on
-    within the range (the access on ``start`` first)."""
-    flat: list[Any] = []
-    for i, (day, state) in enumerate(changes):
-        following = changes[i + 1][0] if i + 1 < len(changes) else None
-        if (following is not None and following <= start) or day > end:
-            continue
-        flat.extend(((max(day, start) - epoch).days, state.access.value, state.party))
-    return flat
 
 
 class _Counting:
@@ -560,117 +417,6 @@ def map_data(
         "sources": sources,
         "tiles": tile_layer,
         "geography": _geography(positions.values(), basemap) if geography else None,
-    }
-
-
-def _doubts(
-    timeline: ControlTimeline,
-    histories: Mapping[str, Sequence[Interval]],
-    places: Sequence[Place],
-    segments: Sequence[Segment],
-    codes: _Codes,
-    start: dt.date,
-    end: dt.date,
-    access: AccessIndex,
-    changes: Mapping[str, Sequence[tuple[dt.date, AccessState]]],
-) -> dict[str, dict[str, dict[str, list[Any]]]]:
-    """How sure each state is, only for the elements it concerns (by index, as text:
-    JSON keys): what rough dates leave uncertain, which stretches are disputed (on a
-    segment ``badge`` where its own deciding report is, not only an endpoint), and each
-    segment's access."""
-
-    def sparse(found: Iterable[tuple[int, list[Any]]]) -> dict[str, list[Any]]:
-        return {str(i): flat for i, flat in found if flat}
-
-    def uncertain(ids: Iterable[str]) -> dict[str, list[Any]]:
-        return sparse(
-            (i, _encode_uncertain(histories[e], codes, start, start, end))
-            for i, e in enumerate(ids)
-        )
-
-    def disputed(ids: Iterable[str], *, own: bool) -> dict[str, list[Any]]:
-        return sparse(
-            (i, _encode_spans(disputed_spans(timeline, e, own=own), start, start, end))
-            for i, e in enumerate(ids)
-        )
-
-    place_ids = [p.id for p in places]
-    segment_ids = [s.id for s in segments]
-    return {
-        "places": {
-            "uncertain": uncertain(place_ids),
-            "disputed": disputed(place_ids, own=True),
-        },
-        "segments": {
-            "uncertain": uncertain(segment_ids),
-            "disputed": disputed(segment_ids, own=False),
-            "badge": disputed(segment_ids, own=True),
-            "access": sparse(
-                (i, _encode_access(changes.get(e, ()), start, start, end))
-                for i, e in enumerate(segment_ids)
-            )
-            if access
-            else {},
-        },
-    }
-
-
-def _rounded(position: tuple[float, float] | None, axis: int) -> float | None:
-    return None if position is None else round(position[axis], _POSITION_DIGITS)
-
-
-def _flat(points: Iterable[tuple[float, float]]) -> list[float]:
-    """``[lon, lat, lon, lat, ...]`` to about 10 m, finer than the shipped geography."""
-    return [round(value, 4) for point in points for value in point]
-
-
-def _geography(
-    positions: Iterable[tuple[float, float]], basemap: str | Path | None
-) -> dict[str, Any] | None:
-    """Land, coasts, borders and states around the places (and the analyst's basemap)."""
-    points = list(positions)
-    if not points:
-        return None
-    west, south, east, north = bounds_of(points)
-    # A square around the places, grown by twice its side in every direction: screens are
-    # wider than most areas of interest, and a reader zooming out should still see land.
-    side = max(east - west, north - south, 0.2)
-    middle_x, middle_y = (west + east) / 2, (south + north) / 2
-    bounds = (middle_x - side / 2, middle_y - side / 2, middle_x + side / 2, middle_y + side / 2)
-    geo = load_geography(bounds, margin=_GEOGRAPHY_MARGIN)
-    # Names go inside the part of each area near the places, where the reader looks.
-    near = load_geography(bounds, margin=0.1)
-    labels = [
-        {"name": area.name, "kind": area.kind, "lon": lon, "lat": lat}
-        for area in (*near.countries, *near.admin1)
-        if area.name and area.polygons
-        for lon, lat in [area.label_point()]
-    ]
-    lines = {
-        "coastline": [_flat(line.points) for line in geo.coastlines],
-        "border": [_flat(line.points) for line in geo.borders],
-        "admin1": [_flat(line.points) for line in geo.admin1_lines],
-    }
-    attribution = geo.attribution
-    if basemap is not None:
-        own = read_basemap(basemap, bounds)
-        lines["basemap"] = [
-            *(_flat(ring) for area in own.areas for ring in area.rings()),
-            *(_flat(line.points) for line in own.lines),
-        ]
-        labels += [
-            {"name": area.name, "kind": "basemap", "lon": lon, "lat": lat}
-            for area in own.areas
-            if area.name and area.polygons
-            for lon, lat in [area.label_point()]
-        ]
-        attribution = f"{attribution}; boundaries: {Path(basemap).name}"
-    return {
-        "bounds": list(geo.bounds),
-        "land": [_flat(ring) for area in geo.land for ring in area.rings()],
-        "lines": lines,
-        "labels": labels,
-        "attribution": attribution,
     }
 
 
