@@ -144,9 +144,9 @@ class Asking(ModelBase):
                     network.memberships,
                 )
                 states = stored
-                disputed = _disputed_from_claims(conn, network, day, window)
                 # A segment without a span that day is unknown from its ends: derived too.
                 own = {s for s, (early, _) in stored.segments.items() if early.own}
+                disputed = _disputed_from_claims(conn, network, day, window, own)
                 derived = frozenset(s for s in network.segments if s not in own)
             else:
                 events = reports.read_control_events(
@@ -534,11 +534,13 @@ def _state_attributes(day: DayView, element: str) -> dict[str, object]:
 
 
 def _disputed_from_claims(
-    conn: Connection, network: RoadNetwork, day: dt.date, window: int
+    conn: Connection, network: RoadNetwork, day: dt.date, window: int, own: set[str]
 ) -> frozenset[str]:
     """The places and segments whose own deciding report is disputed on ``day``
     (reported data, no filter), reading only the reports about elements that some side
-    claims: a dispute needs two claimants, and every independent report counts as one."""
+    claims: a dispute needs two claimants, and every independent report counts as one.
+    ``own``: the segments whose own report decides them that day (the stored spans say
+    so); any other segment has no deciding event, and so no dispute of its own."""
     claimed = reports.claimed_elements(conn, until=day)
     if not claimed:
         return frozenset()
@@ -547,6 +549,7 @@ def _disputed_from_claims(
     for kind, ident in claimed:
         if kind == "road" and ident in network.roads:
             segments.update(network.roads[ident].segments)
+    segments &= own
     ends = {p for s in segments if s in network.segments for p in network.segments[s].ends()}
     decided = RoadNetwork(
         [network.places[p] for p in places | ends if p in network.places],
