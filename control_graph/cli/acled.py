@@ -13,6 +13,7 @@ from control_graph.cli.base import (
     CONTEXT,
     DATE,
     emit_json,
+    importer_option,
     json_option,
     main,
     quiet_option,
@@ -76,7 +77,7 @@ _HOW = {
     metavar="FORMAT",
     help="How a spreadsheet rewrote event_date, as for strptime, e.g. %d/%m/%Y.",
 )
-@click.option("--by", metavar="NAME", help="Who imports (default: the operating-system user).")
+@importer_option
 @click.option(
     "--dry-run",
     is_flag=True,

@@ -11,7 +11,7 @@ import functools
 import importlib
 import json
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 import click
 
@@ -26,6 +26,8 @@ from control_graph.errors import (
 )
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     # The library (and SQLAlchemy with it) is loaded only when a command runs, so that
     # `control-graph --version` starts at once (`--help` lists the commands, and so
     # loads their modules).
@@ -88,6 +90,41 @@ def by_option(f: F) -> F:
         default="party",
         show_default=True,
         help="Report parties, or each party as the bloc it belonged to on the day.",
+    )(f)
+
+
+class Reading(TypedDict):
+    """How a question reads the data: ``--as-of``, ``--by``, ``--min-confidence`` and
+    ``--independent-only``, as the keywords the model's questions and the plots take."""
+
+    as_of: dt.date | None
+    by: str
+    min_confidence: str | None
+    independent_only: bool
+
+
+def with_reading(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Hand the command the options of a :class:`Reading` (added by other decorators) as
+    one ``reading`` argument."""
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        reading = {key: kwargs.pop(key) for key in Reading.__annotations__}
+        return f(*args, reading=reading, **kwargs)
+
+    return wrapper
+
+
+def reading_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``--as-of``, ``--by``, ``--min-confidence`` and ``--independent-only``, in that
+    order, handed to the command as one ``reading`` (see :func:`with_reading`)."""
+    return as_of_option(by_option(trust_options(with_reading(f))))
+
+
+def importer_option(f: F) -> F:
+    """``--by NAME``: who imports (``import``, ``import-acled``)."""
+    return click.option(
+        "--by", metavar="NAME", help="Who imports (default: the operating-system user)."
     )(f)
 
 
@@ -225,9 +262,14 @@ def emit_json(document: dict[str, Any]) -> None:
 def print_table(rows: Sequence[Sequence[Any]], header: Sequence[str], indent: str = "  ") -> None:
     cells = [[str(h) for h in header]] + [["-" if c is None else str(c) for c in r] for r in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
-    for row in cells:
-        line = "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True))
-        click.echo((indent + line).rstrip())
+    # One write: a month of changes on a national network is tens of thousands of
+    # lines, and click.echo per line took seconds.
+    click.echo(
+        "\n".join(
+            (indent + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True))).rstrip()
+            for row in cells
+        )
+    )
 
 
 def title_of(element: str, kind: str, name: str | None) -> str:

@@ -6,8 +6,7 @@ import datetime as dt
 import os
 import re
 import sys
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -15,14 +14,17 @@ from control_graph import query
 from control_graph.cli.base import (
     CONTEXT,
     DATE,
+    F,
+    Reading,
     as_of_option,
-    by_option,
     emit_json,
     get_model,
+    importer_option,
     json_option,
     main,
     print_table,
     quiet_option,
+    reading_options,
     scenario_option,
     trust_options,
     window_options,
@@ -40,7 +42,6 @@ from control_graph.errors import NoPathError
 if TYPE_CHECKING:
     from control_graph.store.importer import ImportReport
 
-F = TypeVar("F", bound=Callable[..., Any])
 #: The sections whose records an import appends (definitions are stored once, by id).
 RECORD_SECTIONS = ("events", "incidents", "access")
 #: Days on which the quickstart shows the Gwaykhar Road (see the sample's provenance).
@@ -107,7 +108,7 @@ def csv_options(f: F) -> F:
     type=DATE,
     help="With --replace-changed: the day the corrections became known (default: today).",
 )
-@click.option("--by", metavar="NAME", help="Who imports (default: the operating-system user).")
+@importer_option
 @csv_options
 @json_option
 @quiet_option
@@ -268,9 +269,7 @@ def _imported_before(report: ImportReport) -> str:
 @main.command("who-held", context_settings=CONTEXT)
 @click.argument("element")
 @click.option("--on", "on", type=DATE, required=True, help="The day asked about.")
-@as_of_option
-@by_option
-@trust_options
+@reading_options
 @click.option(
     "--dispute-window",
     type=click.IntRange(min=0),
@@ -287,10 +286,7 @@ def who_held(
     model: query.Model,
     element: str,
     on: dt.date,
-    as_of: dt.date | None,
-    by: str,
-    min_confidence: str | None,
-    independent_only: bool,
+    reading: Reading,
     dispute_window: int,
     explain: bool,
     as_json: bool,
@@ -304,16 +300,7 @@ def who_held(
       control-graph who-held gwaykhar-road --on 2026-02-06
       control-graph who-held Longton --on 2026-02-06 --as-of 2026-02-07
     """
-    answer = model.who_held(
-        element,
-        on,
-        as_of=as_of,
-        by=by,
-        min_confidence=min_confidence,
-        independent_only=independent_only,
-        dispute_window=dispute_window,
-        explain=explain,
-    )
+    answer = model.who_held(element, on, dispute_window=dispute_window, explain=explain, **reading)
     if as_json:
         emit_json(answer.as_dict())
     else:
@@ -323,9 +310,7 @@ def who_held(
 @main.command(context_settings=CONTEXT, short_help="The intervals of an element's state.")
 @click.argument("element")
 @window_options
-@as_of_option
-@by_option
-@trust_options
+@reading_options
 @scenario_option
 @json_option
 @with_model
@@ -334,10 +319,7 @@ def timeline(
     element: str,
     start: dt.date | None,
     end: dt.date | None,
-    as_of: dt.date | None,
-    by: str,
-    min_confidence: str | None,
-    independent_only: bool,
+    reading: Reading,
     as_json: bool,
 ) -> None:
     """The intervals of an element's state, from the first day it is known.
@@ -346,15 +328,7 @@ def timeline(
     Example:
       control-graph timeline lonton --from 2025-01-01
     """
-    answer = model.timeline(
-        element,
-        start=start,
-        end=end,
-        as_of=as_of,
-        by=by,
-        min_confidence=min_confidence,
-        independent_only=independent_only,
-    )
+    answer = model.timeline(element, start=start, end=end, **reading)
     if as_json:
         emit_json(answer.as_dict())
         return
@@ -441,9 +415,7 @@ def path(
 
 @main.command(context_settings=CONTEXT, short_help="Every change of state, by date.")
 @window_options
-@as_of_option
-@by_option
-@trust_options
+@reading_options
 @scenario_option
 @json_option
 @with_model
@@ -451,10 +423,7 @@ def changes(
     model: query.Model,
     start: dt.date | None,
     end: dt.date | None,
-    as_of: dt.date | None,
-    by: str,
-    min_confidence: str | None,
-    independent_only: bool,
+    reading: Reading,
     as_json: bool,
 ) -> None:
     """Every change of state of places and segments, by date then element.
@@ -463,14 +432,7 @@ def changes(
     Example:
       control-graph changes --from 2026-02-01 --to 2026-02-07
     """
-    answer = model.changes(
-        start=start,
-        end=end,
-        as_of=as_of,
-        by=by,
-        min_confidence=min_confidence,
-        independent_only=independent_only,
-    )
+    answer = model.changes(start=start, end=end, **reading)
     if as_json:
         emit_json(answer.as_dict())
         return

@@ -8,10 +8,12 @@ for it (``who-held`` starts fast).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -19,46 +21,84 @@ from control_graph import query
 from control_graph.cli.base import (
     CONTEXT,
     DATE,
+    F,
+    Reading,
     as_of_option,
     by_option,
     emit_json,
     json_option,
     main,
     quiet_option,
+    reading_options,
     scenario_option,
     trust_options,
     window_options,
     with_model,
+    with_reading,
 )
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-F = TypeVar("F", bound=Callable[..., Any])
+#: The formats of a figure, by extension.
+FIGURES = ".png, .svg, .pdf"
 
 
-def output_option(extensions: str) -> Callable[[F], F]:
-    def decorate(f: F) -> F:
+@dataclass(frozen=True)
+class Output:
+    """The file a plot command writes (``-o``, ``--dpi``), and how it says so
+    (``--json``, ``--quiet``)."""
+
+    path: Path
+    dpi: int
+    as_json: bool
+    quiet: bool
+
+    def save(self, fig: Figure, kind: str, **extra: Any) -> None:
+        """Write ``fig`` to the file, and say so."""
+        from control_graph.plot import save_figure
+
+        self.written(save_figure(fig, self.path, dpi=self.dpi), kind, **extra)
+
+    def written(self, path: Path, kind: str, **extra: Any) -> None:
+        """Say that ``path`` was written: one JSON document, or a line on stderr."""
+        if self.as_json:
+            emit_json({"plot": kind, "file": str(path), "format": path.suffix.lower()[1:], **extra})
+        elif not self.quiet:
+            click.echo(f"Wrote {path}", err=True)
+
+
+def output_options(
+    extensions: str, dpi: int, *, scenario: bool = True
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``-o/--output`` (a file with one of ``extensions``), ``--dpi`` (``dpi`` unless
+    given), ``--scenario`` (unless ``scenario`` is false), ``--json`` and ``-q/--quiet``,
+    in that order; the command is handed ``output``, an :class:`Output`."""
+
+    def decorate(f: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(f)
+        def wrapper(
+            *args: Any, output: Path, dpi: int, as_json: bool, quiet: bool, **kwargs: Any
+        ) -> Any:
+            return f(*args, output=Output(output, dpi, as_json, quiet), **kwargs)
+
+        command = json_option(quiet_option(wrapper))
+        if scenario:
+            command = scenario_option(command)
+        command = click.option(
+            "--dpi",
+            type=click.IntRange(20, 1200),
+            default=dpi,
+            show_default=True,
+            help="Resolution of raster output.",
+        )(command)
         return click.option(
             "-o",
             "--output",
             type=click.Path(dir_okay=False, path_type=Path),
             required=True,
             help=f"File to write; its extension sets the format ({extensions}).",
-        )(f)
-
-    return decorate
-
-
-def dpi_option(default: int) -> Callable[[F], F]:
-    def decorate(f: F) -> F:
-        return click.option(
-            "--dpi",
-            type=click.IntRange(20, 1200),
-            default=default,
-            show_default=True,
-            help="Resolution of raster output.",
-        )(f)
+        )(command)
 
     return decorate
 
@@ -120,17 +160,12 @@ def labels_option(f: F) -> F:
     )(f)
 
 
-def _written(path: Path, kind: str, as_json: bool, quiet: bool, **extra: Any) -> None:
-    if as_json:
-        emit_json({"plot": kind, "file": str(path), "format": path.suffix.lower()[1:], **extra})
-    elif not quiet:
-        click.echo(f"Wrote {path}", err=True)
-
-
-def _save(fig: Figure, output: Path, dpi: int) -> Path:
-    from control_graph.plot import save_figure
-
-    return save_figure(fig, output, dpi=dpi)
+def map_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """What a map shows (``plot map``, ``plot animate``): ``--by``, ``--as-of``, the
+    trust options (handed to the command as one ``reading``), ``--road``,
+    ``--incidents`` and ``--labels``, in that order."""
+    f = road_option(incidents_option(labels_option(with_reading(f))))
+    return by_option(as_of_option(trust_options(f)))
 
 
 @main.group(context_settings=CONTEXT)
@@ -151,37 +186,22 @@ def plot() -> None:
 
 @plot.command("map", context_settings=CONTEXT)
 @click.option("--on", "on", type=DATE, required=True, help="The day to map.")
-@by_option
-@as_of_option
-@trust_options
-@road_option
-@incidents_option
-@labels_option
+@map_options
 @geography_options
 @title_option
-@output_option(".png, .svg, .pdf")
-@dpi_option(150)
-@scenario_option
-@json_option
-@quiet_option
+@output_options(FIGURES, 150)
 @with_model
 def map_(
     model: query.Model,
     on: dt.date,
-    by: str,
-    as_of: dt.date | None,
-    min_confidence: str | None,
-    independent_only: bool,
+    reading: Reading,
     roads: tuple[str, ...],
     incidents: str | None,
     labels: bool,
     geography: bool,
     basemap: Path | None,
     title: str | None,
-    output: Path,
-    dpi: int,
-    as_json: bool,
-    quiet: bool,
+    output: Output,
 ) -> None:
     """A map of who held every place and segment on a day.
 
@@ -203,53 +223,38 @@ def map_(
     """
     from control_graph import plot as plots
 
-    plots.check_format(output)
+    plots.check_format(output.path)
     fig, _ = plots.plot_map(
         model,
         on,
-        by=by,
-        as_of=as_of,
         roads=roads or None,
         incidents=incidents,
         labels=labels,
         title=title,
         geography=geography,
         basemap=basemap,
-        min_confidence=min_confidence,
-        independent_only=independent_only,
+        **reading,
     )
-    _written(_save(fig, output, dpi), "map", as_json, quiet, date=on.isoformat())
+    output.save(fig, "map", date=on.isoformat())
 
 
 @plot.command("timeline", context_settings=CONTEXT)
 @click.argument("element")
 @window_options
-@as_of_option
-@by_option
-@trust_options
+@reading_options
 @click.option("--incidents/--no-incidents", default=True, show_default=True, help="Mark incidents.")
 @title_option
-@output_option(".png, .svg, .pdf")
-@dpi_option(150)
-@scenario_option
-@json_option
-@quiet_option
+@output_options(FIGURES, 150)
 @with_model
 def timeline(
     model: query.Model,
     element: str,
     start: dt.date | None,
     end: dt.date | None,
-    as_of: dt.date | None,
-    by: str,
-    min_confidence: str | None,
-    independent_only: bool,
+    reading: Reading,
     incidents: bool,
     title: str | None,
-    output: Path,
-    dpi: int,
-    as_json: bool,
-    quiet: bool,
+    output: Output,
 ) -> None:
     """A Gantt chart of who held a road (a row per segment), a segment or a place.
 
@@ -265,20 +270,11 @@ def timeline(
     """
     from control_graph import plot as plots
 
-    plots.check_format(output)
+    plots.check_format(output.path)
     fig, _ = plots.plot_timeline(
-        model,
-        element,
-        start=start,
-        end=end,
-        as_of=as_of,
-        by=by,
-        incidents=incidents,
-        title=title,
-        min_confidence=min_confidence,
-        independent_only=independent_only,
+        model, element, start=start, end=end, incidents=incidents, title=title, **reading
     )
-    _written(_save(fig, output, dpi), "timeline", as_json, quiet, element=element)
+    output.save(fig, "timeline", element=element)
 
 
 @plot.command("shares", context_settings=CONTEXT)
@@ -295,27 +291,18 @@ def timeline(
 )
 @step_option(None, "Read the totals every step instead of at every change")
 @title_option
-@output_option(".png, .svg, .pdf")
-@dpi_option(150)
-@scenario_option
-@json_option
-@quiet_option
+@output_options(FIGURES, 150)
+@with_reading
 @with_model
 def shares(
     model: query.Model,
-    by: str,
     start: dt.date | None,
     end: dt.date | None,
-    as_of: dt.date | None,
-    min_confidence: str | None,
-    independent_only: bool,
+    reading: Reading,
     measure: str,
     step: str | None,
     title: str | None,
-    output: Path,
-    dpi: int,
-    as_json: bool,
-    quiet: bool,
+    output: Output,
 ) -> None:
     """A stacked area of road length (or places) held by each party or bloc over time.
 
@@ -326,32 +313,18 @@ def shares(
     """
     from control_graph import plot as plots
 
-    plots.check_format(output)
+    plots.check_format(output.path)
     fig, _ = plots.plot_shares(
-        model,
-        by=by,
-        start=start,
-        end=end,
-        as_of=as_of,
-        measure=measure,
-        step=step,
-        title=title,
-        min_confidence=min_confidence,
-        independent_only=independent_only,
+        model, start=start, end=end, measure=measure, step=step, title=title, **reading
     )
-    _written(_save(fig, output, dpi), "shares", as_json, quiet, measure=measure)
+    output.save(fig, "shares", measure=measure)
 
 
 @plot.command("animate", context_settings=CONTEXT)
 @click.option("--from", "start", type=DATE, required=True, help="First day (the first frame).")
 @click.option("--to", "end", type=DATE, required=True, help="Last day (the last frame).")
 @step_option("7d", "Between frames")
-@by_option
-@as_of_option
-@trust_options
-@road_option
-@incidents_option
-@labels_option
+@map_options
 @click.option(
     "--fps",
     type=click.IntRange(1, 60),
@@ -359,29 +332,19 @@ def shares(
     show_default=True,
     help="Frames per second.",
 )
-@output_option(".gif, or .mp4 with ffmpeg")
-@dpi_option(100)
-@scenario_option
-@json_option
-@quiet_option
+@output_options(".gif, or .mp4 with ffmpeg", 100)
 @with_model
 def animate(
     model: query.Model,
     start: dt.date,
     end: dt.date,
     step: str,
-    by: str,
-    as_of: dt.date | None,
-    min_confidence: str | None,
-    independent_only: bool,
+    reading: Reading,
     roads: tuple[str, ...],
     incidents: str | None,
     labels: bool,
     fps: int,
-    output: Path,
-    dpi: int,
-    as_json: bool,
-    quiet: bool,
+    output: Output,
 ) -> None:
     """An animated map: one frame per step from --from to --to (and one on --to).
 
@@ -395,7 +358,7 @@ def animate(
     from control_graph import plot as plots
 
     days = plots.frame_days(start, end, step)
-    show = not quiet and not as_json and sys.stderr.isatty()
+    show = not output.quiet and not output.as_json and sys.stderr.isatty()
     bar: Any = None
 
     def progress(done: int, total: int) -> None:
@@ -410,25 +373,22 @@ def animate(
     try:
         plots.animate_map(
             model,
-            output,
+            output.path,
             start=start,
             end=end,
             step=step,
-            by=by,
-            as_of=as_of,
             roads=roads or None,
             incidents=incidents,
             labels=labels,
-            min_confidence=min_confidence,
-            independent_only=independent_only,
             fps=fps,
-            dpi=dpi,
+            dpi=output.dpi,
             progress=progress,
+            **reading,
         )
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
-    _written(output, "animation", as_json, quiet, frames=len(days))
+    output.written(output.path, "animation", frames=len(days))
 
 
 @plot.command("compare", context_settings=CONTEXT)
@@ -440,10 +400,7 @@ def animate(
 @road_option
 @labels_option
 @title_option
-@output_option(".png, .svg, .pdf")
-@dpi_option(120)
-@json_option
-@quiet_option
+@output_options(FIGURES, 120, scenario=False)
 @with_model
 def compare_maps(
     model: query.Model,
@@ -455,10 +412,7 @@ def compare_maps(
     roads: tuple[str, ...],
     labels: bool,
     title: str | None,
-    output: Path,
-    dpi: int,
-    as_json: bool,
-    quiet: bool,
+    output: Output,
 ) -> None:
     """Two maps side by side (A and B: `reported` or scenarios), differences highlighted.
 
@@ -468,7 +422,7 @@ def compare_maps(
     """
     from control_graph import plot as plots
 
-    plots.check_format(output)
+    plots.check_format(output.path)
     fig, _ = plots.plot_compare(
         model.scenario(a, create=False),
         model.scenario(b, create=False),
@@ -479,4 +433,4 @@ def compare_maps(
         labels=labels,
         title=title,
     )
-    _written(_save(fig, output, dpi), "compare", as_json, quiet, date=on.isoformat())
+    output.save(fig, "compare", date=on.isoformat())

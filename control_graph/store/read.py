@@ -30,6 +30,7 @@ from control_graph.model.records import (
     Source,
 )
 from control_graph.store import orm, reports
+from control_graph.store.batches import chunks
 from control_graph.store.names import ALIAS_COLUMN, NAMED_TABLES, OVERLAID
 from control_graph.store.scenarios import REPORTED_OVERLAY, Overlay
 
@@ -50,21 +51,7 @@ __all__ = [
     "read_sources",
 ]
 
-#: Ids per IN (...) list; well under every backend's limit on bound parameters.
-CHUNK = 900
-
 Definition = Party | Bloc | Place | Road | Segment | Source
-
-
-def _chunks(ids: Iterable[str]) -> Iterator[list[str]]:
-    batch: list[str] = []
-    for ident in ids:
-        batch.append(ident)
-        if len(batch) == CHUNK:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 # -- definitions ---------------------------------------------------------------------------
@@ -86,7 +73,7 @@ def _rows(conn: Connection, kind: str, ids: Iterable[str] | None, overlay: Overl
     if ids is None:
         return list(conn.execute(query.order_by(table.id)).all())
     rows: list[Any] = []
-    for batch in _chunks(dict.fromkeys(ids)):
+    for batch in chunks(dict.fromkeys(ids)):
         rows.extend(conn.execute(query.where(table.id.in_(batch))).all())
     return rows
 
@@ -112,7 +99,7 @@ def _aliases(
     batches = (
         [query.where(column.is_not(None))]
         if every
-        else [query.where(column.in_(batch)) for batch in _chunks(row.id for row in rows)]
+        else [query.where(column.in_(batch)) for batch in chunks(row.id for row in rows)]
     )
     for batch in batches:
         for owner, alias in conn.execute(batch):
@@ -248,7 +235,7 @@ DEFINITION_READERS: dict[str, Callable[..., Sequence[Definition]]] = {
 def _road_chains(conn: Connection, roads: Sequence[str]) -> dict[str, list[tuple[str, str, str]]]:
     """Each road's segments in order, with their endpoints."""
     chains: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
-    for batch in _chunks(roads):
+    for batch in chunks(roads):
         rows = conn.execute(
             sa.select(
                 orm.RoadSegment.road_id,
@@ -277,7 +264,7 @@ def _positions_in_own_road(
         .where(rs.road_id == s.road_id)
     )
     owned = [segment for segment, road in segments if road is not None]
-    batches = [query] if every else [query.where(rs.segment_id.in_(b)) for b in _chunks(owned)]
+    batches = [query] if every else [query.where(rs.segment_id.in_(b)) for b in chunks(owned)]
     positions: dict[str, int] = {}
     for batch in batches:
         positions.update((segment, position) for segment, position in conn.execute(batch))
@@ -427,7 +414,7 @@ def read_network(
     for segment in segments:
         place_ids.update(segment.ends())
     road_ids = {ident} if kind == "road" else set()
-    for batch in _chunks([s.id for s in segments]):
+    for batch in chunks([s.id for s in segments]):
         road_ids.update(
             conn.execute(
                 sa.select(orm.RoadSegment.road_id)

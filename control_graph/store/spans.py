@@ -23,6 +23,7 @@ from control_graph.model.records import NO_FILTERS
 from control_graph.model.states import State, Status
 from control_graph.model.stored import Reading, Span, span_rows
 from control_graph.store import orm
+from control_graph.store.batches import chunks as _chunks
 from control_graph.store.read import read_network, read_places, read_roads, read_segments
 from control_graph.store.reports import counted, read_control_events
 from control_graph.store.scenarios import REPORTED_OVERLAY
@@ -44,7 +45,6 @@ __all__ = [
     "touched_by_import",
 ]
 
-CHUNK = 900
 BATCH = 20_000
 _STATES: dict[tuple[str, str | None], State] = {}
 _COLUMNS = (
@@ -70,17 +70,6 @@ def _state(status: str, controller: str | None) -> State:
     if found is None:
         found = _STATES[key] = State(Status(status), controller)
     return found
-
-
-def _chunks(ids: Iterable[Any]) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    for ident in ids:
-        batch.append(ident)
-        if len(batch) == CHUNK:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 # -- what an import touched ---------------------------------------------------------------
