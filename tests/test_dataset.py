@@ -184,7 +184,7 @@ def answers(model: cg.Model) -> list[Any]:
 
 
 # Few examples: tests/test_export.py holds the same property over section 4's datasets.
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(document=datasets(), suffix=st.sampled_from([".yaml", ".json"]))
 def test_export_then_import_answers_every_question_the_same(
     document: dict[str, Any], suffix: str, tmp_path_factory: pytest.TempPathFactory

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -30,6 +33,13 @@ TABLES = {
     "retractions",
     "state_spans",
 }
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """A SQLite file with no schema at all (conftest's has it already): these tests
+    run the migrations themselves."""
+    return f"sqlite:///{tmp_path / 'new.db'}"
 
 
 def tables(engine: sa.Engine) -> set[str]:

@@ -69,7 +69,7 @@ def parts(document: dict[str, Any], cut: int) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("bulk", [False, True], ids=["by-element", "bulk"])
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(world=worlds(), data=st.data())
 def test_spans_follow_every_change_of_the_data(
     world: World, data: st.DataObject, tmp_path_factory: pytest.TempPathFactory, bulk: bool
