@@ -23,10 +23,11 @@ from control_graph.dataset.raw import (
     RawDataset,
     RawEntry,
     detect_format,
+    read_bytes,
     read_structured,
     scan_file,
 )
-from control_graph.errors import DatasetError, DatasetIssue, InvalidArgumentError
+from control_graph.errors import DatasetError, InvalidArgumentError
 from control_graph.model.records import Dataset, Membership
 
 if TYPE_CHECKING:
@@ -170,12 +171,7 @@ def load_dataset(
         )
     if stream and file_format == "csv":
         return _streamed_csv(path, existing, replace_changed, csv_options)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise DatasetError(
-            [DatasetIssue(str(path), "file", None, f"cannot read: {error.strerror or error}")]
-        ) from None
+    data = read_bytes(path)
     stored = existing if existing is not None else NothingStored()
     if file_format == "csv":
         from control_graph.dataset.csv_events import CsvValidator

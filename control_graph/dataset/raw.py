@@ -92,6 +92,18 @@ def file_error(file: str, message: str, line: int | None = None) -> DatasetError
     return DatasetError([DatasetIssue(file, "file", None, message, line)])
 
 
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes, or a :class:`DatasetError` naming it when it cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise file_error(str(path), cannot_read(error)) from None
+
+
+def cannot_read(error: OSError) -> str:
+    return f"cannot read: {error.strerror or error}"
+
+
 def read_text(path: Path, data: bytes) -> str:
     try:
         # utf-8-sig drops a byte order mark, which editors on Windows like to add.
@@ -158,7 +170,7 @@ def scan_file(path: Path) -> ScannedFile:
                     str(path), "not UTF-8 text (it ends inside a character); save it as UTF-8"
                 ) from None
     except OSError as error:
-        raise file_error(str(path), f"cannot read: {error.strerror or error}") from None
+        raise file_error(str(path), cannot_read(error)) from None
     return ScannedFile(digest.hexdigest(), lines, size)
 
 

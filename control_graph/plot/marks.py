@@ -161,6 +161,11 @@ def _to_px(ax: Axes, point: Point) -> np.ndarray:
     return np.asarray(ax.transData.transform(point), dtype=float)
 
 
+def _along(a: Point, b: Point, t: float) -> Point:
+    """The point a fraction ``t`` of the way from ``a`` to ``b``."""
+    return (a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t)
+
+
 def _angle(ax: Axes, a: Point, b: Point) -> float:
     """The direction from ``a`` to ``b`` on screen, in degrees."""
     (x0, y0), (x1, y1) = _to_px(ax, a), _to_px(ax, b)
@@ -212,7 +217,7 @@ def draw_map_marks(
         # The middle is the front line's cross on a contested segment, and a road's
         # name sits beside the first third.
         t = ACCESS_ASIDE if snap.segments[segment].status is Status.CONTESTED else 0.5
-        at = (a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t)
+        at = _along(a, b, t)
         draw_access_mark(ax, at, state.access, size, angle=_angle(ax, a, b))
         spots.append((at, size * 0.7))
     badge = size * 1.3
@@ -231,7 +236,7 @@ def draw_map_marks(
             spots.append(((float(centre[0]), float(centre[1])), badge * 0.6))
         else:
             a, b = (positions[p] for p in data.segments[element].ends())
-            at = (a[0] + (b[0] - a[0]) * BADGE_ALONG, a[1] + (b[1] - a[1]) * BADGE_ALONG)
+            at = _along(a, b, BADGE_ALONG)
             on_segments.append(at)
             spots.append((at, badge * 0.6))
     draw_dispute_badges(ax, on_places, badge, offset=(shift, shift))

@@ -49,6 +49,7 @@ from control_graph.dataset.acled import (
     same_version,
 )
 from control_graph.dataset.load import load_document
+from control_graph.dataset.raw import read_bytes
 from control_graph.errors import DatasetError, DatasetIssue, InvalidArgumentError
 from control_graph.model.records import Event, Incident
 from control_graph.store import orm
@@ -185,12 +186,7 @@ def import_acled(
     path = Path(path)
     if not within_km >= 0:
         raise InvalidArgumentError(f"within: {within_km!r} km is not a distance")
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise DatasetError(
-            [DatasetIssue(str(path), "file", None, f"cannot read: {error.strerror or error}")]
-        ) from None
+    data = read_bytes(path)
     rows = read_acled(path, data, date_format=date_format)
     day = recorded or dt.date.today()
     try:

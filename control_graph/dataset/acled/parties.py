@@ -17,7 +17,7 @@ from typing import Any
 from control_graph.dataset.acled.reading import _Problems
 from control_graph.dataset.acled.row import _ARMED_NON_STATE, _STATE, AcledRow, _key, inter_code
 from control_graph.dataset.checks import SLUG
-from control_graph.dataset.raw import file_error, read_text
+from control_graph.dataset.raw import read_bytes, read_text
 
 __all__ = ["PartyMap", "Taker", "territory_taker"]
 
@@ -116,11 +116,7 @@ class PartyMap:
         from control_graph.dataset.yaml_reader import read_yaml
 
         path = Path(path)
-        try:
-            data = path.read_bytes()
-        except OSError as error:
-            raise file_error(str(path), f"cannot read: {error.strerror or error}") from None
-        top, _ = read_yaml(path, read_text(path, data))
+        top, _ = read_yaml(path, read_text(path, read_bytes(path)))
         return cls.from_mapping(top.values, file=str(path), lines=top.lines)
 
     def lookup(self, actor: str) -> tuple[bool, str | None]:
