@@ -7,29 +7,27 @@ and answers from the timeline engine.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Connection
 
 from control_graph.errors import InvalidArgumentError
 from control_graph.model import disputes
-from control_graph.model.access import AccessIndex, most_restrictive
+from control_graph.model.access import AccessIndex
 from control_graph.model.dates import DateLike, to_day, to_optional_day
 from control_graph.model.network import RoadNetwork
 from control_graph.model.records import NO_FILTERS, Confidence, Event, Filters
-from control_graph.model.states import State
 from control_graph.model.stored import DayStates
 from control_graph.model.timeline import Change, ControlTimeline, StatesOnDays, check_by
+from control_graph.query import answers
 from control_graph.query.base import ModelBase
 from control_graph.query.results import (
     ChangesResult,
     DayView,
     PathResult,
     Report,
-    SegmentState,
-    Share,
     TimelineResult,
     WhoHeldResult,
 )
@@ -61,17 +59,6 @@ def _window(days: int) -> int:
     if isinstance(days, bool) or not isinstance(days, int) or days < 0:
         raise InvalidArgumentError(f"dispute_window must be a whole number of days >= 0: {days!r}")
     return days
-
-
-def shares_of(states: list[tuple[State, float]]) -> tuple[Share, ...]:
-    """Road-km per state, rounded after summing, by km descending, then status, then
-    controller (contract section 4.6)."""
-    km: dict[State, float] = defaultdict(float)
-    for state, length in states:
-        km[state] += length
-    found = [Share(state, round(total, 1)) for state, total in km.items()]
-    found.sort(key=lambda s: (-s.km, s.state.status.value, s.state.controller or ""))
-    return tuple(found)
 
 
 class Asking(ModelBase):
@@ -279,56 +266,23 @@ class Asking(ModelBase):
         view = check_by(by)
         window = _window(dispute_window)
         kind, ident = self._resolve_element(element)
-        network, timeline, access = self._engine_for((kind, ident), until=day, filters=filters)
-        segment_ids: tuple[str, ...] = ()
-        if kind == "road":
-            segment_ids = network.roads[ident].segments
-        elif kind == "segment":
-            segment_ids = (ident,)
-        segments = tuple(
-            SegmentState(
-                sid,
-                *network.ends_of(sid),
-                timeline.segment_state(sid, day, view),
-                timeline.otherwise(sid, day, view),
-                disputes.is_disputed(timeline, sid, day, window),
-                access.on(sid, day),
-            )
-            for sid in segment_ids
+        network, engine, access = self._engine_for((kind, ident), until=day, filters=filters)
+        answer = answers.who_held(
+            kind,
+            ident,
+            day,
+            view=view,
+            window=window,
+            filters=filters,
+            network=network,
+            engine=engine,
+            access=access,
         )
-        claims: list[Report] = []
-        if kind != "road":
-            found = disputes.claims(timeline, ident, day, window)
-            claims = self._reports([(ident, event.key, None) for event in found])
+        claims = self._reports(answers.claim_keys(kind, ident, day, window, engine))
         explained = None
         if explain:
-            explained = tuple(
-                self._reports(
-                    [
-                        (x.element, x.event.key, x.role)
-                        for x in disputes.explain(timeline, ident, day, view)
-                    ]
-                )
-            )
-        return WhoHeldResult(
-            ident,
-            kind,
-            day,
-            timeline.state(ident, day, view),
-            segments,
-            filters.as_of,
-            view,
-            network.name_of(ident),
-            otherwise=timeline.otherwise(ident, day, view),
-            disputed=disputes.is_disputed(timeline, ident, day, window),
-            claims=tuple(claims),
-            access=most_restrictive(s.access for s in segments),
-            shares=shares_of([(s.state, network.length_of(s.id)) for s in segments])
-            if kind == "road"
-            else (),
-            explain=explained,
-            filters=filters,
-        )
+            explained = tuple(self._reports(answers.explain_keys(ident, day, view, engine)))
+        return dataclasses.replace(answer, claims=tuple(claims), explain=explained)
 
     def timeline(
         self,
@@ -352,18 +306,16 @@ class Asking(ModelBase):
         kind, ident = self._resolve_element(element)
         # Every event counts, also those after ``end``: an interval's end is left as it
         # is, and it may well come after the window.
-        network, timeline, _ = self._engine_for((kind, ident), until=None, filters=filters)
-        intervals = timeline.intervals(ident, start=start_day, end=end_day, by=view)
-        return TimelineResult(
-            ident,
+        network, engine, _ = self._engine_for((kind, ident), until=None, filters=filters)
+        return answers.timeline(
             kind,
-            tuple(intervals),
-            start_day,
-            end_day,
-            filters.as_of,
-            view,
-            network.name_of(ident),
-            filters,
+            ident,
+            start=start_day,
+            end=end_day,
+            view=view,
+            filters=filters,
+            network=network,
+            engine=engine,
         )
 
     def path(

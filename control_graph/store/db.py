@@ -8,8 +8,6 @@ question asked from the command line starts quickly.
 
 from __future__ import annotations
 
-import os
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,8 +17,9 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
-from control_graph.defaults import BUSY_ENV_VAR, BUSY_TIMEOUT_S, DEFAULT_URL, ENV_VAR
+from control_graph.defaults import DEFAULT_URL, ENV_VAR
 from control_graph.errors import DatabaseBusyError, DatabaseError
+from control_graph.store.settings import HEAD_REVISION, busy_timeout, resolve_url
 
 __all__ = [
     "DEFAULT_URL",
@@ -40,21 +39,10 @@ __all__ = [
 
 #: The migration that adds the state spans (filled in by :func:`upgrade`).
 SPANS_REVISION = "0005"
-#: The newest migration; a test checks it against the scripts in migrations/versions.
-HEAD_REVISION = "0005"
 #: Advisory lock keys on PostgreSQL: one for migrations, one for every other writer.
 #: Each is paired with the schema's name, so that databases kept in different schemas
 #: of one server database do not wait for each other.
 MIGRATION_LOCK, WRITE_LOCK = 70319881, 70319882
-
-
-def busy_timeout() -> float:
-    """The writer's wait for the database, from the environment or the default."""
-    value = os.environ.get(BUSY_ENV_VAR)
-    try:
-        return max(0.0, float(value)) if value else BUSY_TIMEOUT_S
-    except ValueError:
-        raise DatabaseError(f"${BUSY_ENV_VAR} must be a number of seconds, not {value!r}") from None
 
 
 def lock_for_writing(connection: Connection, key: int) -> None:
@@ -66,25 +54,6 @@ def lock_for_writing(connection: Connection, key: int) -> None:
         connection.exec_driver_sql(
             f"SELECT pg_advisory_xact_lock({int(key)}, hashtext(current_schema()))"
         )
-
-
-def resolve_url(url: str | None = None) -> str:
-    """The database URL to use: the one given, else ``$CONTROL_GRAPH_DB``, else the
-    SQLite file ``control_graph.db`` in the current directory.
-
-    A bare ``postgresql://`` URL is given the psycopg 3 driver, the one installed; a
-    plain path (no ``://``) is a SQLite file.
-
-    >>> resolve_url("postgresql://postgres@localhost/test")
-    'postgresql+psycopg://postgres@localhost/test'
-    >>> resolve_url("analysis.db")
-    'sqlite:///analysis.db'
-    """
-    chosen = url or os.environ.get(ENV_VAR) or DEFAULT_URL
-    if "://" not in chosen:
-        # A plain path is a SQLite file, the way people naturally type it.
-        return f"sqlite:///{chosen}"
-    return re.sub(r"^postgres(ql)?://", "postgresql+psycopg://", chosen)
 
 
 def migrations_dir() -> Path:

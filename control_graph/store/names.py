@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from control_graph.errors import AmbiguousNameError, UnknownElementError
+from control_graph.model.names import name_key
 from control_graph.store import orm
 from control_graph.store.scenarios import REPORTED_OVERLAY, Overlay
 
@@ -46,15 +47,6 @@ def holds_nothing(conn: Connection) -> bool:
         conn.execute(sa.select(table.id).limit(1)).first() is None
         for table in (orm.Place, orm.Segment, orm.Road)
     )
-
-
-def name_key(name: str) -> str:
-    """How names are compared: without regard to case or repeated spaces.
-
-    >>> name_key("  Hpakant-Indawgyi   Route ")
-    'hpakant-indawgyi route'
-    """
-    return " ".join(name.casefold().split())
 
 
 def resolve(

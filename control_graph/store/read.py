@@ -9,7 +9,6 @@ reads what one overlay sees: the reported data, or a scenario with its bases.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -18,7 +17,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from control_graph.dataset.fields import RECORD_KINDS, FieldType
 from control_graph.model.network import RoadNetwork
 from control_graph.model.records import (
     Bloc,
@@ -32,6 +30,7 @@ from control_graph.model.records import (
 from control_graph.store import orm, reports
 from control_graph.store.batches import chunks
 from control_graph.store.names import ALIAS_COLUMN, NAMED_TABLES, OVERLAID
+from control_graph.store.rows import records_of
 from control_graph.store.scenarios import REPORTED_OVERLAY, Overlay
 
 __all__ = [
@@ -59,7 +58,7 @@ Definition = Party | Bloc | Place | Road | Segment | Source
 
 def _column(table: Any, name: str) -> Any:
     column = getattr(table, name)
-    # Attributes come as JSON text and are decoded here (see _attributes): most are
+    # Attributes come as JSON text and are decoded here (see rows.attributes_of): most are
     # empty, and SQLAlchemy would decode every one.
     return sa.type_coerce(column, sa.String()) if name == "attributes" else column
 
@@ -76,16 +75,6 @@ def _rows(conn: Connection, kind: str, ids: Iterable[str] | None, overlay: Overl
     for batch in chunks(dict.fromkeys(ids)):
         rows.extend(conn.execute(query.where(table.id.in_(batch))).all())
     return rows
-
-
-def _attributes(text: str | dict[str, Any] | None) -> dict[str, Any]:
-    # psycopg decodes JSON columns itself, whatever SQLAlchemy is told; SQLite gives text.
-    if isinstance(text, dict):
-        return text
-    if text is None or text == "{}" or text == "null":
-        return {}
-    found = json.loads(text)
-    return found if isinstance(found, dict) else {}
 
 
 def _aliases(
@@ -119,34 +108,10 @@ def read_memberships(conn: Connection, blocs: Sequence[str] | None = None) -> li
     return [Membership(*row) for row in conn.execute(query)]
 
 
-def _plan(section: str) -> list[tuple[str, str | None]]:
-    """Each field's attribute name and the column that holds it (``None``: aliases)."""
-    return [
-        (field.name, field.column)
-        for field in RECORD_KINDS[section].fields
-        if field.column is not None or field.type is FieldType.NAMES
-    ]
-
-
-_PLANS = {section: _plan(section) for section in RECORD_KINDS}
-
-
 def _records(
     section: str, rows: Sequence[Any], aliases: dict[str, tuple[str, ...]]
 ) -> Iterator[dict[str, Any]]:
-    """Each definition's fields from its row, column by column as the format's table
-    says (rows read as plain tuples: by position, which is fast)."""
-    if not rows:
-        return
-    position = {name: i for i, name in enumerate(rows[0]._fields)}
-    plan = [(name, position[column] if column else None) for name, column in _PLANS[section]]
-    ident, attributes = position["id"], position["attributes"]
-    for row in rows:
-        values: dict[str, Any] = {
-            name: row[i] if i is not None else aliases.get(row[ident], ()) for name, i in plan
-        }
-        values["attributes"] = _attributes(row[attributes])
-        yield values
+    return records_of(section, rows[0]._fields if rows else (), rows, aliases)
 
 
 def read_parties(

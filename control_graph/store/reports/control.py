@@ -12,11 +12,11 @@ from sqlalchemy.engine import Connection
 
 from control_graph.model.access import AccessEntry
 from control_graph.model.network import RoadNetwork
-from control_graph.model.records import NO_FILTERS, AccessLevel, ControlEvent, Filters, Target
-from control_graph.model.states import State, Status
+from control_graph.model.records import NO_FILTERS, ControlEvent, Filters
 from control_graph.store import orm
 from control_graph.store.batches import chunks
 from control_graph.store.reports.counting import counted, effective_recorded, layers
+from control_graph.store.rows import ACCESS_COLUMNS, CONTROL_EVENT_COLUMNS, Converter
 from control_graph.store.scenarios import REPORTED_OVERLAY, Overlay
 
 __all__ = ["any_claimant", "claimed_elements", "read_access", "read_control_events"]
@@ -71,6 +71,10 @@ def claimed_elements(
     return found
 
 
+#: The day columns of events, read as text on SQLite (see :class:`Converter`).
+_DAYS = {"date", "recorded", "date_latest", "until_date"}
+
+
 def read_control_events(
     conn: Connection,
     network: RoadNetwork | None = None,
@@ -88,83 +92,20 @@ def read_control_events(
     # states are shared, which halves the time of reading a million events.
     as_text = conn.dialect.name == "sqlite"
 
-    def raw(column: Any) -> Any:
-        return sa.type_coerce(column, sa.String()) if as_text else column
+    def raw(name: str) -> Any:
+        column = getattr(e, name)
+        return sa.type_coerce(column, sa.String()) if as_text and name in _DAYS else column
 
-    columns = [
-        e.scenario_id,
-        raw(e.date),
-        raw(e.recorded),
-        e.import_id,
-        e.position,
-        e.place_id,
-        e.segment_id,
-        e.road_id,
-        e.status,
-        e.party_id,
-        raw(e.date_latest),
-        raw(e.until_date),
-        e.claimant_id,
-        e.id,
-    ]
+    columns = [raw(name) for name in CONTROL_EVENT_COLUMNS]
     conditions = counted("events", filters, overlay, conn)
     if until is not None:
         conditions.append(e.date <= until)
-    days: dict[Any, dt.date] = {}
-    states: dict[tuple[str, str | None], State] = {}
-
-    def day(value: Any) -> dt.date:
-        found = days.get(value)
-        if found is None:
-            found = days[value] = dt.date.fromisoformat(value) if isinstance(value, str) else value
-        return found
-
+    convert = Converter(layer)
     found: list[ControlEvent] = []
     for about in _about(e, network):
         query = sa.select(*columns).where(about, *conditions)
         for rows in conn.execute(query).partitions(20_000):
-            for (
-                scenario,
-                date,
-                recorded,
-                import_id,
-                position,
-                place,
-                segment,
-                road,
-                status,
-                party,
-                latest,
-                lapse,
-                claimant,
-                key,
-            ) in rows:
-                if place is not None:
-                    target, target_id = Target.PLACE, place
-                elif segment is not None:
-                    target, target_id = Target.SEGMENT, segment
-                else:
-                    target, target_id = Target.ROAD, road
-                state_key = (status, party if status == "held" else None)
-                state = states.get(state_key)
-                if state is None:
-                    state = states[state_key] = State(Status(status), state_key[1])
-                when = day(date)
-                latest_day = None if latest is None else day(latest)
-                found.append(
-                    ControlEvent(
-                        when,
-                        day(recorded) if recorded is not None else (latest_day or when),
-                        (layer.get(scenario, 0), import_id, position),
-                        target,
-                        target_id,
-                        state,
-                        latest_day,
-                        None if lapse is None else day(lapse),
-                        claimant,
-                        key,
-                    )
-                )
+            found.extend(convert.control_events(rows))
     return found
 
 
@@ -182,33 +123,14 @@ def read_access(
     conditions = counted("access", filters, overlay, conn)
     if until is not None:
         conditions.append(a.date <= until)
-    found = []
+    convert = Converter(layer)
+    found: list[AccessEntry] = []
     for about in _about(a, network, ("segment", "road")):
         query = sa.select(
-            a.scenario_id,
-            a.date,
-            effective_recorded(a).label("known"),
-            a.import_id,
-            a.position,
-            a.segment_id,
-            a.road_id,
-            a.access,
-            a.party_id,
-        ).where(about, *conditions)
-        for row in conn.execute(query):
-            known = row.known
-            if isinstance(known, str):  # SQLite returns COALESCE of days as text
-                known = dt.date.fromisoformat(known)
-            target = Target.SEGMENT if row.segment_id is not None else Target.ROAD
-            found.append(
-                AccessEntry(
-                    row.date,
-                    known,
-                    (layer.get(row.scenario_id, 0), row.import_id, row.position),
-                    target,
-                    row.segment_id or row.road_id,
-                    AccessLevel(row.access),
-                    row.party_id,
-                )
+            *(
+                effective_recorded(a).label("known") if name == "known" else getattr(a, name)
+                for name in ACCESS_COLUMNS
             )
+        ).where(about, *conditions)
+        found.extend(convert.access_entries(conn.execute(query)))
     return found

@@ -1,0 +1,124 @@
+"""Answers made from what a question read: the network, the engine over its events and
+the access records. No database here, so that the Model and the direct questions
+(:mod:`control_graph.query.direct`) give one answer, made in one place.
+
+Claims and explanations name whole reports, which only the Model reads: the answer
+leaves them empty and :func:`claim_keys` and :func:`explain_keys` say which it needs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from control_graph.model import disputes
+from control_graph.model.access import AccessIndex, most_restrictive
+from control_graph.model.network import RoadNetwork
+from control_graph.model.records import Filters
+from control_graph.model.states import State
+from control_graph.model.timeline import By, ControlTimeline, ElementType
+from control_graph.query.results import SegmentState, Share, TimelineResult, WhoHeldResult
+
+__all__ = ["ReportKey", "claim_keys", "explain_keys", "shares_of", "timeline", "who_held"]
+
+#: A report an answer names: ``(element, event key, role)``.
+ReportKey = tuple[str, int | None, disputes.Role | None]
+
+
+def shares_of(states: list[tuple[State, float]]) -> tuple[Share, ...]:
+    """Road-km per state, rounded after summing, by km descending, then status, then
+    controller (contract section 4.6)."""
+    km: dict[State, float] = defaultdict(float)
+    for state, length in states:
+        km[state] += length
+    found = [Share(state, round(total, 1)) for state, total in km.items()]
+    found.sort(key=lambda s: (-s.km, s.state.status.value, s.state.controller or ""))
+    return tuple(found)
+
+
+def who_held(
+    kind: ElementType,
+    ident: str,
+    day: dt.date,
+    *,
+    view: By,
+    window: int,
+    filters: Filters,
+    network: RoadNetwork,
+    engine: ControlTimeline,
+    access: AccessIndex,
+) -> WhoHeldResult:
+    """The state of one element on ``day`` from its slice of the network, without its
+    claims and explanation."""
+    segment_ids: tuple[str, ...] = ()
+    if kind == "road":
+        segment_ids = network.roads[ident].segments
+    elif kind == "segment":
+        segment_ids = (ident,)
+    segments = tuple(
+        SegmentState(
+            sid,
+            *network.ends_of(sid),
+            engine.segment_state(sid, day, view),
+            engine.otherwise(sid, day, view),
+            disputes.is_disputed(engine, sid, day, window),
+            access.on(sid, day),
+        )
+        for sid in segment_ids
+    )
+    return WhoHeldResult(
+        ident,
+        kind,
+        day,
+        engine.state(ident, day, view),
+        segments,
+        filters.as_of,
+        view,
+        network.name_of(ident),
+        otherwise=engine.otherwise(ident, day, view),
+        disputed=disputes.is_disputed(engine, ident, day, window),
+        access=most_restrictive(s.access for s in segments),
+        shares=shares_of([(s.state, network.length_of(s.id)) for s in segments])
+        if kind == "road"
+        else (),
+        filters=filters,
+    )
+
+
+def claim_keys(
+    kind: ElementType, ident: str, day: dt.date, window: int, engine: ControlTimeline
+) -> list[ReportKey]:
+    """The rival claims about a place or segment on ``day`` (a road has none of its own)."""
+    if kind == "road":
+        return []
+    return [(ident, event.key, None) for event in disputes.claims(engine, ident, day, window)]
+
+
+def explain_keys(ident: str, day: dt.date, view: By, engine: ControlTimeline) -> list[ReportKey]:
+    """The reports behind an answer, with their roles."""
+    return [(x.element, x.event.key, x.role) for x in disputes.explain(engine, ident, day, view)]
+
+
+def timeline(
+    kind: ElementType,
+    ident: str,
+    *,
+    start: dt.date | None,
+    end: dt.date | None,
+    view: By,
+    filters: Filters,
+    network: RoadNetwork,
+    engine: ControlTimeline,
+) -> TimelineResult:
+    """The intervals of one element's state, from its slice of the network."""
+    return TimelineResult(
+        ident,
+        kind,
+        tuple(engine.intervals(ident, start=start, end=end, by=view)),
+        start,
+        end,
+        filters.as_of,
+        view,
+        network.name_of(ident),
+        filters,
+    )

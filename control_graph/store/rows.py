@@ -1,0 +1,180 @@
+"""Rows to records and to what the engine reads, without SQLAlchemy: shared by the
+reads through SQLAlchemy (:mod:`control_graph.store.read`) and on the driver
+(:mod:`control_graph.store.direct`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from control_graph.dataset.fields import RECORD_KINDS, FieldType
+from control_graph.model.access import AccessEntry
+from control_graph.model.records import AccessLevel, ControlEvent, Target
+from control_graph.model.states import State, Status
+
+__all__ = ["ACCESS_COLUMNS", "CONTROL_EVENT_COLUMNS", "Converter", "attributes_of", "records_of"]
+
+
+def attributes_of(text: str | dict[str, Any] | None) -> dict[str, Any]:
+    """A definition's ``attributes`` from its JSON column."""
+    # psycopg decodes JSON columns itself, whatever SQLAlchemy is told; SQLite gives text.
+    if isinstance(text, dict):
+        return text
+    if text is None or text == "{}" or text == "null":
+        return {}
+    found = json.loads(text)
+    return found if isinstance(found, dict) else {}
+
+
+def _plan(section: str) -> list[tuple[str, str | None]]:
+    """Each field's attribute name and the column that holds it (``None``: aliases)."""
+    return [
+        (field.name, field.column)
+        for field in RECORD_KINDS[section].fields
+        if field.column is not None or field.type is FieldType.NAMES
+    ]
+
+
+_PLANS = {section: _plan(section) for section in RECORD_KINDS}
+
+
+def records_of(
+    section: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    aliases: dict[str, tuple[str, ...]],
+) -> Iterator[dict[str, Any]]:
+    """Each definition's fields from its row (the table's ``columns``, in order), column
+    by column as the format's table says; rows are plain tuples, read by position."""
+    if not rows:
+        return
+    position = {name: i for i, name in enumerate(columns)}
+    plan = [(name, position[column] if column else None) for name, column in _PLANS[section]]
+    ident, attributes = position["id"], position["attributes"]
+    for row in rows:
+        values: dict[str, Any] = {
+            name: row[i] if i is not None else aliases.get(row[ident], ()) for name, i in plan
+        }
+        values["attributes"] = attributes_of(row[attributes])
+        yield values
+
+
+class Converter:
+    """Rows of events and access records to what the engine reads.
+
+    SQLite gives days as text: each distinct text is parsed once, and the few distinct
+    states are shared, which halves the time of reading a million events. ``layer``
+    gives each scenario's layer in the order of events (reported data: 0).
+    """
+
+    def __init__(self, layer: dict[int, int] | None = None) -> None:
+        self.layer = layer or {}
+        self._days: dict[Any, dt.date] = {}
+        self._states: dict[tuple[str, str | None], State] = {}
+
+    def day(self, value: Any) -> dt.date:
+        """A day from a column: ``date`` or ISO text."""
+        found = self._days.get(value)
+        if found is None:
+            found = dt.date.fromisoformat(value) if isinstance(value, str) else value
+            self._days[value] = found
+        return found
+
+    def optional_day(self, value: Any) -> dt.date | None:
+        return None if value is None else self.day(value)
+
+    def state(self, status: str, party: str | None) -> State:
+        key = (status, party if status == "held" else None)
+        found = self._states.get(key)
+        if found is None:
+            found = self._states[key] = State(Status(status), key[1])
+        return found
+
+    def control_events(self, rows: Iterable[Sequence[Any]]) -> Iterator[ControlEvent]:
+        """Events from rows of :data:`CONTROL_EVENT_COLUMNS`."""
+        layer, day = self.layer, self.day
+        for (
+            scenario,
+            date,
+            recorded,
+            import_id,
+            position,
+            place,
+            segment,
+            road,
+            status,
+            party,
+            latest,
+            lapse,
+            claimant,
+            key,
+        ) in rows:
+            if place is not None:
+                target, target_id = Target.PLACE, place
+            elif segment is not None:
+                target, target_id = Target.SEGMENT, segment
+            else:
+                target, target_id = Target.ROAD, road
+            when = day(date)
+            latest_day = None if latest is None else day(latest)
+            yield ControlEvent(
+                when,
+                day(recorded) if recorded is not None else (latest_day or when),
+                (layer.get(scenario, 0), import_id, position),
+                target,
+                target_id,
+                self.state(status, party),
+                latest_day,
+                None if lapse is None else day(lapse),
+                claimant,
+                key,
+            )
+
+    def access_entries(self, rows: Iterable[Sequence[Any]]) -> Iterator[AccessEntry]:
+        """Access entries from rows of :data:`ACCESS_COLUMNS` (``known``: when the record
+        became known, ``COALESCE(recorded, date)``)."""
+        for scenario, date, known, import_id, position, segment, road, access, party in rows:
+            yield AccessEntry(
+                self.day(date),
+                self.day(known),
+                (self.layer.get(scenario, 0), import_id, position),
+                Target.SEGMENT if segment is not None else Target.ROAD,
+                segment or road,
+                AccessLevel(access),
+                party,
+            )
+
+
+#: The columns of ``events`` a :class:`ControlEvent` is made of, in the order
+#: :meth:`Converter.control_events` reads them.
+CONTROL_EVENT_COLUMNS = (
+    "scenario_id",
+    "date",
+    "recorded",
+    "import_id",
+    "position",
+    "place_id",
+    "segment_id",
+    "road_id",
+    "status",
+    "party_id",
+    "date_latest",
+    "until_date",
+    "claimant_id",
+    "id",
+)
+#: The columns of ``access_records`` an :class:`AccessEntry` is made of (``known`` is
+#: ``COALESCE(recorded, date)``).
+ACCESS_COLUMNS = (
+    "scenario_id",
+    "date",
+    "known",
+    "import_id",
+    "position",
+    "segment_id",
+    "road_id",
+    "access",
+    "party_id",
+)
