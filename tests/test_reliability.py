@@ -21,6 +21,7 @@ import pytest
 import sqlalchemy as sa
 
 import control_graph as cg
+from control_graph.defaults import BUSY_ENV_VAR
 from control_graph.store import db
 from tests.conftest import VALLEY
 
@@ -329,7 +330,7 @@ def test_a_writer_that_waits_too_long_is_told_the_database_is_busy(
                 command(base_url, "import", str(events)),
                 capture_output=True,
                 text=True,
-                env={**os.environ, db.BUSY_ENV_VAR: "1"},
+                env={**os.environ, BUSY_ENV_VAR: "1"},
                 timeout=60,
             )
             waited = time.monotonic() - started

@@ -11,7 +11,7 @@ import functools
 import importlib
 import json
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, cast
 
 import click
 
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from control_graph import query
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
@@ -236,6 +237,29 @@ def get_model(ctx: click.Context) -> query.Model:
         model = root.obj["model"] = query.open_model(root.obj["db"])
         root.call_on_close(model.close)
     return model
+
+
+def ask(ctx: click.Context, scenario: str | None, question: Callable[[Any], T | None]) -> T:
+    """The answer of ``question`` (called with what answers it): on the database driver
+    alone where :mod:`control_graph.query.direct` gives the whole answer, which starts
+    without SQLAlchemy; else from the Model (in ``scenario``)."""
+    root = ctx.find_root()
+    if scenario is None and root.obj.get("model") is None:
+        from control_graph.query.direct import open_questions
+
+        direct = open_questions(root.obj["db"])
+        if direct is not None:
+            try:
+                answer = question(direct)
+            finally:
+                direct.close()
+            if answer is not None:
+                return answer
+    model = get_model(ctx)
+    if scenario is not None:
+        model = model.scenario(scenario, create=False)
+    # The Model answers every question (or raises): never None.
+    return cast(T, question(model))
 
 
 def with_model(f: Callable[..., Any]) -> Callable[..., Any]:

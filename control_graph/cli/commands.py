@@ -17,6 +17,7 @@ from control_graph.cli.base import (
     F,
     Reading,
     as_of_option,
+    ask,
     emit_json,
     get_model,
     importer_option,
@@ -281,14 +282,15 @@ def _imported_before(report: ImportReport) -> str:
 @click.option("--explain", is_flag=True, help="List the reports behind the answer.")
 @scenario_option
 @json_option
-@with_model
+@click.pass_context
 def who_held(
-    model: query.Model,
+    ctx: click.Context,
     element: str,
     on: dt.date,
     reading: Reading,
     dispute_window: int,
     explain: bool,
+    scenario: str | None,
     as_json: bool,
 ) -> None:
     """Who held a road, segment or place on a day.
@@ -300,11 +302,17 @@ def who_held(
       control-graph who-held gwaykhar-road --on 2026-02-06
       control-graph who-held Longton --on 2026-02-06 --as-of 2026-02-07
     """
-    answer = model.who_held(element, on, dispute_window=dispute_window, explain=explain, **reading)
+    answer = ask(
+        ctx,
+        scenario,
+        lambda q: q.who_held(
+            element, on, dispute_window=dispute_window, explain=explain, **reading
+        ),
+    )
     if as_json:
         emit_json(answer.as_dict())
     else:
-        print_who_held(answer, model.scenario_name)
+        print_who_held(answer, scenario)
 
 
 @main.command(context_settings=CONTEXT, short_help="The intervals of an element's state.")
@@ -313,13 +321,14 @@ def who_held(
 @reading_options
 @scenario_option
 @json_option
-@with_model
+@click.pass_context
 def timeline(
-    model: query.Model,
+    ctx: click.Context,
     element: str,
     start: dt.date | None,
     end: dt.date | None,
     reading: Reading,
+    scenario: str | None,
     as_json: bool,
 ) -> None:
     """The intervals of an element's state, from the first day it is known.
@@ -328,11 +337,11 @@ def timeline(
     Example:
       control-graph timeline lonton --from 2025-01-01
     """
-    answer = model.timeline(element, start=start, end=end, **reading)
+    answer = ask(ctx, scenario, lambda q: q.timeline(element, start=start, end=end, **reading))
     if as_json:
         emit_json(answer.as_dict())
         return
-    print_timeline(answer, model.scenario_name)
+    print_timeline(answer, scenario)
 
 
 @main.command(context_settings=CONTEXT)

@@ -11,18 +11,53 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from control_graph.errors import InvalidArgumentError
 from control_graph.model import disputes
 from control_graph.model.access import AccessIndex, most_restrictive
+from control_graph.model.dates import DateLike, to_optional_day
 from control_graph.model.network import RoadNetwork
-from control_graph.model.records import Filters
+from control_graph.model.records import Confidence, Filters
 from control_graph.model.states import State
 from control_graph.model.timeline import By, ControlTimeline, ElementType
 from control_graph.query.results import SegmentState, Share, TimelineResult, WhoHeldResult
 
-__all__ = ["ReportKey", "claim_keys", "explain_keys", "shares_of", "timeline", "who_held"]
+__all__ = [
+    "ReportKey",
+    "claim_keys",
+    "dispute_window",
+    "explain_keys",
+    "make_filters",
+    "shares_of",
+    "timeline",
+    "who_held",
+]
 
 #: A report an answer names: ``(element, event key, role)``.
 ReportKey = tuple[str, int | None, disputes.Role | None]
+
+
+_CONFIDENCE = {c.value: c for c in Confidence}
+
+
+def make_filters(
+    as_of: DateLike | None, min_confidence: str | None, independent_only: bool
+) -> Filters:
+    """The filters of a question, from its arguments (checked here, once)."""
+    confidence = None
+    if min_confidence is not None:
+        confidence = _CONFIDENCE.get(min_confidence)
+        if confidence is None:
+            raise InvalidArgumentError(
+                f"min_confidence must be one of low, medium, high, not {min_confidence!r}"
+            )
+    return Filters(to_optional_day(as_of, "as_of"), confidence, bool(independent_only))
+
+
+def dispute_window(days: int) -> int:
+    """The dispute window of a question, checked."""
+    if isinstance(days, bool) or not isinstance(days, int) or days < 0:
+        raise InvalidArgumentError(f"dispute_window must be a whole number of days >= 0: {days!r}")
+    return days
 
 
 def shares_of(states: list[tuple[State, float]]) -> tuple[Share, ...]:

@@ -18,10 +18,11 @@ from control_graph.model import disputes
 from control_graph.model.access import AccessIndex
 from control_graph.model.dates import DateLike, to_day, to_optional_day
 from control_graph.model.network import RoadNetwork
-from control_graph.model.records import NO_FILTERS, Confidence, Event, Filters
+from control_graph.model.records import NO_FILTERS, Event, Filters
 from control_graph.model.stored import DayStates
 from control_graph.model.timeline import Change, ControlTimeline, StatesOnDays, check_by
 from control_graph.query import answers
+from control_graph.query.answers import make_filters
 from control_graph.query.base import ModelBase
 from control_graph.query.results import (
     ChangesResult,
@@ -37,28 +38,6 @@ if TYPE_CHECKING:
     import networkx as nx
 
 __all__ = ["Asking", "make_filters"]
-
-_CONFIDENCE = {c.value: c for c in Confidence}
-
-
-def make_filters(
-    as_of: DateLike | None, min_confidence: str | None, independent_only: bool
-) -> Filters:
-    """The filters of a question, from its arguments (checked here, once)."""
-    confidence = None
-    if min_confidence is not None:
-        confidence = _CONFIDENCE.get(min_confidence)
-        if confidence is None:
-            raise InvalidArgumentError(
-                f"min_confidence must be one of low, medium, high, not {min_confidence!r}"
-            )
-    return Filters(to_optional_day(as_of, "as_of"), confidence, bool(independent_only))
-
-
-def _window(days: int) -> int:
-    if isinstance(days, bool) or not isinstance(days, int) or days < 0:
-        raise InvalidArgumentError(f"dispute_window must be a whole number of days >= 0: {days!r}")
-    return days
 
 
 class Asking(ModelBase):
@@ -117,7 +96,7 @@ class Asking(ModelBase):
         day = to_day(on, "on")
         filters = make_filters(as_of, min_confidence, independent_only)
         view = check_by(by)
-        window = _window(dispute_window)
+        window = answers.dispute_window(dispute_window)
         with self._reading() as (conn, overlay):
             if network is None:
                 network = read.read_network(conn, overlay=overlay)
@@ -264,7 +243,7 @@ class Asking(ModelBase):
         day = to_day(on, "on")
         filters = make_filters(as_of, min_confidence, independent_only)
         view = check_by(by)
-        window = _window(dispute_window)
+        window = answers.dispute_window(dispute_window)
         kind, ident = self._resolve_element(element)
         network, engine, access = self._engine_for((kind, ident), until=day, filters=filters)
         answer = answers.who_held(

@@ -1,0 +1,151 @@
+"""Who held it and its timeline, answered on the database driver alone.
+
+A command asks one question and exits: most of its time went to importing SQLAlchemy.
+Where the reported data answers with every report counting -- no scenario, no
+``--as-of``, ``--min-confidence`` or ``--independent-only`` -- :class:`DirectQuestions`
+reads the element's slice through :mod:`control_graph.store.direct` and answers with
+the same code as :class:`~control_graph.query.Model` (:mod:`control_graph.query.answers`).
+Each method returns ``None`` where it cannot give the whole answer (a name that is not
+one element's, rival claims or an explanation, which need whole reports); the caller
+then asks the Model, which also words every error.
+
+Examples
+--------
+>>> import control_graph as cg, tempfile, pathlib
+>>> url = f"sqlite:///{pathlib.Path(tempfile.mkdtemp()) / 'kachin.db'}"
+>>> with cg.open(url) as model:
+...     _ = model.import_file(cg.sample_path())
+>>> questions = open_questions(url)
+>>> questions.who_held("lonton", "2026-02-06").state.controller
+'kia'
+>>> questions.who_held("lonton", "2026-02-06", as_of="2026-02-07") is None  # for the Model
+True
+>>> questions.close()
+"""
+
+from __future__ import annotations
+
+from typing import Self
+
+from control_graph.model import disputes
+from control_graph.model.access import AccessIndex
+from control_graph.model.dates import DateLike, to_day, to_optional_day
+from control_graph.model.records import NO_FILTERS
+from control_graph.model.timeline import ELEMENT_TYPES, ElementType, check_by
+from control_graph.query import answers
+from control_graph.query.results import TimelineResult, WhoHeldResult
+from control_graph.store.direct import DirectReader, DirectReadError, open_direct
+from control_graph.store.settings import resolve_url
+
+__all__ = ["DirectQuestions", "open_questions"]
+
+#: What an element may be named as.
+ELEMENTS = ("place", "segment", "road")
+
+
+def open_questions(url: str | None = None) -> DirectQuestions | None:
+    """Direct questions on the database at ``url`` (resolved as the Model resolves it),
+    or ``None`` when only the Model can open it (a new database, a migration, memory)."""
+    reader = open_direct(resolve_url(url))
+    return None if reader is None else DirectQuestions(reader)
+
+
+class DirectQuestions:
+    """The reported data, read on the driver; answers ``None`` where the Model must."""
+
+    def __init__(self, reader: DirectReader) -> None:
+        self.reader = reader
+
+    def close(self) -> None:
+        self.reader.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def _element(self, text: str) -> tuple[ElementType, str] | None:
+        found = self.reader.resolve(text, ELEMENTS)
+        return None if found is None else (ELEMENT_TYPES[found[0]], found[1])
+
+    def who_held(
+        self,
+        element: str,
+        on: DateLike,
+        *,
+        as_of: DateLike | None = None,
+        by: str = "party",
+        min_confidence: str | None = None,
+        independent_only: bool = False,
+        dispute_window: int = disputes.DEFAULT_DISPUTE_WINDOW,
+        explain: bool = False,
+    ) -> WhoHeldResult | None:
+        """As :meth:`control_graph.query.Model.who_held`, or ``None``."""
+        day = to_day(on, "on")
+        filters = answers.make_filters(as_of, min_confidence, independent_only)
+        view = check_by(by)
+        window = answers.dispute_window(dispute_window)
+        if filters != NO_FILTERS or explain:
+            return None
+        try:
+            found = self._element(element)
+            if found is None:
+                return None
+            kind, ident = found
+            network = self.reader.network_of(kind, ident)
+            engine = network.timeline(self.reader.control_events(network, day))
+            if answers.claim_keys(kind, ident, day, window, engine):
+                return None
+            roads = {road.id: road.segments for road in network.roads.values()}
+            access = AccessIndex(self.reader.access(network, day), roads)
+        except DirectReadError:
+            return None
+        return answers.who_held(
+            kind,
+            ident,
+            day,
+            view=view,
+            window=window,
+            filters=filters,
+            network=network,
+            engine=engine,
+            access=access,
+        )
+
+    def timeline(
+        self,
+        element: str,
+        *,
+        start: DateLike | None = None,
+        end: DateLike | None = None,
+        as_of: DateLike | None = None,
+        by: str = "party",
+        min_confidence: str | None = None,
+        independent_only: bool = False,
+    ) -> TimelineResult | None:
+        """As :meth:`control_graph.query.Model.timeline`, or ``None``."""
+        start_day, end_day = to_optional_day(start, "from"), to_optional_day(end, "to")
+        filters = answers.make_filters(as_of, min_confidence, independent_only)
+        view = check_by(by)
+        if filters != NO_FILTERS:
+            return None
+        try:
+            found = self._element(element)
+            if found is None:
+                return None
+            kind, ident = found
+            network = self.reader.network_of(kind, ident)
+            events = self.reader.control_events(network, None)
+        except DirectReadError:
+            return None
+        return answers.timeline(
+            kind,
+            ident,
+            start=start_day,
+            end=end_day,
+            view=view,
+            filters=filters,
+            network=network,
+            engine=network.timeline(events),
+        )

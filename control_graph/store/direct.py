@@ -1,0 +1,419 @@
+"""Reads on the database driver alone (``sqlite3``, psycopg), without SQLAlchemy.
+
+Importing SQLAlchemy and declaring the ORM costs about 0.4 s, more than a question
+about one road costs to answer. For the questions the command line asks most, on the
+reported data with every report counting, :class:`DirectReader` reads the same rows
+that :mod:`control_graph.store.read` and :mod:`control_graph.store.reports` read, in
+plain SQL, and turns them into records with the same code (:mod:`control_graph.store.rows`).
+
+It answers only where it is sure to give what the full store gives: a database already
+at this version's schema revision, a name that means one element. Anything else --
+a new database to create, a migration, an unknown or ambiguous name, a scenario,
+``--as-of`` and the other filters -- is left to the Model (``open_direct`` or a method
+returns ``None``), which also words every error. ``tests/test_direct.py`` compares the
+two on random data, corrections and retractions included, on both backends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from control_graph.errors import ControlGraphError
+from control_graph.model.access import AccessEntry
+from control_graph.model.names import name_key
+from control_graph.model.network import RoadNetwork
+from control_graph.model.records import Bloc, ControlEvent, Membership, Party, Place, Road, Segment
+from control_graph.store.batches import chunks
+from control_graph.store.rows import ACCESS_COLUMNS, CONTROL_EVENT_COLUMNS, Converter, records_of
+from control_graph.store.settings import HEAD_REVISION, busy_timeout
+
+__all__ = ["DirectReadError", "DirectReader", "open_direct"]
+
+#: The table of each kind of definition, and the column of ``aliases`` naming its owner.
+_TABLES = {
+    "party": ("parties", "party_id"),
+    "bloc": ("blocs", "bloc_id"),
+    "place": ("places", "place_id"),
+    "road": ("roads", "road_id"),
+    "segment": ("segments", "segment_id"),
+}
+#: The kinds a scenario may add rows of (their tables have a ``scenario_id``).
+_OVERLAID = {"place", "road", "segment"}
+
+
+def _sqlite_path(url: str) -> Path | None:
+    """The file of a plain ``sqlite:///PATH`` URL that exists (else ``None``: memory,
+    URI options, or a database the Model must create)."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix):
+        return None
+    path = url[len(prefix) :]
+    if not path or "?" in path or path.startswith("file:") or path == ":memory:":
+        return None
+    found = Path(path).expanduser()
+    return found if found.is_file() else None
+
+
+def open_direct(url: str) -> DirectReader | None:
+    """A reader of the database at ``url`` (resolved, see
+    :func:`~control_graph.store.settings.resolve_url`), or ``None`` when the Model must
+    open it: not a SQLite file or PostgreSQL URL, not reachable, or not at this
+    version's schema revision."""
+    connection: Any
+    if url.startswith("sqlite:"):
+        path = _sqlite_path(url)
+        if path is None:
+            return None
+        import sqlite3
+
+        try:
+            connection = sqlite3.connect(path, timeout=busy_timeout(), isolation_level=None)
+            # Nothing here writes; and every read of one question sees one snapshot.
+            connection.execute("PRAGMA query_only = ON")
+            connection.execute("BEGIN")
+        except sqlite3.Error:
+            return None
+        reader = DirectReader(connection, "?", sqlite3.Error)
+    elif url.startswith("postgresql+psycopg://"):
+        import psycopg
+
+        try:
+            connection = psycopg.connect("postgresql://" + url.split("://", 1)[1])
+        except (psycopg.Error, ValueError):
+            return None
+        reader = DirectReader(connection, "%s", psycopg.Error)
+    else:
+        return None
+    try:
+        if reader.revision() == HEAD_REVISION:
+            return reader
+    except ControlGraphError:
+        pass
+    reader.close()
+    return None
+
+
+class DirectReadError(ControlGraphError):
+    """The driver failed (a lock, a schema it does not expect): the caller asks the Model
+    instead, which reports what is wrong in its own words."""
+
+
+class DirectReader:
+    """Reads of the reported data on one driver connection (one snapshot on SQLite)."""
+
+    def __init__(self, connection: Any, placeholder: str, error: type[Exception]) -> None:
+        self.connection = connection
+        self._placeholder = placeholder
+        self._error = error
+
+    def close(self) -> None:
+        with contextlib.suppress(self._error):
+            self.connection.rollback()
+        self.connection.close()
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """The rows of a query written with ``?`` for each parameter."""
+        if self._placeholder != "?":
+            sql = sql.replace("?", self._placeholder)
+        try:
+            cursor = self.connection.execute(sql, tuple(params))
+            return [tuple(row) for row in cursor.fetchall()]
+        except self._error as error:
+            raise DirectReadError(str(error)) from None
+
+    def _columns(self, sql: str, params: Sequence[Any] = ()) -> tuple[list[str], list[Any]]:
+        """A query's column names and rows."""
+        if self._placeholder != "?":
+            sql = sql.replace("?", self._placeholder)
+        try:
+            cursor = self.connection.execute(sql, tuple(params))
+            rows = cursor.fetchall()
+            return [d[0] for d in cursor.description], rows
+        except self._error as error:
+            raise DirectReadError(str(error)) from None
+
+    def _day(self, day: dt.date) -> Any:
+        # SQLite keeps days as ISO text (as SQLAlchemy writes them); psycopg sends dates.
+        return day.isoformat() if self._placeholder == "?" else day
+
+    def revision(self) -> str | None:
+        rows = self._rows("SELECT version_num FROM alembic_version")
+        return rows[0][0] if rows else None
+
+    # -- names --------------------------------------------------------------------------
+
+    def resolve(self, text: str, kinds: Sequence[str]) -> tuple[str, str] | None:
+        """``(kind, id)`` of the one element an id, name or alias means, as
+        :func:`control_graph.store.names.resolve` finds it; ``None`` when that would
+        not be one element (the Model then says why, with candidates)."""
+        prefix, _, rest = text.partition(":")
+        if rest and prefix in kinds:
+            kinds, text = (prefix,), rest
+
+        def visible(kind: str, table: str) -> str:
+            return f" AND {table}.scenario_id IS NULL" if kind in _OVERLAID else ""
+
+        by_id = [
+            (kind, text)
+            for kind in kinds
+            if self._rows(
+                f"SELECT id FROM {_TABLES[kind][0]} WHERE id = ?" + visible(kind, _TABLES[kind][0]),
+                (text,),
+            )
+        ]
+        if len(by_id) == 1:
+            return by_id[0]
+        key = name_key(text)
+        found: set[tuple[str, str]] = set(by_id)
+        for kind in kinds:
+            table, alias_column = _TABLES[kind]
+            condition = visible(kind, table)
+            for (ident,) in self._rows(
+                f"SELECT id FROM {table} WHERE name_key = ?" + condition, (key,)
+            ):
+                found.add((kind, ident))
+            for (ident,) in self._rows(
+                f"SELECT {table}.id FROM aliases JOIN {table} ON {table}.id = aliases."
+                f"{alias_column} WHERE aliases.alias_key = ?" + condition,
+                (key,),
+            ):
+                found.add((kind, ident))
+        return next(iter(found)) if len(found) == 1 else None
+
+    # -- definitions --------------------------------------------------------------------
+
+    def _definitions(
+        self, kind: str, ids: Iterable[str] | None
+    ) -> tuple[list[str], list[Any], dict[str, tuple[str, ...]]]:
+        """The rows of one kind (all, by id; or those with ``ids``), and their aliases."""
+        table, alias_column = _TABLES[kind]
+        visible = "scenario_id IS NULL" if kind in _OVERLAID else "1 = 1"
+        columns: list[str] = []
+        rows: list[Any] = []
+        aliases: dict[str, list[str]] = defaultdict(list)
+        alias_query = (
+            f"SELECT {alias_column}, alias FROM aliases WHERE {alias_column} IS NOT NULL"
+            f" ORDER BY {alias_column}, position"
+        )
+        if ids is None:
+            columns, rows = self._columns(f"SELECT * FROM {table} WHERE {visible} ORDER BY id")
+            for owner, alias in self._rows(alias_query):
+                aliases[owner].append(alias)
+        else:
+            for batch in chunks(dict.fromkeys(ids)):
+                marks = ", ".join("?" * len(batch))
+                columns, found = self._columns(
+                    f"SELECT * FROM {table} WHERE {visible} AND id IN ({marks})", batch
+                )
+                rows.extend(found)
+                owners = [row[columns.index("id")] for row in found]
+                if owners:
+                    marks = ", ".join("?" * len(owners))
+                    for owner, alias in self._rows(
+                        f"SELECT {alias_column}, alias FROM aliases WHERE {alias_column} IN"
+                        f" ({marks}) ORDER BY {alias_column}, position",
+                        owners,
+                    ):
+                        aliases[owner].append(alias)
+        return columns, rows, {owner: tuple(names) for owner, names in aliases.items()}
+
+    def parties(self) -> list[Party]:
+        columns, rows, aliases = self._definitions("party", None)
+        return [Party(**values) for values in records_of("parties", columns, rows, aliases)]
+
+    def memberships(self) -> list[Membership]:
+        """Every bloc membership, in bloc and file order."""
+        convert = Converter()
+        return [
+            Membership(party, bloc, convert.optional_day(start), convert.optional_day(end), note)
+            for party, bloc, start, end, note in self._rows(
+                "SELECT party_id, bloc_id, start_date, end_date, note FROM bloc_memberships"
+                " ORDER BY bloc_id, position"
+            )
+        ]
+
+    def blocs(self) -> list[Bloc]:
+        columns, rows, aliases = self._definitions("bloc", None)
+        members: dict[str, list[Membership]] = defaultdict(list)
+        for membership in self.memberships():
+            members[membership.bloc].append(membership)
+        return [
+            Bloc(**values, members=tuple(members.get(values["id"], [])))
+            for values in records_of("blocs", columns, rows, aliases)
+        ]
+
+    def places(self, ids: Iterable[str]) -> list[Place]:
+        columns, rows, aliases = self._definitions("place", ids)
+        return [Place(**values) for values in records_of("places", columns, rows, aliases)]
+
+    def segments(self, ids: Iterable[str]) -> list[Segment]:
+        """Segments, with the position of each generated one in its own road."""
+        columns, rows, aliases = self._definitions("segment", ids)
+        if not rows:
+            return []
+        ident, road = columns.index("id"), columns.index("road_id")
+        positions: dict[str, int] = {}
+        owned = [row[ident] for row in rows if row[road] is not None]
+        for batch in chunks(owned):
+            marks = ", ".join("?" * len(batch))
+            positions.update(
+                self._rows(
+                    "SELECT rs.segment_id, rs.position FROM road_segments rs JOIN segments s"
+                    " ON s.id = rs.segment_id WHERE rs.road_id = s.road_id"
+                    f" AND rs.segment_id IN ({marks})",
+                    batch,
+                )
+            )
+        return [
+            Segment(**values, road=row[road], position=positions.get(row[ident]))
+            for row, values in zip(
+                rows, records_of("segments", columns, rows, aliases), strict=True
+            )
+        ]
+
+    def roads(self, ids: Iterable[str]) -> list[Road]:
+        """Roads with their segments in order (and their places, when given by places)."""
+        columns, rows, aliases = self._definitions("road", ids)
+        if not rows:
+            return []
+        ident, defined_by = columns.index("id"), columns.index("defined_by")
+        chains: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+        for batch in chunks([row[ident] for row in rows]):
+            marks = ", ".join("?" * len(batch))
+            for road, segment, start, end in self._rows(
+                "SELECT rs.road_id, rs.segment_id, s.start_place_id, s.end_place_id"
+                " FROM road_segments rs JOIN segments s ON s.id = rs.segment_id"
+                f" WHERE rs.road_id IN ({marks}) ORDER BY rs.road_id, rs.position",
+                batch,
+            ):
+                chains[road].append((segment, start, end))
+        found = []
+        for row, values in zip(rows, records_of("roads", columns, rows, aliases), strict=True):
+            chain = chains.get(row[ident], [])
+            places: tuple[str, ...] = ()
+            if row[defined_by] == "places" and chain:
+                places = (chain[0][1], *(end for _, _, end in chain))
+            found.append(Road(**values, segments=tuple(s for s, _, _ in chain), places=places))
+        return found
+
+    def network_of(self, kind: str, ident: str) -> RoadNetwork:
+        """What decides one element's state, as
+        :func:`control_graph.store.read.read_network` reads it for ``element``."""
+        if kind == "road":
+            segment_ids = [
+                segment
+                for (segment,) in self._rows(
+                    "SELECT segment_id FROM road_segments WHERE road_id = ?", (ident,)
+                )
+            ]
+        else:
+            segment_ids = [ident] if kind == "segment" else []
+        segments = self.segments(segment_ids)
+        place_ids = {ident} if kind == "place" else set()
+        for segment in segments:
+            place_ids.update(segment.ends())
+        road_ids = {ident} if kind == "road" else set()
+        for batch in chunks([s.id for s in segments]):
+            marks = ", ".join("?" * len(batch))
+            road_ids.update(
+                road
+                for (road,) in self._rows(
+                    "SELECT rs.road_id FROM road_segments rs JOIN roads r ON r.id = rs.road_id"
+                    f" WHERE rs.segment_id IN ({marks}) AND r.scenario_id IS NULL",
+                    batch,
+                )
+            )
+        return RoadNetwork(
+            self.places(sorted(place_ids)),
+            segments,
+            self.roads(sorted(road_ids)),
+            parties=self.parties(),
+            blocs=self.blocs(),
+        )
+
+    # -- reports ------------------------------------------------------------------------
+
+    def _counted(self, table: str) -> tuple[str, list[Any]]:
+        """The condition (and its parameters) for the rows of ``table`` that count in the
+        reported data with no filter: as
+        :func:`control_graph.store.reports.counting.counted` decides it."""
+        conditions = [f"{table}.scenario_id IS NULL"]
+        params: list[Any] = []
+        undone = sorted(
+            ref
+            for (ref,) in self._rows(
+                "SELECT DISTINCT import_ref FROM retractions"
+                " WHERE import_ref IS NOT NULL AND scenario_id IS NULL"
+            )
+        )
+        if undone:
+            conditions.append(f"{table}.import_id NOT IN ({', '.join('?' * len(undone))})")
+            params.extend(undone)
+        if self._rows(
+            "SELECT id FROM retractions WHERE record_id IS NOT NULL AND scenario_id IS NULL LIMIT 1"
+        ):
+            # Retracted by record id, by a retraction whose own import is not undone.
+            conditions.append(
+                f"NOT ({table}.record_id IS NOT NULL AND EXISTS (SELECT 1 FROM retractions r"
+                f" WHERE r.record_id = {table}.record_id"
+                f" AND (r.before_import IS NULL OR {table}.import_id < r.before_import)"
+                " AND r.scenario_id IS NULL AND NOT EXISTS (SELECT 1 FROM retractions u"
+                " WHERE u.import_ref = r.import_id AND u.scenario_id IS NULL)))"
+            )
+        return " AND ".join(conditions), params
+
+    def _about(
+        self, table: str, network: RoadNetwork, kinds: Sequence[str]
+    ) -> Iterable[tuple[str, list[str]]]:
+        """A condition per batch of the network's elements (of ``kinds``)."""
+        ids: dict[str, Iterable[str]] = {
+            "place": network.places,
+            "segment": network.segments,
+            "road": network.roads,
+        }
+        for kind in kinds:
+            for batch in chunks(sorted(ids[kind])):
+                yield f"{table}.{kind}_id IN ({', '.join('?' * len(batch))})", batch
+
+    def control_events(self, network: RoadNetwork, until: dt.date | None) -> list[ControlEvent]:
+        """The events that count for ``network``'s elements, dated on or before ``until``."""
+        counted, params = self._counted("events")
+        if until is not None:
+            counted += " AND events.date <= ?"
+            params = [*params, self._day(until)]
+        columns = ", ".join(f"events.{name}" for name in CONTROL_EVENT_COLUMNS)
+        convert = Converter()
+        found: list[ControlEvent] = []
+        for about, batch in self._about("events", network, ("place", "segment", "road")):
+            rows = self._rows(
+                f"SELECT {columns} FROM events WHERE {about} AND {counted}", [*batch, *params]
+            )
+            found.extend(convert.control_events(rows))
+        return found
+
+    def access(self, network: RoadNetwork, until: dt.date | None) -> list[AccessEntry]:
+        """The access records that count for ``network``'s segments."""
+        counted, params = self._counted("access_records")
+        if until is not None:
+            counted += " AND access_records.date <= ?"
+            params = [*params, self._day(until)]
+        columns = ", ".join(
+            "COALESCE(access_records.recorded, access_records.date)"
+            if name == "known"
+            else f"access_records.{name}"
+            for name in ACCESS_COLUMNS
+        )
+        convert = Converter()
+        found: list[AccessEntry] = []
+        for about, batch in self._about("access_records", network, ("segment", "road")):
+            rows = self._rows(
+                f"SELECT {columns} FROM access_records WHERE {about} AND {counted}",
+                [*batch, *params],
+            )
+            found.extend(convert.access_entries(rows))
+        return found
