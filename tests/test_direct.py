@@ -1,7 +1,8 @@
 """Questions answered on the database driver alone give the Model's answers (issue "Scale").
 
-``who-held`` and ``timeline`` read the reported data through ``sqlite3`` or psycopg
-without importing SQLAlchemy (control_graph.query.direct). They must answer exactly as
+``who-held``, ``timeline``, ``path`` and ``changes`` read the reported data through
+``sqlite3`` or psycopg without importing SQLAlchemy (control_graph.query.direct). They
+must answer exactly as
 the Model does, or not at all (``None``: the Model answers): on random data with rough
 dates, lapsing reports, claims, access records, retractions, corrections and undone
 imports, on both backends.
@@ -22,6 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import control_graph as cg
+from control_graph import NoPathError
 from control_graph.query.direct import open_questions
 from tests.conftest import VALLEY
 from tests.reference import World
@@ -29,7 +31,7 @@ from tests.test_spans import parts
 from tests.test_trust_property import DAYS, dataset_of, worlds
 
 
-def same_answers(url: str, names: list[str], days: list[Any]) -> int:
+def same_answers(url: str, names: list[str], days: list[Any], parties: list[str]) -> int:
     """Compare every answer the direct questions give with the Model's; how many they
     gave (an answer left to the Model must be one with claims)."""
     answered = 0
@@ -50,7 +52,30 @@ def same_answers(url: str, names: list[str], days: list[Any]) -> int:
                 assert got_timeline is not None
                 assert got_timeline.as_dict() == expected_timeline.as_dict(), element
                 answered += 1
+        for start, end in ((None, None), (days[1], days[len(days) // 2])):
+            got_changes = direct.changes(start=start, end=end)
+            assert got_changes is not None
+            assert got_changes.as_dict() == model.changes(start=start, end=end).as_dict()
+            answered += 1
+        places = sorted(model.network().places)
+        for day in days[::2]:
+            for party, passable in ((None, False), (None, True), (parties[0], False)):
+                expected_path, got_path = (
+                    _path(q, places[0], places[-1], day, party, passable) for q in (model, direct)
+                )
+                assert got_path == expected_path, (day, party, passable)
+                answered += 1
     return answered
+
+
+def _path(
+    questions: Any, start: str, end: str, day: Any, party: str | None, passable: bool
+) -> dict[str, Any] | str:
+    """A path's JSON, or the message that there is none."""
+    try:
+        return dict(questions.path(start, end, day, party=party, passable=passable).as_dict())
+    except NoPathError as error:
+        return str(error)
 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -73,7 +98,7 @@ def test_direct_answers_are_the_models_through_every_change(
             path = folder / f"part{i}.json"
             path.write_text(json.dumps(part), encoding="utf-8")
             model.import_file(path)
-    same_answers(url, names, days)
+    same_answers(url, names, days, ["p1"])
     ids = [e["id"] for e in document["events"]]
     if ids:
         with cg.open(url) as model:
@@ -84,10 +109,10 @@ def test_direct_answers_are_the_models_through_every_change(
             path = folder / "correction.json"
             path.write_text(json.dumps({"events": [corrected]}), encoding="utf-8")
             model.import_file(path, replace_changed=True, recorded="2024-01-12")
-        same_answers(url, names, days)
+        same_answers(url, names, days, ["p1"])
     with cg.open(url) as model:
         model.undo_import(model.imports()[-1].id)
-    same_answers(url, names, days)
+    same_answers(url, names, days, ["p1"])
 
 
 def test_direct_answers_on_each_backend_with_corrections(db_url: str) -> None:
@@ -98,13 +123,13 @@ def test_direct_answers_on_each_backend_with_corrections(db_url: str) -> None:
         network = model.network()
         names = [*network.places, *network.segments, *network.roads]
         days = ["2025-06-01", "2026-02-01", "2026-02-06"]
-        assert same_answers(db_url, names, days) > len(names)
+        assert same_answers(db_url, names, days, ["kia"]) > len(names)
         first = model.events()[0].record.id
         assert first is not None
         model.retract(first, recorded="2026-03-01")
         model.import_file(VALLEY)
         model.undo_import(model.imports()[-1].id)
-    assert same_answers(db_url, names, days) > len(names)
+    assert same_answers(db_url, names, days, ["kia"]) > len(names)
 
 
 def test_only_an_existing_database_at_this_revision_is_read_directly(
@@ -155,15 +180,19 @@ def _run(url: str, *args: str) -> dict[str, Any]:
     }
 
 
-def test_who_held_and_timeline_start_without_sqlalchemy(sqlite_url: str) -> None:
+def test_the_commonest_questions_start_without_sqlalchemy(sqlite_url: str) -> None:
     with cg.open(sqlite_url) as model:
         model.import_file(cg.sample_path())
         expected = model.who_held("lonton", "2026-02-06").as_dict()
         expected_as_of = model.who_held("lonton", "2026-02-06", as_of="2026-02-01").as_dict()
     plain = _run(sqlite_url, "who-held", "lonton", "--on", "2026-02-06")
     assert plain == {"answer": expected, "sqlalchemy": False}
-    timeline = _run(sqlite_url, "timeline", "gwaykhar-road")
-    assert timeline["sqlalchemy"] is False
+    for question in (
+        ("timeline", "gwaykhar-road"),
+        ("path", "hpakant", "indawgyi", "--on", "2025-06-01"),
+        ("changes", "--from", "2026-02-01"),
+    ):
+        assert _run(sqlite_url, *question)["sqlalchemy"] is False, question
     # --as-of is the Model's question: the same command, answered through SQLAlchemy.
     as_of = _run(sqlite_url, "who-held", "lonton", "--on", "2026-02-06", "--as-of", "2026-02-01")
     assert as_of == {"answer": expected_as_of, "sqlalchemy": True}

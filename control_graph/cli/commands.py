@@ -357,9 +357,9 @@ def timeline(
 @trust_options
 @scenario_option
 @json_option
-@with_model
+@click.pass_context
 def path(
-    model: query.Model,
+    ctx: click.Context,
     source: str,
     target: str,
     on: dt.date,
@@ -369,6 +369,7 @@ def path(
     as_of: dt.date | None,
     min_confidence: str | None,
     independent_only: bool,
+    scenario: str | None,
     as_json: bool,
 ) -> None:
     """The shortest path (by length) between two places on a day.
@@ -383,16 +384,20 @@ def path(
     if party and bloc:
         raise click.UsageError("give --party or --bloc, not both")
     try:
-        answer = model.path(
-            source,
-            target,
-            on,
-            party=party,
-            bloc=bloc,
-            as_of=as_of,
-            min_confidence=min_confidence,
-            independent_only=independent_only,
-            passable=passable,
+        answer = ask(
+            ctx,
+            scenario,
+            lambda q: q.path(
+                source,
+                target,
+                on,
+                party=party,
+                bloc=bloc,
+                as_of=as_of,
+                min_confidence=min_confidence,
+                independent_only=independent_only,
+                passable=passable,
+            ),
         )
     except NoPathError as error:
         if as_json:
@@ -427,12 +432,13 @@ def path(
 @reading_options
 @scenario_option
 @json_option
-@with_model
+@click.pass_context
 def changes(
-    model: query.Model,
+    ctx: click.Context,
     start: dt.date | None,
     end: dt.date | None,
     reading: Reading,
+    scenario: str | None,
     as_json: bool,
 ) -> None:
     """Every change of state of places and segments, by date then element.
@@ -441,7 +447,7 @@ def changes(
     Example:
       control-graph changes --from 2026-02-01 --to 2026-02-07
     """
-    answer = model.changes(start=start, end=end, **reading)
+    answer = ask(ctx, scenario, lambda q: q.changes(start=start, end=end, **reading))
     if as_json:
         emit_json(answer.as_dict())
         return

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 
 from control_graph.errors import InvalidArgumentError
 from control_graph.model import disputes
@@ -18,15 +19,25 @@ from control_graph.model.dates import DateLike, to_optional_day
 from control_graph.model.network import RoadNetwork
 from control_graph.model.records import Confidence, Filters
 from control_graph.model.states import State
-from control_graph.model.timeline import By, ControlTimeline, ElementType
-from control_graph.query.results import SegmentState, Share, TimelineResult, WhoHeldResult
+from control_graph.model.stored import Span
+from control_graph.model.timeline import By, Change, ControlTimeline, ElementType, StatesOnDays
+from control_graph.query.results import (
+    ChangesResult,
+    PathResult,
+    SegmentState,
+    Share,
+    TimelineResult,
+    WhoHeldResult,
+)
 
 __all__ = [
     "ReportKey",
+    "changes_from_spans",
     "claim_keys",
     "dispute_window",
     "explain_keys",
     "make_filters",
+    "path",
     "shares_of",
     "timeline",
     "who_held",
@@ -132,6 +143,74 @@ def claim_keys(
 def explain_keys(ident: str, day: dt.date, view: By, engine: ControlTimeline) -> list[ReportKey]:
     """The reports behind an answer, with their roles."""
     return [(x.element, x.event.key, x.role) for x in disputes.explain(engine, ident, day, view)]
+
+
+def path(
+    start: str,
+    end: str,
+    day: dt.date,
+    *,
+    controller: str | None,
+    view: By,
+    passable: bool,
+    filters: Filters,
+    network: RoadNetwork,
+    states: StatesOnDays,
+    access: AccessIndex,
+) -> PathResult:
+    """The shortest path between two places on ``day`` (see ``Model.path``).
+
+    Raises
+    ------
+    NoPathError
+        When there is none.
+    """
+
+    def blocked(segment: str) -> bool:
+        return access.blocked(segment, day)
+
+    route = network.shortest_path(
+        start,
+        end,
+        timeline=states,
+        day=day,
+        controller=controller,
+        by=view,
+        blocked=blocked if passable else None,
+    )
+    return PathResult(
+        start,
+        end,
+        day,
+        route.places,
+        route.segments,
+        route.length_km,
+        controller,
+        view,
+        filters.as_of,
+        passable,
+        filters,
+    )
+
+
+def changes_from_spans(
+    spans: Iterable[Span], start: dt.date | None, end: dt.date | None, filters: Filters
+) -> ChangesResult:
+    """Every change of state by party, from the stored spans starting in the window."""
+    found = [
+        Change(
+            span.start,
+            span.element,
+            span.type,
+            span.before,
+            span.early.state,
+            span.late.state if span.late.state != span.early.state else None,
+        )
+        for span in spans
+        if span.changed
+    ]
+    found.sort(key=lambda c: (c.date, c.element))
+    return ChangesResult(tuple(found), start, end, filters.as_of, "party", filters)
 
 
 def timeline(

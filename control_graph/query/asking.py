@@ -20,7 +20,7 @@ from control_graph.model.dates import DateLike, to_day, to_optional_day
 from control_graph.model.network import RoadNetwork
 from control_graph.model.records import NO_FILTERS, Event, Filters
 from control_graph.model.stored import DayStates
-from control_graph.model.timeline import Change, ControlTimeline, StatesOnDays, check_by
+from control_graph.model.timeline import ControlTimeline, StatesOnDays, check_by
 from control_graph.query import answers
 from control_graph.query.answers import make_filters
 from control_graph.query.base import ModelBase
@@ -348,30 +348,17 @@ class Asking(ModelBase):
         else:
             network, states, access = self._engine_for(None, until=day, filters=filters)
 
-        def blocked(segment: str) -> bool:
-            return access.blocked(segment, day)
-
-        route = network.shortest_path(
-            start,
-            end,
-            timeline=states,
-            day=day,
-            controller=controller,
-            by=view,
-            blocked=blocked if passable else None,
-        )
-        return PathResult(
+        return answers.path(
             start,
             end,
             day,
-            route.places,
-            route.segments,
-            route.length_km,
-            controller,
-            view,
-            filters.as_of,
-            passable,
-            filters,
+            controller=controller,
+            view=view,
+            passable=passable,
+            filters=filters,
+            network=network,
+            states=states,
+            access=access,
         )
 
     def changes(
@@ -390,22 +377,10 @@ class Asking(ModelBase):
         view = check_by(by)
         if self._stored(filters) and view == "party":
             with self._reading() as (conn, _):
-                found = [
-                    Change(
-                        span.start,
-                        span.element,
-                        span.type,
-                        span.before,
-                        span.early.state,
-                        span.late.state if span.late.state != span.early.state else None,
-                    )
-                    for span in spans.read_spans_starting(conn, start_day, end_day)
-                    if span.changed
-                ]
-            found.sort(key=lambda c: (c.date, c.element))
-        else:
-            _, timeline, _ = self._engine_for(None, until=end_day, filters=filters)
-            found = timeline.changes(start=start_day, end=end_day, by=view)
+                stored = spans.read_spans_starting(conn, start_day, end_day)
+            return answers.changes_from_spans(stored, start_day, end_day, filters)
+        _, timeline, _ = self._engine_for(None, until=end_day, filters=filters)
+        found = timeline.changes(start=start_day, end=end_day, by=view)
         return ChangesResult(tuple(found), start_day, end_day, filters.as_of, view, filters)
 
     def snapshot(

@@ -1,10 +1,12 @@
-"""Who held it and its timeline, answered on the database driver alone.
+"""Who held it, its timeline, a path and what changed, answered on the database driver
+alone.
 
 A command asks one question and exits: most of its time went to importing SQLAlchemy.
 Where the reported data answers with every report counting -- no scenario, no
 ``--as-of``, ``--min-confidence`` or ``--independent-only`` -- :class:`DirectQuestions`
-reads the element's slice through :mod:`control_graph.store.direct` and answers with
-the same code as :class:`~control_graph.query.Model` (:mod:`control_graph.query.answers`).
+reads the element's slice (for a path and changes: the network and the stored state
+spans) through :mod:`control_graph.store.direct` and answers with the same code as
+:class:`~control_graph.query.Model` (:mod:`control_graph.query.answers`).
 Each method returns ``None`` where it cannot give the whole answer (a name that is not
 one element's, rival claims or an explanation, which need whole reports); the caller
 then asks the Model, which also words every error.
@@ -31,9 +33,10 @@ from control_graph.model import disputes
 from control_graph.model.access import AccessIndex
 from control_graph.model.dates import DateLike, to_day, to_optional_day
 from control_graph.model.records import NO_FILTERS
+from control_graph.model.stored import DayStates
 from control_graph.model.timeline import ELEMENT_TYPES, ElementType, check_by
 from control_graph.query import answers
-from control_graph.query.results import TimelineResult, WhoHeldResult
+from control_graph.query.results import ChangesResult, PathResult, TimelineResult, WhoHeldResult
 from control_graph.store.direct import DirectReader, DirectReadError, open_direct
 from control_graph.store.settings import resolve_url
 
@@ -149,3 +152,80 @@ class DirectQuestions:
             network=network,
             engine=network.timeline(events),
         )
+
+    def path(
+        self,
+        source: str,
+        target: str,
+        on: DateLike,
+        *,
+        party: str | None = None,
+        bloc: str | None = None,
+        as_of: DateLike | None = None,
+        min_confidence: str | None = None,
+        independent_only: bool = False,
+        passable: bool = False,
+    ) -> PathResult | None:
+        """As :meth:`control_graph.query.Model.path` (which raises
+        :class:`~control_graph.errors.NoPathError` where there is none), or ``None``."""
+        if party is not None and bloc is not None:
+            return None  # the Model says why
+        day = to_day(on, "on")
+        filters = answers.make_filters(as_of, min_confidence, independent_only)
+        if filters != NO_FILTERS:
+            return None
+        try:
+            ends = [self.reader.resolve(text, ("place",)) for text in (source, target)]
+            controller, view = None, check_by("party")
+            if party is not None or bloc is not None:
+                kind = "party" if party is not None else "bloc"
+                found = self.reader.resolve(party or bloc or "", (kind,))
+                if found is None:
+                    return None
+                controller, view = found[1], check_by(kind)
+            if ends[0] is None or ends[1] is None:
+                return None
+            network = self.reader.network()
+            states = DayStates(
+                day,
+                self.reader.spans_on(day),
+                {sid: seg.ends() for sid, seg in network.segments.items()},
+                network.memberships,
+            )
+            entries = self.reader.access(None, day) if passable else []
+        except DirectReadError:
+            return None
+        roads = {road.id: road.segments for road in network.roads.values()}
+        return answers.path(
+            ends[0][1],
+            ends[1][1],
+            day,
+            controller=controller,
+            view=view,
+            passable=passable,
+            filters=filters,
+            network=network,
+            states=states,
+            access=AccessIndex(entries, roads),
+        )
+
+    def changes(
+        self,
+        *,
+        start: DateLike | None = None,
+        end: DateLike | None = None,
+        as_of: DateLike | None = None,
+        by: str = "party",
+        min_confidence: str | None = None,
+        independent_only: bool = False,
+    ) -> ChangesResult | None:
+        """As :meth:`control_graph.query.Model.changes` (by party), or ``None``."""
+        start_day, end_day = to_optional_day(start, "from"), to_optional_day(end, "to")
+        filters = answers.make_filters(as_of, min_confidence, independent_only)
+        if filters != NO_FILTERS or check_by(by) != "party":
+            return None
+        try:
+            spans = self.reader.spans_starting(start_day, end_day)
+        except DirectReadError:
+            return None
+        return answers.changes_from_spans(spans, start_day, end_day, filters)

@@ -28,8 +28,17 @@ from control_graph.model.access import AccessEntry
 from control_graph.model.names import name_key
 from control_graph.model.network import RoadNetwork
 from control_graph.model.records import Bloc, ControlEvent, Membership, Party, Place, Road, Segment
+from control_graph.model.stored import Span
 from control_graph.store.batches import chunks
-from control_graph.store.rows import ACCESS_COLUMNS, CONTROL_EVENT_COLUMNS, Converter, records_of
+from control_graph.store.rows import (
+    ACCESS_COLUMNS,
+    CONTROL_EVENT_COLUMNS,
+    LONG_SPAN_DAYS,
+    LONG_SPANS,
+    SPAN_COLUMNS,
+    Converter,
+    records_of,
+)
 from control_graph.store.settings import HEAD_REVISION, busy_timeout
 
 __all__ = ["DirectReadError", "DirectReader", "open_direct"]
@@ -247,28 +256,29 @@ class DirectReader:
             for values in records_of("blocs", columns, rows, aliases)
         ]
 
-    def places(self, ids: Iterable[str]) -> list[Place]:
+    def places(self, ids: Iterable[str] | None) -> list[Place]:
         columns, rows, aliases = self._definitions("place", ids)
         return [Place(**values) for values in records_of("places", columns, rows, aliases)]
 
-    def segments(self, ids: Iterable[str]) -> list[Segment]:
-        """Segments, with the position of each generated one in its own road."""
+    def segments(self, ids: Iterable[str] | None) -> list[Segment]:
+        """Segments (all, by id; or those with ``ids``), with the position of each
+        generated one in its own road."""
         columns, rows, aliases = self._definitions("segment", ids)
         if not rows:
             return []
         ident, road = columns.index("id"), columns.index("road_id")
         positions: dict[str, int] = {}
         owned = [row[ident] for row in rows if row[road] is not None]
-        for batch in chunks(owned):
-            marks = ", ".join("?" * len(batch))
-            positions.update(
-                self._rows(
-                    "SELECT rs.segment_id, rs.position FROM road_segments rs JOIN segments s"
-                    " ON s.id = rs.segment_id WHERE rs.road_id = s.road_id"
-                    f" AND rs.segment_id IN ({marks})",
-                    batch,
-                )
-            )
+        query = (
+            "SELECT rs.segment_id, rs.position FROM road_segments rs JOIN segments s"
+            " ON s.id = rs.segment_id WHERE rs.road_id = s.road_id"
+        )
+        for batch in [None] if ids is None else chunks(owned):
+            if batch is None:
+                positions.update(self._rows(query))
+            else:
+                marks = ", ".join("?" * len(batch))
+                positions.update(self._rows(f"{query} AND rs.segment_id IN ({marks})", batch))
         return [
             Segment(**values, road=row[road], position=positions.get(row[ident]))
             for row, values in zip(
@@ -276,21 +286,27 @@ class DirectReader:
             )
         ]
 
-    def roads(self, ids: Iterable[str]) -> list[Road]:
-        """Roads with their segments in order (and their places, when given by places)."""
+    def roads(self, ids: Iterable[str] | None) -> list[Road]:
+        """Roads (all, by id; or those with ``ids``) with their segments in order (and
+        their places, when given by places)."""
         columns, rows, aliases = self._definitions("road", ids)
         if not rows:
             return []
         ident, defined_by = columns.index("id"), columns.index("defined_by")
         chains: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
-        for batch in chunks([row[ident] for row in rows]):
-            marks = ", ".join("?" * len(batch))
-            for road, segment, start, end in self._rows(
-                "SELECT rs.road_id, rs.segment_id, s.start_place_id, s.end_place_id"
-                " FROM road_segments rs JOIN segments s ON s.id = rs.segment_id"
-                f" WHERE rs.road_id IN ({marks}) ORDER BY rs.road_id, rs.position",
-                batch,
-            ):
+        query = (
+            "SELECT rs.road_id, rs.segment_id, s.start_place_id, s.end_place_id"
+            " FROM road_segments rs JOIN segments s ON s.id = rs.segment_id"
+        )
+        order = " ORDER BY rs.road_id, rs.position"
+        batches = [None] if ids is None else chunks([row[ident] for row in rows])
+        for batch in batches:
+            if batch is None:
+                links = self._rows(query + order)
+            else:
+                marks = ", ".join("?" * len(batch))
+                links = self._rows(f"{query} WHERE rs.road_id IN ({marks}){order}", batch)
+            for road, segment, start, end in links:
                 chains[road].append((segment, start, end))
         found = []
         for row, values in zip(rows, records_of("roads", columns, rows, aliases), strict=True):
@@ -300,6 +316,25 @@ class DirectReader:
                 places = (chain[0][1], *(end for _, _, end in chain))
             found.append(Road(**values, segments=tuple(s for s, _, _ in chain), places=places))
         return found
+
+    def dataset_names(self) -> list[str]:
+        """The names of the datasets imported, oldest first, without repeats."""
+        names = self._rows(
+            "SELECT dataset_name FROM imports WHERE dataset_name IS NOT NULL ORDER BY id"
+        )
+        return list(dict.fromkeys(name for (name,) in names if name))
+
+    def network(self) -> RoadNetwork:
+        """The whole network of the reported data, as
+        :func:`control_graph.store.read.read_network` reads it."""
+        return RoadNetwork(
+            self.places(None),
+            self.segments(None),
+            self.roads(None),
+            parties=self.parties(),
+            blocs=self.blocs(),
+            name="; ".join(self.dataset_names()) or None,
+        )
 
     def network_of(self, kind: str, ident: str) -> RoadNetwork:
         """What decides one element's state, as
@@ -335,6 +370,34 @@ class DirectReader:
             parties=self.parties(),
             blocs=self.blocs(),
         )
+
+    # -- stored spans -------------------------------------------------------------------
+
+    def _spans(self, where: str, params: Sequence[Any]) -> list[Span]:
+        columns = ", ".join(SPAN_COLUMNS)
+        rows = self._rows(f"SELECT {columns} FROM state_spans WHERE {where}", params)
+        return list(Converter().spans(rows))
+
+    def spans_on(self, day: dt.date) -> list[Span]:
+        """Every span containing ``day``, read as
+        :func:`control_graph.store.spans.read_spans_on` reads it (two index ranges)."""
+        recent = self._day(day - dt.timedelta(days=LONG_SPAN_DAYS))
+        contains = "(end_day > ? OR end_day IS NULL)"
+        on = self._day(day)
+        return self._spans(
+            f"start_day > ? AND start_day <= ? AND {contains}", (recent, on, on)
+        ) + self._spans(f"({LONG_SPANS}) AND start_day <= ? AND {contains}", (recent, on))
+
+    def spans_starting(self, start: dt.date | None, end: dt.date | None) -> list[Span]:
+        """Every span starting from ``start`` to ``end`` (both inclusive)."""
+        conditions, params = ["1 = 1"], []
+        if start is not None:
+            conditions.append("start_day >= ?")
+            params.append(self._day(start))
+        if end is not None:
+            conditions.append("start_day <= ?")
+            params.append(self._day(end))
+        return self._spans(" AND ".join(conditions), params)
 
     # -- reports ------------------------------------------------------------------------
 
@@ -396,8 +459,8 @@ class DirectReader:
             found.extend(convert.control_events(rows))
         return found
 
-    def access(self, network: RoadNetwork, until: dt.date | None) -> list[AccessEntry]:
-        """The access records that count for ``network``'s segments."""
+    def access(self, network: RoadNetwork | None, until: dt.date | None) -> list[AccessEntry]:
+        """The access records that count for ``network``'s segments (default: all)."""
         counted, params = self._counted("access_records")
         if until is not None:
             counted += " AND access_records.date <= ?"
@@ -410,7 +473,12 @@ class DirectReader:
         )
         convert = Converter()
         found: list[AccessEntry] = []
-        for about, batch in self._about("access_records", network, ("segment", "road")):
+        about_network = (
+            self._about("access_records", network, ("segment", "road"))
+            if network is not None
+            else [("1 = 1", [])]
+        )
+        for about, batch in about_network:
             rows = self._rows(
                 f"SELECT {columns} FROM access_records WHERE {about} AND {counted}",
                 [*batch, *params],

@@ -30,6 +30,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from control_graph.store.rows import LONG_SPANS
+
 __all__ = [
     "AccessRecord",
     "Alias",
@@ -77,9 +79,7 @@ ONE_TARGET = (
 #: scenario) and most events name one target, so the indexes stay small, and SQLite's
 #: planner, without statistics, cannot mistake the index on scenario_id for a good way
 #: to find reported rows. ``(table, index, columns, the column that must be set)``.
-#: Spans longer than this many days (or open) have an index of their own.
-LONG_SPAN_DAYS = 31
-LONG_SPANS = f"length_days IS NULL OR length_days > {LONG_SPAN_DAYS}"
+#: Spans longer than LONG_SPAN_DAYS (or open) have an index of their own (LONG_SPANS).
 #: They are attached to the tables by :func:`declare_partial_indexes`, not here: their
 #: dialect options load every SQL dialect, which a question on SQLite should not pay
 #: for at start-up. The migrations create them; Alembic's comparison (migrations/env.py

@@ -13,8 +13,18 @@ from control_graph.dataset.fields import RECORD_KINDS, FieldType
 from control_graph.model.access import AccessEntry
 from control_graph.model.records import AccessLevel, ControlEvent, Target
 from control_graph.model.states import State, Status
+from control_graph.model.stored import Reading, Span
 
-__all__ = ["ACCESS_COLUMNS", "CONTROL_EVENT_COLUMNS", "Converter", "attributes_of", "records_of"]
+__all__ = [
+    "ACCESS_COLUMNS",
+    "CONTROL_EVENT_COLUMNS",
+    "LONG_SPANS",
+    "LONG_SPAN_DAYS",
+    "SPAN_COLUMNS",
+    "Converter",
+    "attributes_of",
+    "records_of",
+]
 
 
 def attributes_of(text: str | dict[str, Any] | None) -> dict[str, Any]:
@@ -73,6 +83,7 @@ class Converter:
         self.layer = layer or {}
         self._days: dict[Any, dt.date] = {}
         self._states: dict[tuple[str, str | None], State] = {}
+        self._readings: dict[tuple[str, str | None, bool | None], Reading] = {}
 
     def day(self, value: Any) -> dt.date:
         """A day from a column: ``date`` or ISO text."""
@@ -86,11 +97,48 @@ class Converter:
         return None if value is None else self.day(value)
 
     def state(self, status: str, party: str | None) -> State:
+        """A state; a party given with a status other than held is no controller."""
         key = (status, party if status == "held" else None)
         found = self._states.get(key)
         if found is None:
             found = self._states[key] = State(Status(status), key[1])
         return found
+
+    def _reading(self, status: str, controller: str | None, own: Any) -> Reading:
+        # A span's state as stored (its controller is set only where it is held).
+        key = (status, controller, None if own is None else bool(own))
+        found = self._readings.get(key)
+        if found is None:
+            found = self._readings[key] = Reading(State(Status(status), controller), key[2])
+        return found
+
+    def spans(self, rows: Iterable[Sequence[Any]]) -> Iterator[Span]:
+        """Spans from rows of :data:`SPAN_COLUMNS`."""
+        day, reading = self.day, self._reading
+        for (
+            element,
+            kind,
+            start,
+            end,
+            _length,
+            status,
+            controller,
+            own,
+            late_status,
+            late_controller,
+            late_own,
+            before_status,
+            before_controller,
+        ) in rows:
+            yield Span(
+                element,
+                "place" if kind == "place" else "segment",
+                day(start),
+                None if end is None else day(end),
+                reading(status, controller, own),
+                reading(late_status, late_controller, late_own),
+                reading(before_status, before_controller, None).state,
+            )
 
     def control_events(self, rows: Iterable[Sequence[Any]]) -> Iterator[ControlEvent]:
         """Events from rows of :data:`CONTROL_EVENT_COLUMNS`."""
@@ -178,3 +226,26 @@ ACCESS_COLUMNS = (
     "access",
     "party_id",
 )
+#: The columns of ``state_spans`` a :class:`Span` is made of, in the order
+#: :meth:`Converter.spans` reads them.
+SPAN_COLUMNS = (
+    "element_id",
+    "element_type",
+    "start_day",
+    "end_day",
+    "length_days",
+    "status",
+    "controller",
+    "own",
+    "late_status",
+    "late_controller",
+    "late_own",
+    "before_status",
+    "before_controller",
+)
+#: Spans longer than this many days, or open, are *long*: a partial index holds them,
+#: so that the spans containing a day are two short reads (see ``spans.read_spans_on``).
+LONG_SPAN_DAYS = 31
+#: The partial index's condition, written the same way wherever it is used (SQLite uses
+#: a partial index only for a query that repeats its condition literally).
+LONG_SPANS = f"length_days IS NULL OR length_days > {LONG_SPAN_DAYS}"

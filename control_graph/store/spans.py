@@ -21,11 +21,12 @@ from sqlalchemy.engine import Connection
 from control_graph.model.network import RoadNetwork
 from control_graph.model.records import NO_FILTERS
 from control_graph.model.states import State, Status
-from control_graph.model.stored import Reading, Span, span_rows
+from control_graph.model.stored import Span, span_rows
 from control_graph.store import orm
 from control_graph.store.batches import chunks as _chunks
 from control_graph.store.read import read_network, read_places, read_roads, read_segments
 from control_graph.store.reports import counted, read_control_events
+from control_graph.store.rows import LONG_SPAN_DAYS, LONG_SPANS, SPAN_COLUMNS, Converter
 from control_graph.store.scenarios import REPORTED_OVERLAY
 from control_graph.store.write import indexes_rebuilt, insert_rows
 
@@ -47,21 +48,7 @@ __all__ = [
 
 BATCH = 20_000
 _STATES: dict[tuple[str, str | None], State] = {}
-_COLUMNS = (
-    "element_id",
-    "element_type",
-    "start_day",
-    "end_day",
-    "length_days",
-    "status",
-    "controller",
-    "own",
-    "late_status",
-    "late_controller",
-    "late_own",
-    "before_status",
-    "before_controller",
-)
+_COLUMNS = SPAN_COLUMNS
 
 
 def _state(status: str, controller: str | None) -> State:
@@ -369,50 +356,10 @@ def materialise_all(conn: Connection) -> int:
 def _spans(conn: Connection, query: Any) -> list[Span]:
     """The spans a query selects (its columns: :data:`_COLUMNS`, days as text on SQLite),
     read as plain tuples with each distinct day and state made once."""
-    days: dict[Any, dt.date] = {}
-    readings: dict[tuple[str, str | None, bool | None], Reading] = {}
-
-    def day(value: Any) -> dt.date:
-        found = days.get(value)
-        if found is None:
-            found = days[value] = dt.date.fromisoformat(value) if isinstance(value, str) else value
-        return found
-
-    def reading(status: str, controller: str | None, own: Any) -> Reading:
-        key = (status, controller, None if own is None else bool(own))
-        found = readings.get(key)
-        if found is None:
-            found = readings[key] = Reading(_state(status, controller), key[2])
-        return found
-
+    convert = Converter()
     found: list[Span] = []
     for rows in conn.execute(query).partitions(20_000):
-        for (
-            element,
-            kind,
-            start,
-            end,
-            _length,
-            status,
-            controller,
-            own,
-            late_status,
-            late_controller,
-            late_own,
-            before_status,
-            before_controller,
-        ) in rows:
-            found.append(
-                Span(
-                    element,
-                    "place" if kind == "place" else "segment",
-                    day(start),
-                    None if end is None else day(end),
-                    reading(status, controller, own),
-                    reading(late_status, late_controller, late_own),
-                    _state(before_status, before_controller),
-                )
-            )
+        found.extend(convert.spans(rows))
     return found
 
 
@@ -434,10 +381,10 @@ def read_spans_on(conn: Connection, day: dt.date) -> list[Span]:
     partial index). A span containing ``day`` that started more than a month before is
     long, so the two parts are the whole answer, and no question reads the table."""
     s = orm.StateSpan
-    recent = day - dt.timedelta(days=orm.LONG_SPAN_DAYS)
+    recent = day - dt.timedelta(days=LONG_SPAN_DAYS)
     contains = sa.or_(s.end_day > day, s.end_day.is_(None))
     # Written as the index's own condition, literally, so that SQLite uses the index.
-    long_spans = sa.text(f"({orm.LONG_SPANS})")
+    long_spans = sa.text(f"({LONG_SPANS})")
     query = sa.union_all(
         sa.select(*_selected(conn)).where(s.start_day > recent, s.start_day <= day, contains),
         sa.select(*_selected(conn)).where(long_spans, s.start_day <= recent, contains),
