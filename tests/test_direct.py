@@ -196,3 +196,22 @@ def test_the_commonest_questions_start_without_sqlalchemy(sqlite_url: str) -> No
     # --as-of is the Model's question: the same command, answered through SQLAlchemy.
     as_of = _run(sqlite_url, "who-held", "lonton", "--on", "2026-02-06", "--as-of", "2026-02-01")
     assert as_of == {"answer": expected_as_of, "sqlalchemy": True}
+
+
+def test_the_whole_network_read_on_the_driver_is_read_by_kind_the_same(
+    model: cg.Model,
+) -> None:
+    """read_network reads the whole reported network on the driver (store/direct.py);
+    the readers of each kind, through SQLAlchemy, must find the same records."""
+    from control_graph.store import read
+
+    model.import_file(cg.sample_path())
+    model.import_file(VALLEY)
+    network = model.network()
+    with model._reading() as (conn, _):
+        assert list(network.places.values()) == read.read_places(conn)
+        assert list(network.segments.values()) == read.read_segments(conn)
+        assert list(network.roads.values()) == read.read_roads(conn)
+        assert list(network.parties.values()) == read.read_parties(conn)
+        assert list(network.blocs.values()) == read.read_blocs(conn)
+    assert network.name == model.dataset_name()

@@ -76,8 +76,9 @@ INCIDENT_MARKERS = {kind: shape for shape, kinds in _INCIDENT_SHAPES.items() for
 OTHER_INCIDENT_MARKER = "P"
 INCIDENT_COLOR = "#111111"
 
-#: A white outline that keeps text and symbols readable over lines.
-HALO = [patheffects.withStroke(linewidth=2.6, foreground="white")]
+#: The white outline that keeps text and marks legible over lines and base maps.
+HALO_COLOR, HALO_WIDTH = "white", 2.6
+HALO = [patheffects.withStroke(linewidth=HALO_WIDTH, foreground=HALO_COLOR)]
 BACKGROUND = "#FAFAF7"
 
 

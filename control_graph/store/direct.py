@@ -41,7 +41,7 @@ from control_graph.store.rows import (
 )
 from control_graph.store.settings import HEAD_REVISION, busy_timeout
 
-__all__ = ["DirectReadError", "DirectReader", "open_direct"]
+__all__ = ["DirectReadError", "DirectReader", "open_direct", "reader_on"]
 
 #: The table of each kind of definition, and the column of ``aliases`` naming its owner.
 _TABLES = {
@@ -105,6 +105,18 @@ def open_direct(url: str) -> DirectReader | None:
         pass
     reader.close()
     return None
+
+
+def reader_on(connection: Any, dialect: str) -> DirectReader:
+    """A reader on a driver connection that is already open (a SQLAlchemy connection's
+    own, inside its transaction): the caller keeps and closes it."""
+    if dialect == "sqlite":
+        import sqlite3
+
+        return DirectReader(connection, "?", sqlite3.Error)
+    import psycopg
+
+    return DirectReader(connection, "%s", psycopg.Error)
 
 
 class DirectReadError(ControlGraphError):

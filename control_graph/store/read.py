@@ -29,6 +29,7 @@ from control_graph.model.records import (
 )
 from control_graph.store import orm, reports
 from control_graph.store.batches import chunks
+from control_graph.store.direct import reader_on
 from control_graph.store.names import ALIAS_COLUMN, NAMED_TABLES, OVERLAID
 from control_graph.store.rows import records_of
 from control_graph.store.scenarios import REPORTED_OVERLAY, Overlay
@@ -355,6 +356,11 @@ def read_network(
     every road those segments belong to (a road's event is about each of its segments).
     Without it, the whole network with the datasets' name.
     """
+    if element is None and overlay == REPORTED_OVERLAY:
+        # The whole reported network is the largest read of a map, a path or a
+        # snapshot: plain SQL on the driver reads it in about half the time, with the
+        # code the direct questions use (store/direct.py), in this transaction.
+        return reader_on(conn.connection.driver_connection, conn.dialect.name).network()
     parties, blocs = read_parties(conn), read_blocs(conn)
     if element is None:
         return RoadNetwork(
