@@ -257,3 +257,31 @@ def test_a_large_import_builds_the_indexes_again(tmp_path: Path) -> None:
         assert model.stale_spans() == ([], [])
     assert indexes() == before
     assert dropped == ["events", "events"]  # by both imports
+
+
+def test_a_snapshot_carries_each_elements_state_access_and_geometry(model: cg.Model) -> None:
+    model.import_file(cg.sample_path())
+    network, timeline, access = model.history()
+    for day in ("2025-06-01", "2026-02-01", "2026-02-06"):
+        graph = model.snapshot(day)
+        on = graph.graph["date"]
+        assert (on, graph.graph["by"], graph.graph["scenario"]) == (day, "party", "reported")
+        assert sorted(graph.nodes) == sorted(network.places)
+        assert sorted(k for _, _, k in graph.edges(keys=True)) == sorted(network.segments)
+        view = model.day(day)
+        for place, data in graph.nodes(data=True):
+            record = network.places[place]
+            assert (data["lat"], data["lon"], data["kind"]) == (record.lat, record.lon, record.kind)
+            state = timeline.state(place, view.day)
+            assert (data["status"], data["controller"]) == (state.status.value, state.controller)
+            other = timeline.otherwise(place, view.day)
+            assert data["uncertain"] is (other is not None)
+        for start, end, segment, data in graph.edges(keys=True, data=True):
+            assert (start, end) in (network.ends_of(segment), network.ends_of(segment)[::-1])
+            assert data["length"] == network.length_of(segment)
+            state = timeline.state(segment, view.day)
+            assert (data["status"], data["controller"]) == (state.status.value, state.controller)
+            found = access.on(segment, view.day)
+            assert data["access"] == (found.access.value if found else None)
+        graph.remove_node(next(iter(graph.nodes)))  # a copy: the model's network is whole
+        assert model.snapshot(day).number_of_nodes() == len(network.places)
