@@ -84,6 +84,9 @@ class Converter:
         self._days: dict[Any, dt.date] = {}
         self._states: dict[tuple[str, str | None], State] = {}
         self._readings: dict[tuple[str, str | None, bool | None], Reading] = {}
+        #: Each distinct id once: a driver makes a new string per row, and an engine
+        #: over a million events would keep a million copies of a few thousand ids.
+        self._ids: dict[str, str] = {}
 
     def day(self, value: Any) -> dt.date:
         """A day from a column: ``date`` or ISO text."""
@@ -142,7 +145,7 @@ class Converter:
 
     def control_events(self, rows: Iterable[Sequence[Any]]) -> Iterator[ControlEvent]:
         """Events from rows of :data:`CONTROL_EVENT_COLUMNS`."""
-        layer, day = self.layer, self.day
+        layer, day, ids = self.layer, self.day, self._ids
         for (
             scenario,
             date,
@@ -160,11 +163,11 @@ class Converter:
             key,
         ) in rows:
             if place is not None:
-                target, target_id = Target.PLACE, place
+                target, target_id = Target.PLACE, ids.setdefault(place, place)
             elif segment is not None:
-                target, target_id = Target.SEGMENT, segment
+                target, target_id = Target.SEGMENT, ids.setdefault(segment, segment)
             else:
-                target, target_id = Target.ROAD, road
+                target, target_id = Target.ROAD, ids.setdefault(road, road)
             when = day(date)
             latest_day = None if latest is None else day(latest)
             yield ControlEvent(
@@ -176,7 +179,7 @@ class Converter:
                 self.state(status, party),
                 latest_day,
                 None if lapse is None else day(lapse),
-                claimant,
+                None if claimant is None else ids.setdefault(claimant, claimant),
                 key,
             )
 
