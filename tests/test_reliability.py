@@ -341,3 +341,57 @@ def test_a_writer_that_waits_too_long_is_told_the_database_is_busy(
     assert "busy" in result.stderr and "Traceback" not in result.stderr
     assert waited < 20  # bounded by the timeout, not forever
     assert snapshot(base_url) == before
+
+
+@pytest.mark.parametrize("large", [False, True], ids=["row-by-row", "checked-after"])
+def test_a_reference_to_nothing_is_refused_however_large_the_import(
+    base_url: str, large: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Below the validator, the database refuses an event about a place that does not
+    exist: by the foreign key's trigger, or -- for a large import into PostgreSQL by a
+    superuser -- by the check of every reference after the insert
+    (store.write.references_checked_after). Nothing is written either way."""
+    from control_graph.model.records import Dataset, Event, Target
+    from control_graph.model.states import held
+    from control_graph.store import write
+
+    if large:
+        monkeypatch.setattr(write, "REBUILD_INDEXES_FROM", 0)
+    before = snapshot(base_url)
+    stray = Event(dt.date(2024, 3, 1), Target.PLACE, "nowhere", held("north"), party="north")
+    fine = Event(dt.date(2024, 3, 1), Target.PLACE, "ford", held("north"), party="north")
+    import psycopg
+
+    # The trigger's refusal comes from the driver where rows are copied (PostgreSQL).
+    refusals = (sa.exc.IntegrityError, psycopg.IntegrityError, cg.DatabaseError)
+    engine = db.open_engine(base_url)
+    try:
+        with pytest.raises(refusals) as refused, engine.begin() as conn:
+            write.write_dataset(
+                conn,
+                Dataset(events=[fine, stray, fine]),
+                file_name="stray.yaml",
+                sha256="0" * 64,
+                file_format="yaml",
+            )
+        if large and base_url.startswith("postgresql"):  # checked after, in bulk
+            assert isinstance(refused.value, cg.DatabaseError)
+            assert "events.place_id refers to places 'nowhere'" in str(refused.value)
+        # A good import the same way is written whole, with the database's checks back on.
+        with engine.begin() as conn:
+            write.write_dataset(
+                conn,
+                Dataset(events=[fine]),
+                file_name="fine.yaml",
+                sha256="1" * 64,
+                file_format="yaml",
+            )
+            with pytest.raises(sa.exc.IntegrityError), conn.begin_nested():
+                conn.exec_driver_sql(
+                    "INSERT INTO events (import_id, position, date, place_id, status)"
+                    " VALUES (1, 999, '2024-03-02', 'nowhere', 'unknown')"
+                )
+    finally:
+        engine.dispose()
+    after = snapshot(base_url)
+    assert after["events"] == before["events"] + 1
