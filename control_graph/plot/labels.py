@@ -165,31 +165,37 @@ def _position(
     scene: _Scene, index: int, half: np.ndarray, bounds: Any, em: float
 ) -> tuple[Point, np.ndarray | None] | None:
     """The first free, unambiguous position for label ``index``, and its leader line."""
-    x, y = scene.centres[index]
-    own = scene.radii[index]
+    x, y = (float(v) for v in scene.centres[index])
+    own = float(scene.radii[index])
     gap = own + 1.5 * em / 8
     reach = gap + 6 * em + 2 * float(half.max())
     near = scene.nearby(x, y, reach)
     others = near[near != index]
     marker_others = others[others < scene.markers]
+    # Gathered once, not for each candidate position: a gather copies.
+    near_centres, near_radii = scene.centres[near], scene.radii[near]
+    marker_centres = scene.centres[marker_others]
+    own_centre = scene.centres[[index]]
+    hx, hy = float(half[0]), float(half[1])
+    left, right, bottom, top = bounds.x0, bounds.x1, bounds.y0, bounds.y1
     for ring, directions in _RINGS:
         distance = gap + ring * em
         for dx, dy in directions:
-            cx = x + dx * (distance + half[0])
-            cy = y + dy * (distance * (0.6 if ring == 0 and dx else 1.0) + half[1])
-            box = np.array([cx - half[0], cy - half[1], cx + half[0], cy + half[1]])
-            inside = bounds.x0 <= box[0] and box[2] <= bounds.x1
-            if not (inside and bounds.y0 <= box[1] and box[3] <= bounds.y1):
+            cx = x + dx * (distance + hx)
+            cy = y + dy * (distance * (0.6 if ring == 0 and dx else 1.0) + hy)
+            # Inside the axes: checked on floats, before any array is made.
+            if not (left <= cx - hx and cx + hx <= right and bottom <= cy - hy and cy + hy <= top):
                 continue
+            box = np.array([cx - hx, cy - hy, cx + hx, cy + hy])
             if _boxes_overlap(scene.boxes, box).any():
                 continue
-            if (_box_distance(box, scene.centres[near]) < scene.radii[near]).any():
+            if (_box_distance(box, near_centres) < near_radii).any():
                 continue
             if scene.leaders.size and segments_hit_box(scene.leaders, box).any():
                 continue
-            others_distance = _box_distance(box, scene.centres[marker_others])
+            others_distance = _box_distance(box, marker_centres)
             if ring == 0:
-                mine = float(_box_distance(box, scene.centres[[index]])[0])
+                mine = float(_box_distance(box, own_centre)[0])
                 if (others_distance < mine * 1.5 + 0.5 * em).any():
                     continue
                 return (float(cx), float(cy)), None
