@@ -22,6 +22,7 @@ import sqlalchemy as sa
 
 import control_graph as cg
 from control_graph.defaults import BUSY_ENV_VAR
+from control_graph.query.direct import open_questions
 from control_graph.store import db
 from tests.conftest import VALLEY
 
@@ -237,8 +238,12 @@ def test_readers_see_the_database_before_or_after_an_import_never_half(
         while process.poll() is None:
             with engine.connect() as conn:
                 seen.add(conn.exec_driver_sql("SELECT count(*) FROM events").scalar())
-            # A question keeps being answered while the import writes.
+            # A question keeps being answered while the import writes: by the Model, and
+            # on the driver alone (what the command line asks), neither waiting for it.
             assert model.who_held("gate", "2021-06-01").element == "gate"
+            with open_questions(base_url) as direct:
+                answer = direct.who_held("gate", "2021-06-01")
+            assert answer is not None and answer.element == "gate"
             time.sleep(0.05)
     finally:
         _, err = process.communicate()
