@@ -285,3 +285,26 @@ def test_a_snapshot_carries_each_elements_state_access_and_geometry(model: cg.Mo
             assert data["access"] == (found.access.value if found else None)
         graph.remove_node(next(iter(graph.nodes)))  # a copy: the model's network is whole
         assert model.snapshot(day).number_of_nodes() == len(network.places)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(world=worlds())
+def test_claims_without_rough_dates_keep_their_disputes_in_a_large_import(
+    world: World, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Spans carry whether a claim disputes what decides them; model/bulk.py finds no
+    disputes, so an import with claims must not take it even when no date is rough."""
+    folder = Path(tmp_path_factory.mktemp("claims"))
+    document = dataset_of(world)
+    for event in document["events"]:
+        event.pop("date_latest", None)
+        event.pop("until", None)
+    path = folder / "claims.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    with (
+        mock.patch.object(importer, "BULK_SPANS_FROM", 0),
+        mock.patch.object(write, "REBUILD_INDEXES_FROM", 0),
+        cg.open("sqlite://") as model,
+    ):
+        model.import_file(path)
+        same_answers(model, world)

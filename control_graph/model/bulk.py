@@ -7,9 +7,9 @@ section 2 runs over columns -- days, states, positions as integers -- sorted onc
 numpy: a place's history is the last event of each day with repeats dropped, a
 segment's the merge of its own last events with its endpoints' changes.
 
-Only events without ``date_latest`` or ``until`` are read this way (then the late
-reading equals the early one and no report lapses); an element that has such an event
-goes through the engine. A test checks both give the same spans.
+Only data without ``date_latest``, ``until`` or ``claimant`` is read this way (then the
+late reading equals the early one, no report lapses and none is disputed); otherwise
+the engine computes the spans. A test checks both give the same spans.
 """
 
 from __future__ import annotations

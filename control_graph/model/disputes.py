@@ -12,7 +12,7 @@ import datetime as dt
 from bisect import bisect_left, bisect_right
 from typing import Literal, NamedTuple
 
-from control_graph.model.history import reading_order, value_at
+from control_graph.model.history import History, reading_order, value_at
 from control_graph.model.reading import Reading
 from control_graph.model.records import ControlEvent
 from control_graph.model.states import Status
@@ -26,6 +26,7 @@ __all__ = [
     "deciding_event",
     "explain",
     "is_disputed",
+    "own_dispute_history",
 ]
 
 #: Days before a deciding event within which a differing claim disputes it.
@@ -113,6 +114,37 @@ def is_disputed(
         start, end = timeline.segments[element]
         return is_disputed(timeline, start, day, window) or is_disputed(timeline, end, day, window)
     return bool(_rivals(timeline, element, kind, day, window)[1])
+
+
+def own_dispute_history(
+    timeline: ControlTimeline, element: str, window: int = DEFAULT_DISPUTE_WINDOW
+) -> History[bool]:
+    """From which days a place's (or a segment's own) deciding event is disputed, and
+    from which it no longer is: what is kept beside the element's spans.
+
+    Whether it is can change only where the deciding event does (the decider's or the
+    segment's basis's history) or where a rival lapses (an event's ``until``); without
+    a claimant among the element's events nothing is ever disputed.
+    """
+    kind = timeline.type_of(element)
+    events = _events_about(timeline, element, kind)
+    if kind == "road" or all(event.claimant is None for event in events):
+        return History([], [])
+    reading = timeline.early
+    changes = (
+        reading.place_deciders(element).dates if kind == "place" else reading.bases(element).dates
+    )
+    days = sorted({*changes, *(e.until for e in events if e.until is not None)})
+    dates: list[dt.date] = []
+    flags: list[bool] = []
+    current = False
+    for day in days:
+        flag = bool(_rivals(timeline, element, kind, day, window)[1])
+        if flag != current:
+            dates.append(day)
+            flags.append(flag)
+            current = flag
+    return History(dates, flags)
 
 
 def _deciders(

@@ -3,7 +3,8 @@ from them alone.
 
 A *span* is a stretch of days on which an element's state in both readings (contract
 section 4.1) and what decides it stay the same: the early state and whether a segment's
-own report decides it (``own``) or its endpoints do, and the same for the late reading.
+own report decides it (``own``) or its endpoints do, the same for the late reading, and
+whether a rival claim disputes the deciding report (contract 4.2, default window).
 Stored in the database for the reported data, spans answer whole-network questions on
 a day (paths, snapshots, maps) and over a window (changes) without reading a single
 event: the state of a segment by bloc derives from the spans of its endpoints when
@@ -20,6 +21,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
+from control_graph.model.disputes import own_dispute_history
 from control_graph.model.history import by_party, derive
 from control_graph.model.records import ControlEvent, Membership
 from control_graph.model.states import UNKNOWN, State
@@ -52,6 +54,9 @@ class Span(NamedTuple):
     late: Reading
     #: The early state the day before ``start``: the span starts a change when it differs.
     before: State
+    #: Whether a rival claim disputes the place's (or the segment's own) deciding event,
+    #: with the default dispute window (contract 4.2); a span ends where this changes.
+    disputed: bool = False
 
     @property
     def changed(self) -> bool:
@@ -84,12 +89,18 @@ def span_rows(timeline: ControlTimeline, element: str) -> list[Span]:
         late_days, late = early_days, early
     else:
         late_days, late = _readings(timeline, element, True)
-    days = sorted(set(early_days) | set(late_days))
-    values: list[tuple[Reading, Reading]] = []
+    flag_days, flags = own_dispute_history(timeline, element)
+    days = sorted(set(early_days) | set(late_days) | set(flag_days))
+    values: list[tuple[Reading, Reading, bool]] = []
     starts: list[dt.date] = []
     for day in days:
         i, j = bisect_right(early_days, day) - 1, bisect_right(late_days, day) - 1
-        value = (early[i] if i >= 0 else _NOTHING, late[j] if j >= 0 else _NOTHING)
+        k = bisect_right(flag_days, day) - 1
+        value = (
+            early[i] if i >= 0 else _NOTHING,
+            late[j] if j >= 0 else _NOTHING,
+            flags[k] if k >= 0 else False,
+        )
         if values and values[-1] == value:
             continue
         # Nothing is stored before the first news, but a segment's own report of
@@ -100,9 +111,9 @@ def span_rows(timeline: ControlTimeline, element: str) -> list[Span]:
         values.append(value)
     spans = []
     before = UNKNOWN
-    for k, (start, (e, l_)) in enumerate(zip(starts, values, strict=True)):
-        end = starts[k + 1] if k + 1 < len(starts) else None
-        spans.append(Span(element, kind, start, end, e, l_, before))
+    for n, (start, (e, l_, disputed)) in enumerate(zip(starts, values, strict=True)):
+        end = starts[n + 1] if n + 1 < len(starts) else None
+        spans.append(Span(element, kind, start, end, e, l_, before, disputed))
         before = e.state
     return spans
 

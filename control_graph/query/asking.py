@@ -103,16 +103,21 @@ class Asking(ModelBase):
             access_entries = reports.read_access(conn, until=day, filters=filters, overlay=overlay)
             states: StatesOnDays
             if self._stored(filters):
+                day_spans = spans.read_spans_on(conn, day)
                 stored = DayStates(
                     day,
-                    spans.read_spans_on(conn, day),
+                    day_spans,
                     {sid: seg.ends() for sid, seg in network.segments.items()},
                     network.memberships,
                 )
                 states = stored
                 # A segment without a span that day is unknown from its ends: derived too.
                 own = {s for s, (early, _) in stored.segments.items() if early.own}
-                disputed = _disputed_from_claims(conn, network, day, window, own)
+                if window == disputes.DEFAULT_DISPUTE_WINDOW:
+                    # Kept with the spans: no report needs reading.
+                    disputed = frozenset(span.element for span in day_spans if span.disputed)
+                else:
+                    disputed = _disputed_from_claims(conn, network, day, window, own)
                 derived = frozenset(s for s in network.segments if s not in own)
             else:
                 events = reports.read_control_events(

@@ -37,8 +37,9 @@ __all__ = [
     "write_transaction",
 ]
 
-#: The migration that adds the state spans (filled in by :func:`upgrade`).
-SPANS_REVISION = "0005"
+#: The last migration that changes what state spans hold (0005 adds them, 0006 the
+#: dispute flag): an upgrade across it computes every span again (see :func:`upgrade`).
+SPANS_REVISION = "0006"
 #: Advisory lock keys on PostgreSQL: one for migrations, one for every other writer.
 #: Each is paired with the schema's name, so that databases kept in different schemas
 #: of one server database do not wait for each other.
@@ -176,9 +177,9 @@ def _migrating(engine: Engine) -> Iterator[Connection]:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Upgrade the schema to ``revision`` (default: the newest).
 
-    An upgrade across revision 0005 also computes the state spans of the data already
-    there (derived data, which the migration itself does not compute), in the same
-    transaction.
+    An upgrade across :data:`SPANS_REVISION` also computes the state spans of the data
+    already there (derived data, which the migrations themselves do not compute), in the
+    same transaction.
     """
     from alembic import command
 

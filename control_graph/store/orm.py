@@ -510,3 +510,5 @@ class StateSpan(Base):
     late_own: Mapped[bool | None] = mapped_column(Boolean)
     before_status: Mapped[str] = mapped_column(String(10))
     before_controller: Mapped[str | None] = mapped_column(ID)
+    #: Whether a rival claim disputes the deciding report (default window; migration 0006).
+    disputed: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))

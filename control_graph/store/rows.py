@@ -132,6 +132,7 @@ class Converter:
             late_own,
             before_status,
             before_controller,
+            disputed,
         ) in rows:
             yield Span(
                 element,
@@ -141,6 +142,7 @@ class Converter:
                 reading(status, controller, own),
                 reading(late_status, late_controller, late_own),
                 reading(before_status, before_controller, None).state,
+                bool(disputed),
             )
 
     def control_events(self, rows: Iterable[Sequence[Any]]) -> Iterator[ControlEvent]:
@@ -245,6 +247,7 @@ SPAN_COLUMNS = (
     "late_own",
     "before_status",
     "before_controller",
+    "disputed",
 )
 #: Spans longer than this many days, or open, are *long*: a partial index holds them,
 #: so that the spans containing a day are two short reads (see ``spans.read_spans_on``).

@@ -168,6 +168,7 @@ def _write(conn: Connection, spans: Iterable[Span], expected: int = 0) -> int:
                 *text(late.state),
                 late.own,
                 *text(span.before),
+                span.disputed,
             )
 
     with indexes_rebuilt(conn, "state_spans", expected):
@@ -197,11 +198,13 @@ def materialise(conn: Connection, places: set[str], segments: set[str]) -> int:
 
 
 def _rough(conn: Connection) -> bool:
-    """Whether any reported event has a rough date or lapses: then the engine computes
-    the spans (see :mod:`control_graph.model.bulk`)."""
+    """Whether any reported event has a rough date, lapses or is a side's claim: then
+    the engine computes the spans (see :mod:`control_graph.model.bulk`, which reads
+    neither, nor finds disputes)."""
     e = orm.Event
     query = sa.select(e.id).where(
-        e.scenario_id.is_(None), sa.or_(e.date_latest.is_not(None), e.until_date.is_not(None))
+        e.scenario_id.is_(None),
+        sa.or_(e.date_latest.is_not(None), e.until_date.is_not(None), e.claimant_id.is_not(None)),
     )
     return conn.execute(query.limit(1)).first() is not None
 
@@ -295,7 +298,8 @@ def materialise_bulk(
 ) -> int:
     """:func:`materialise` for many elements at once (an import of many events): the
     events are read as integer columns and the spans computed over them
-    (:mod:`control_graph.model.bulk`), unless some event has a rough date or lapses.
+    (:mod:`control_graph.model.bulk`), unless some event has a rough date, lapses or is
+    a claim.
 
     ``every``: these are all the places and segments there are; ``whole``: they are
     most of them, so the whole network and all its events are read (in a few large
