@@ -7,9 +7,9 @@ Where the reported data answers with every report counting -- no scenario, no
 reads the element's slice (for a path and changes: the network and the stored state
 spans) through :mod:`control_graph.store.direct` and answers with the same code as
 :class:`~control_graph.query.Model` (:mod:`control_graph.query.answers`).
-Each method returns ``None`` where it cannot give the whole answer (a name that is not
-one element's, rival claims or an explanation, which need whole reports); the caller
-then asks the Model, which also words every error.
+Each method returns ``None`` where it cannot give the answer (a name that is not one
+element's, a filter, a driver error); the caller then asks the Model, which also words
+every error.
 
 Examples
 --------
@@ -20,13 +20,14 @@ Examples
 >>> questions = open_questions(url)
 >>> questions.who_held("lonton", "2026-02-06").state.controller
 'kia'
->>> questions.who_held("lonton", "2026-02-06", as_of="2026-02-07") is None  # for the Model
+>>> questions.who_held("lonton", "2026-02-06", as_of="2026-02-07") is None  # the Model's
 True
 >>> questions.close()
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Self
 
 from control_graph.model import disputes
@@ -36,7 +37,13 @@ from control_graph.model.records import NO_FILTERS
 from control_graph.model.stored import DayStates
 from control_graph.model.timeline import ELEMENT_TYPES, ElementType, check_by
 from control_graph.query import answers
-from control_graph.query.results import ChangesResult, PathResult, TimelineResult, WhoHeldResult
+from control_graph.query.results import (
+    ChangesResult,
+    PathResult,
+    Report,
+    TimelineResult,
+    WhoHeldResult,
+)
 from control_graph.store.direct import DirectReader, DirectReadError, open_direct
 from control_graph.store.settings import resolve_url
 
@@ -89,7 +96,7 @@ class DirectQuestions:
         filters = answers.make_filters(as_of, min_confidence, independent_only)
         view = check_by(by)
         window = answers.dispute_window(dispute_window)
-        if filters != NO_FILTERS or explain:
+        if filters != NO_FILTERS:
             return None
         try:
             found = self._element(element)
@@ -98,13 +105,15 @@ class DirectQuestions:
             kind, ident = found
             network = self.reader.network_of(kind, ident)
             engine = network.timeline(self.reader.control_events(network, day))
-            if answers.claim_keys(kind, ident, day, window, engine):
-                return None
             roads = {road.id: road.segments for road in network.roads.values()}
             access = AccessIndex(self.reader.access(network, day), roads)
+            claims = self._reports(answers.claim_keys(kind, ident, day, window, engine))
+            explained = None
+            if explain:
+                explained = tuple(self._reports(answers.explain_keys(ident, day, view, engine)))
         except DirectReadError:
             return None
-        return answers.who_held(
+        answer = answers.who_held(
             kind,
             ident,
             day,
@@ -115,6 +124,15 @@ class DirectQuestions:
             engine=engine,
             access=access,
         )
+        return dataclasses.replace(answer, claims=tuple(claims), explain=explained)
+
+    def _reports(self, found: list[answers.ReportKey]) -> list[Report]:
+        """Whole events for the ``(element, key, role)`` the engine found."""
+        keys = [key for _, key, _ in found if key is not None]
+        records = self.reader.event_records(keys) if keys else {}
+        return [
+            Report(element, records[key], role) for element, key, role in found if key in records
+        ]
 
     def timeline(
         self,

@@ -27,7 +27,16 @@ from control_graph.errors import ControlGraphError
 from control_graph.model.access import AccessEntry
 from control_graph.model.names import name_key
 from control_graph.model.network import RoadNetwork
-from control_graph.model.records import Bloc, ControlEvent, Membership, Party, Place, Road, Segment
+from control_graph.model.records import (
+    Bloc,
+    ControlEvent,
+    Event,
+    Membership,
+    Party,
+    Place,
+    Road,
+    Segment,
+)
 from control_graph.model.stored import Span
 from control_graph.store.batches import chunks
 from control_graph.store.rows import (
@@ -37,6 +46,7 @@ from control_graph.store.rows import (
     LONG_SPANS,
     SPAN_COLUMNS,
     Converter,
+    record_of,
     records_of,
 )
 from control_graph.store.settings import HEAD_REVISION, busy_timeout
@@ -382,6 +392,19 @@ class DirectReader:
             parties=self.parties(),
             blocs=self.blocs(),
         )
+
+    def event_records(self, keys: Iterable[int]) -> dict[int, Event]:
+        """Whole events by their row ids (as ``reports.read_event_records``)."""
+        found: dict[int, Event] = {}
+        for batch in chunks(sorted(set(keys))):
+            marks = ", ".join("?" * len(batch))
+            columns, rows = self._columns(f"SELECT * FROM events WHERE id IN ({marks})", batch)
+            for row in rows:
+                values = dict(zip(columns, row, strict=True))
+                record = record_of("events", values)
+                if isinstance(record, Event):
+                    found[values["id"]] = record
+        return found
 
     # -- stored spans -------------------------------------------------------------------
 

@@ -10,23 +10,19 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from control_graph.dataset.fields import RECORD_KINDS, FieldType
 from control_graph.model.records import (
     NO_FILTERS,
-    Access,
-    AccessLevel,
-    Confidence,
     Event,
     Filters,
     Incident,
     Retraction,
-    Target,
 )
-from control_graph.model.states import State, Status
-from control_graph.store import orm
+from control_graph.store import orm, rows
 from control_graph.store.batches import chunks
 from control_graph.store.reports.counting import TABLES, counted
 from control_graph.store.scenarios import REPORTED_OVERLAY, Overlay
+
+Record = rows.Record
 
 __all__ = [
     "Record",
@@ -38,38 +34,10 @@ __all__ = [
     "record_of",
 ]
 
-Record = Event | Incident | Access
-_TARGET_KEYS = {t.value: t for t in Target}
-
 
 def record_of(section: str, row: Any) -> Record:
-    """An event, incident or access record from its row, field by field as the format's
-    table says."""
-    values: dict[str, Any] = {}
-    target: tuple[Target, str] | None = None
-    for field in RECORD_KINDS[section].fields:
-        if field.column is None:
-            continue
-        value = getattr(row, field.column)
-        if field.key in _TARGET_KEYS:
-            if value is not None:
-                target = (_TARGET_KEYS[field.key], value)
-            continue
-        if field.type is FieldType.ATTRIBUTES:
-            value = value or {}
-        elif field.key == "confidence" and value is not None:
-            value = Confidence(value)
-        values[field.name] = value
-    assert target is not None
-    values["target"], values["target_id"] = target
-    if section == "events":
-        status = values.pop("status")
-        values["state"] = State(Status(status), values["party"] if status == "held" else None)
-        return Event(**values)
-    if section == "access":
-        values["access"] = AccessLevel(values["access"])
-        return Access(**values)
-    return Incident(**values)
+    """An event, incident or access record from its row (see :func:`rows.record_of`)."""
+    return rows.record_of(section, row._mapping)
 
 
 def read_event_records(conn: Connection, keys: Iterable[int]) -> dict[int, Event]:
