@@ -19,7 +19,7 @@ from control_graph.model.dates import DateLike, to_optional_day
 from control_graph.model.network import RoadNetwork
 from control_graph.model.records import Confidence, Filters
 from control_graph.model.states import State
-from control_graph.model.stored import Span
+from control_graph.model.stored import DayStates, Span
 from control_graph.model.timeline import By, Change, ControlTimeline, ElementType, StatesOnDays
 from control_graph.query.results import (
     ChangesResult,
@@ -34,6 +34,7 @@ __all__ = [
     "ReportKey",
     "changes_from_spans",
     "claim_keys",
+    "day_states",
     "dispute_window",
     "explain_keys",
     "make_filters",
@@ -69,6 +70,12 @@ def dispute_window(days: int) -> int:
     if isinstance(days, bool) or not isinstance(days, int) or days < 0:
         raise InvalidArgumentError(f"dispute_window must be a whole number of days >= 0: {days!r}")
     return days
+
+
+def day_states(day: dt.date, spans: Iterable[Span], network: RoadNetwork) -> DayStates:
+    """Every element's state on ``day``, from the stored spans containing it."""
+    ends = {sid: segment.ends() for sid, segment in network.segments.items()}
+    return DayStates(day, spans, ends, network.memberships)
 
 
 def shares_of(states: list[tuple[State, float]]) -> tuple[Share, ...]:

@@ -19,7 +19,6 @@ from control_graph.model.access import AccessIndex
 from control_graph.model.dates import DateLike, to_day, to_optional_day
 from control_graph.model.network import RoadNetwork
 from control_graph.model.records import NO_FILTERS, Event, Filters
-from control_graph.model.stored import DayStates
 from control_graph.model.timeline import ControlTimeline, StatesOnDays, check_by
 from control_graph.query import answers
 from control_graph.query.answers import make_filters
@@ -104,12 +103,7 @@ class Asking(ModelBase):
             states: StatesOnDays
             if self._stored(filters):
                 day_spans = spans.read_spans_on(conn, day)
-                stored = DayStates(
-                    day,
-                    day_spans,
-                    {sid: seg.ends() for sid, seg in network.segments.items()},
-                    network.memberships,
-                )
+                stored = answers.day_states(day, day_spans, network)
                 states = stored
                 # A segment without a span that day is unknown from its ends: derived too.
                 own = {s for s, (early, _) in stored.segments.items() if early.own}
@@ -341,12 +335,7 @@ class Asking(ModelBase):
         if self._stored(filters):
             with self._reading() as (conn, overlay):
                 network = read.read_network(conn, overlay=overlay)
-                states = DayStates(
-                    day,
-                    spans.read_spans_on(conn, day),
-                    {sid: seg.ends() for sid, seg in network.segments.items()},
-                    network.memberships,
-                )
+                states = answers.day_states(day, spans.read_spans_on(conn, day), network)
                 entries = reports.read_access(conn, until=day, overlay=overlay) if passable else []
             roads = {road.id: road.segments for road in network.roads.values()}
             access = AccessIndex(entries, roads)

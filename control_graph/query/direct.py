@@ -34,7 +34,6 @@ from control_graph.model import disputes
 from control_graph.model.access import AccessIndex
 from control_graph.model.dates import DateLike, to_day, to_optional_day
 from control_graph.model.records import NO_FILTERS
-from control_graph.model.stored import DayStates
 from control_graph.model.timeline import ELEMENT_TYPES, ElementType, check_by
 from control_graph.query import answers
 from control_graph.query.results import (
@@ -204,12 +203,7 @@ class DirectQuestions:
             if ends[0] is None or ends[1] is None:
                 return None
             network = self.reader.network()
-            states = DayStates(
-                day,
-                self.reader.spans_on(day),
-                {sid: seg.ends() for sid, seg in network.segments.items()},
-                network.memberships,
-            )
+            states = answers.day_states(day, self.reader.spans_on(day), network)
             entries = self.reader.access(None, day) if passable else []
         except DirectReadError:
             return None
