@@ -101,8 +101,13 @@ def open_direct(url: str) -> DirectReader | None:
     elif url.startswith("postgresql+psycopg://"):
         import psycopg
 
+        conninfo = "postgresql://" + url.split("://", 1)[1]
+        # A server that does not answer is the Model's to report: wait for it once, not
+        # twice (libpq's own default is to wait as long as the network does).
+        if "connect_timeout" not in conninfo:
+            conninfo += ("&" if "?" in conninfo else "?") + "connect_timeout=5"
         try:
-            connection = psycopg.connect("postgresql://" + url.split("://", 1)[1])
+            connection = psycopg.connect(conninfo)
         except (psycopg.Error, ValueError):
             return None
         reader = DirectReader(connection, "%s", psycopg.Error)
