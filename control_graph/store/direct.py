@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from control_graph.errors import ControlGraphError
+from control_graph.errors import ControlGraphError, DatabaseError
 from control_graph.model.access import AccessEntry
 from control_graph.model.names import name_key
 from control_graph.model.network import RoadNetwork
@@ -134,7 +134,7 @@ def reader_on(connection: Any, dialect: str) -> DirectReader:
     return DirectReader(connection, "%s", psycopg.Error)
 
 
-class DirectReadError(ControlGraphError):
+class DirectReadError(DatabaseError):
     """The driver failed (a lock, a schema it does not expect): the caller asks the Model
     instead, which reports what is wrong in its own words."""
 

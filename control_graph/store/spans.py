@@ -24,9 +24,10 @@ from control_graph.model.states import State, Status
 from control_graph.model.stored import Span, span_rows
 from control_graph.store import orm
 from control_graph.store.batches import chunks as _chunks
+from control_graph.store.direct import DirectReader, reader_on
 from control_graph.store.read import read_network, read_places, read_roads, read_segments
 from control_graph.store.reports import counted, read_control_events
-from control_graph.store.rows import LONG_SPAN_DAYS, LONG_SPANS, SPAN_COLUMNS, Converter
+from control_graph.store.rows import SPAN_COLUMNS, Converter
 from control_graph.store.scenarios import REPORTED_OVERLAY
 from control_graph.store.write import indexes_rebuilt, insert_rows
 
@@ -379,32 +380,25 @@ def _selected(conn: Connection) -> list[Any]:
     ]
 
 
+def _direct(conn: Connection) -> DirectReader:
+    # The spans of a day or a window are read with the direct questions' plain SQL
+    # (store/direct.py), on this transaction's own driver connection: one query text
+    # for both, and tuples without SQLAlchemy's result processing.
+    return reader_on(conn.connection.driver_connection, conn.dialect.name)
+
+
 def read_spans_on(conn: Connection, day: dt.date) -> list[Span]:
     """Every span containing ``day``: those that started in the month up to it (a short
     range of the start-day index) and the long ones that started before (their own,
     partial index). A span containing ``day`` that started more than a month before is
-    long, so the two parts are the whole answer, and no question reads the table."""
-    s = orm.StateSpan
-    recent = day - dt.timedelta(days=LONG_SPAN_DAYS)
-    contains = sa.or_(s.end_day > day, s.end_day.is_(None))
-    # Written as the index's own condition, literally, so that SQLite uses the index.
-    long_spans = sa.text(f"({LONG_SPANS})")
-    query = sa.union_all(
-        sa.select(*_selected(conn)).where(s.start_day > recent, s.start_day <= day, contains),
-        sa.select(*_selected(conn)).where(long_spans, s.start_day <= recent, contains),
-    )
-    return _spans(conn, query)
+    long, so the two parts are the whole answer, and no question reads the table (see
+    :meth:`DirectReader.spans_on`)."""
+    return _direct(conn).spans_on(day)
 
 
 def read_spans_starting(conn: Connection, start: dt.date | None, end: dt.date | None) -> list[Span]:
     """Every span starting from ``start`` to ``end`` (both inclusive)."""
-    s = orm.StateSpan
-    query = sa.select(*_selected(conn))
-    if start is not None:
-        query = query.where(s.start_day >= start)
-    if end is not None:
-        query = query.where(s.start_day <= end)
-    return _spans(conn, query)
+    return _direct(conn).spans_starting(start, end)
 
 
 def read_spans(conn: Connection) -> list[Span]:
@@ -433,9 +427,9 @@ def _order(span: Span) -> tuple[str, dt.date]:
 def held_ever(conn: Connection) -> set[str]:
     """Every party that holds some place or segment at some time, in either reading."""
     s = orm.StateSpan
-    found = set(conn.execute(sa.select(s.controller).distinct()).scalars())
-    found.update(conn.execute(sa.select(s.late_controller).distinct()).scalars())
-    return {party for party in found if party is not None}
+    # One pass over the table for both readings (the pairs are few), not one for each.
+    pairs = conn.execute(sa.select(s.controller, s.late_controller).distinct())
+    return {party for pair in pairs for party in pair if party is not None}
 
 
 def last_change(conn: Connection) -> dt.date | None:
