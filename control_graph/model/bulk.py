@@ -76,13 +76,18 @@ def _changes_only(
     return element[keep], day[keep], state[keep]
 
 
-def _split(
-    element: IntArray, values: Sequence[IntArray], count: int
-) -> list[tuple[list[int], ...]]:
-    """Per element index, its rows as Python lists (one per column)."""
-    bounds = np.searchsorted(element, np.arange(count + 1))
-    lists = [column.tolist() for column in values]
-    return [tuple(column[bounds[i] : bounds[i + 1]] for column in lists) for i in range(count)]
+class _Split:
+    """Per element index, its rows as Python lists (one per column), made when asked:
+    lists of a million Python ints, and a slice of them per element, took most of an
+    import's memory (the columns themselves are 8 bytes a value)."""
+
+    def __init__(self, element: IntArray, values: Sequence[IntArray], count: int) -> None:
+        self._bounds = np.searchsorted(element, np.arange(count + 1)).tolist()
+        self._values = values
+
+    def __getitem__(self, index: int) -> tuple[list[int], ...]:
+        low, high = self._bounds[index], self._bounds[index + 1]
+        return tuple(column[low:high].tolist() for column in self._values)
 
 
 def bulk_spans(
@@ -96,26 +101,36 @@ def bulk_spans(
 
     ``places`` are the place ids by index; ``segments`` each segment's id and its
     endpoints' place indexes; ``roads`` each road's segment indexes; ``states`` the
-    states the events' ``state`` column indexes.
+    states the events' ``state`` column indexes. The histories are worked out here,
+    at once; the spans are made as the result is iterated, and it holds neither the
+    events nor the sorting's intermediate columns (an import writes the spans while
+    it iterates: those columns would stay alive through the writing).
     """
     unknown = states.index(UNKNOWN) if UNKNOWN in states else len(states)
     table = [*states, UNKNOWN] if unknown == len(states) else list(states)
-    kind, target = events.kind, events.target
-    # Places: the last event of each day, repeats dropped.
-    at_place = kind == PLACE
+    histories = _place_histories(events, len(places), unknown)
+    own_histories = _own_histories(events, roads, len(segments))
+    return _spans(places, segments, table, histories, own_histories)
+
+
+def _place_histories(events: EventColumns, count: int, unknown: int) -> _Split:
+    """Each place's changes: the last event of each day, repeats dropped."""
+    at_place = events.kind == PLACE
     place, day, state = _last_per_day(
-        target[at_place],
+        events.target[at_place],
         events.day[at_place],
         events.recorded[at_place],
         events.order[at_place],
         events.state[at_place],
     )
     place, day, state = _changes_only(place, day, state, unknown)
-    histories = _split(place, (day, state), len(places))
-    for index, ident in enumerate(places):
-        days, codes = histories[index]
-        yield from _place_spans(ident, days, [table[c] for c in codes])
-    # Segments: their own events, and each road's events on every segment of the road.
+    return _Split(place, (day, state), count)
+
+
+def _own_histories(events: EventColumns, roads: Sequence[Sequence[int]], count: int) -> _Split:
+    """Each segment's own last event of each day: its own events, and each road's
+    events on every segment of the road."""
+    kind, target = events.kind, events.target
     own = kind == SEGMENT
     segment_rows = [target[own]]
     columns = [events.day[own], events.recorded[own], events.order[own], events.state[own]]
@@ -133,7 +148,19 @@ def bulk_spans(
             )
         ]
     segment, own_day, own_state = _last_per_day(np.concatenate(segment_rows), *columns)
-    own_histories = _split(segment, (own_day, own_state), len(segments))
+    return _Split(segment, (own_day, own_state), count)
+
+
+def _spans(
+    places: Sequence[str],
+    segments: Sequence[tuple[str, int, int]],
+    table: list[State],
+    histories: _Split,
+    own_histories: _Split,
+) -> Iterator[Span]:
+    for index, ident in enumerate(places):
+        days, codes = histories[index]
+        yield from _place_spans(ident, days, [table[c] for c in codes])
     for index, (ident, start, end) in enumerate(segments):
         own_days, own_codes = own_histories[index]
         yield from _segment_spans(

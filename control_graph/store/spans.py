@@ -312,6 +312,7 @@ def materialise_bulk(
     whole = whole or every
     network = read_network(conn) if whole else _slice(conn, places, segments)
     events, states = _columns(conn, network, whole)
+    expected = len(events.day) if every else 0
     place_index = {p: i for i, p in enumerate(network.places)}
     segment_index = {s: i for i, s in enumerate(network.segments)}
     spans = bulk_spans(
@@ -324,6 +325,7 @@ def materialise_bulk(
         states,
         events,
     )
+    del events  # the spans are written next; the columns are not needed for that
     wanted = None if every else places | segments
     s = orm.StateSpan
     if every:
@@ -334,7 +336,7 @@ def materialise_bulk(
     return _write(
         conn,
         (span for span in spans if wanted is None or span.element in wanted),
-        len(events.day) if every else 0,
+        expected,
     )
 
 
