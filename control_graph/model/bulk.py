@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -28,7 +28,9 @@ from control_graph.model.stored import Reading, Span
 
 __all__ = ["EventColumns", "bulk_spans"]
 
-IntArray = npt.NDArray[np.int64]
+#: A column of integers: 32 bits where values allow (days, indexes, codes), 64 for the
+#: order of events (import id and position in one number).
+IntArray = npt.NDArray[np.signedinteger[Any]]
 
 PLACE, SEGMENT, ROAD = 0, 1, 2
 
@@ -139,7 +141,7 @@ def _own_histories(events: EventColumns, roads: Sequence[Sequence[int]], count: 
         sizes = np.array([len(roads[r]) for r in target[on_road]], dtype=np.int64)
         repeated = np.repeat(on_road, sizes)
         segment_rows.append(
-            np.concatenate([np.asarray(roads[r], dtype=np.int64) for r in target[on_road]])
+            np.concatenate([np.asarray(roads[r], dtype=np.int32) for r in target[on_road]])
         )
         columns = [
             np.concatenate((column, source[repeated]))

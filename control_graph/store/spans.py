@@ -258,8 +258,10 @@ def _columns(
             found = ordinals[value] = day.toordinal()
         return found
 
-    # Machine integers, not lists of Python ints: a million events take 48 MB, not 250.
-    kind, target, day, recorded, order, state = (array("q") for _ in range(6))
+    # Machine integers, not lists of Python ints, in 32 bits (the order in 64): a million
+    # events take 28 MB, not 250; the import's memory peaks around here.
+    kind, target, day, recorded, state = (array("i") for _ in range(5))
+    order = array("q")
     for query in queries:
         for rows in conn.execute(query).partitions(50_000):
             for place, segment, road, date, known, import_id, position, status, party in rows:
@@ -282,12 +284,9 @@ def _columns(
                     code = states[key] = len(states)
                 state.append(code)
     table = [_state(status, party) for status, party in states]
-    return (
-        EventColumns(
-            *(np.frombuffer(c, dtype=np.int64) for c in (kind, target, day, recorded, order, state))
-        ),
-        table,
-    )
+    small = [np.frombuffer(c, dtype=np.int32) for c in (kind, target, day, recorded, state)]
+    ordered = np.frombuffer(order, dtype=np.int64)
+    return EventColumns(small[0], small[1], small[2], small[3], ordered, small[4]), table
 
 
 def materialise_bulk(
