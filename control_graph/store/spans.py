@@ -277,7 +277,8 @@ def _columns(
                 when = ordinal(date)
                 day.append(when)
                 recorded.append(when if known is None else ordinal(known))
-                order.append((import_id << 24) | position)
+                # The import in the high half: a position takes up to 32 bits.
+                order.append((import_id << 32) | position)
                 key = (status, party if status == "held" else None)
                 code = states.get(key)
                 if code is None:
