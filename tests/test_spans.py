@@ -308,3 +308,20 @@ def test_claims_without_rough_dates_keep_their_disputes_in_a_large_import(
     ):
         model.import_file(path)
         same_answers(model, world)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(world=worlds())
+def test_the_legends_parties_and_blocs_from_spans_are_the_engines(
+    world: World, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Model.controllers() lists who holds anything at any time, in either reading: from
+    the stored spans (and, by bloc, the memberships' periods) as the engine finds it
+    (``min_confidence="low"`` keeps every report and asks the engine)."""
+    folder = Path(tmp_path_factory.mktemp("legend"))
+    path = folder / "world.json"
+    path.write_text(json.dumps(dataset_of(world)), encoding="utf-8")
+    with cg.open("sqlite://") as model:
+        model.import_file(path)
+        for by in ("party", "bloc"):
+            assert model.controllers(by=by) == model.controllers(by=by, min_confidence="low"), by

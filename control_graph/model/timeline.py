@@ -21,6 +21,7 @@ to answer a question.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Literal, NamedTuple, Protocol
@@ -128,6 +129,36 @@ class MembershipIndex:
             if membership.covers(day):
                 return membership.bloc
         return party
+
+    def periods(self, party: str) -> list[tuple[dt.date | None, dt.date | None, str]]:
+        """The stretches of days ``[start, end)`` (``None``: open) over which ``party``
+        shows as one bloc, or as itself, in order.
+
+        >>> index = MembershipIndex([Membership("east", "coalition", dt.date(2024, 3, 1))])
+        >>> [(start, end, shown) for start, end, shown in index.periods("east")]
+        [(None, datetime.date(2024, 3, 1), 'east'), (datetime.date(2024, 3, 1), None, 'coalition')]
+        """
+        days = {
+            day
+            for membership in self._by_party.get(party, ())
+            for day in (membership.start, membership.end)
+            if day is not None
+        }
+        edges: list[dt.date | None] = [None, *sorted(days), None]
+        found: list[tuple[dt.date | None, dt.date | None, str]] = []
+        for start, end in itertools.pairwise(edges):
+            if start is not None:
+                probe = start
+            elif end is not None:
+                probe = end - dt.timedelta(days=1)
+            else:
+                probe = dt.date.min
+            shown = self.bloc_of(party, probe)
+            if found and found[-1][2] == shown:
+                found[-1] = (found[-1][0], end, shown)
+            else:
+                found.append((start, end, shown))
+        return found
 
     def view(self, state: State, day: dt.date) -> State:
         """``state`` with its controller mapped to its bloc on ``day``."""

@@ -19,7 +19,7 @@ from control_graph.model.access import AccessIndex
 from control_graph.model.dates import DateLike, to_day, to_optional_day
 from control_graph.model.network import RoadNetwork
 from control_graph.model.records import NO_FILTERS, Event, Filters
-from control_graph.model.timeline import ControlTimeline, StatesOnDays, check_by
+from control_graph.model.timeline import ControlTimeline, MembershipIndex, StatesOnDays, check_by
 from control_graph.query import answers
 from control_graph.query.answers import make_filters
 from control_graph.query.base import ModelBase
@@ -149,24 +149,24 @@ class Asking(ModelBase):
         if self._stored(filters):
             with self._reading() as (conn, _):
                 parties = spans.held_ever(conn)
-                memberships = read.read_memberships(conn)
-            if view == "party":
-                return parties
-            # A party counts as each bloc it is ever in, and as itself when some of its
-            # time is outside every bloc.
-            found: set[str] = set()
-            for party in parties:
-                mine = [m for m in memberships if m.party == party]
-                found.update(m.bloc for m in mine)
-                if not mine or any(m.start is not None or m.end is not None for m in mine):
-                    found.add(party)
-            return found
+                if view == "party":
+                    return parties
+                # A party shows as each bloc it is in while it holds something, and
+                # as itself while it holds something outside every bloc.
+                index = MembershipIndex(read.read_memberships(conn))
+                found: set[str] = set()
+                for party in sorted(parties):
+                    for start, end, shown in index.periods(party):
+                        if shown not in found and spans.holds_between(conn, party, start, end):
+                            found.add(shown)
+                return found
         _, timeline, _ = self._engine_for(None, until=None, filters=filters)
         return {
-            interval.state.controller
+            state.controller
             for element in (*timeline.places, *timeline.segments)
             for interval in timeline.intervals(element, by=view)
-            if interval.state.controller is not None
+            for state in (interval.state, interval.otherwise)
+            if state is not None and state.controller is not None
         }
 
     def last_change(

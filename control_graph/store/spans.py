@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "held_ever",
+    "holds_between",
     "last_change",
     "materialise",
     "materialise_all",
@@ -432,6 +433,18 @@ def held_ever(conn: Connection) -> set[str]:
     # One pass over the table for both readings (the pairs are few), not one for each.
     pairs = conn.execute(sa.select(s.controller, s.late_controller).distinct())
     return {party for pair in pairs for party in pair if party is not None}
+
+
+def holds_between(conn: Connection, party: str, start: dt.date | None, end: dt.date | None) -> bool:
+    """Whether ``party`` holds some place or segment, in either reading, on some day
+    from ``start`` to the day before ``end`` (``None``: open)."""
+    s = orm.StateSpan
+    query = sa.select(s.id).where(sa.or_(s.controller == party, s.late_controller == party))
+    if start is not None:
+        query = query.where(sa.or_(s.end_day.is_(None), s.end_day > start))
+    if end is not None:
+        query = query.where(s.start_day < end)
+    return conn.execute(query.limit(1)).first() is not None
 
 
 def last_change(conn: Connection) -> dt.date | None:
