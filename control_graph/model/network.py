@@ -20,6 +20,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from control_graph.errors import UnknownElementError
+from control_graph.model.access import AccessEntry, AccessIndex
 from control_graph.model.geo import segment_length_km
 from control_graph.model.records import Bloc, ControlEvent, Membership, Party, Place, Road, Segment
 from control_graph.model.states import held
@@ -104,6 +105,11 @@ class RoadNetwork:
     def length_of(self, segment: str) -> float:
         """The effective length of a segment in km (given, great-circle, or 1)."""
         return self._lengths[segment]
+
+    def access_index(self, entries: Iterable[AccessEntry]) -> AccessIndex:
+        """The access records ``entries`` indexed by segment (a road's record applies to
+        each of this network's segments of that road)."""
+        return AccessIndex(entries, {road.id: road.segments for road in self.roads.values()})
 
     def ends_of(self, segment: str) -> tuple[str, str]:
         """The ids of the places a segment joins, ``(from, to)``."""

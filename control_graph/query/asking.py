@@ -58,8 +58,7 @@ class Asking(ModelBase):
                 conn, about, until=until, filters=filters, overlay=overlay
             )
             access = reports.read_access(conn, about, until=until, filters=filters, overlay=overlay)
-        roads = {road.id: road.segments for road in network.roads.values()}
-        return network, network.timeline(events), AccessIndex(access, roads)
+        return network, network.timeline(events), network.access_index(access)
 
     def _stored(self, filters: Filters) -> bool:
         """Whether stored state spans answer: the reported data, every report counting."""
@@ -130,8 +129,7 @@ class Asking(ModelBase):
                     if element not in derived
                     and disputes.is_disputed(timeline, element, day, window)
                 )
-        roads = {road.id: road.segments for road in network.roads.values()}
-        access = AccessIndex(access_entries, roads)
+        access = network.access_index(access_entries)
         return DayView(day, view, network, states, access, disputed, derived)
 
     def controllers(
@@ -337,8 +335,7 @@ class Asking(ModelBase):
                 network = read.read_network(conn, overlay=overlay)
                 states = answers.day_states(day, spans.read_spans_on(conn, day), network)
                 entries = reports.read_access(conn, until=day, overlay=overlay) if passable else []
-            roads = {road.id: road.segments for road in network.roads.values()}
-            access = AccessIndex(entries, roads)
+            access = network.access_index(entries)
         else:
             network, states, access = self._engine_for(None, until=day, filters=filters)
 

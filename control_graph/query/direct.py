@@ -31,7 +31,6 @@ import dataclasses
 from typing import Self
 
 from control_graph.model import disputes
-from control_graph.model.access import AccessIndex
 from control_graph.model.dates import DateLike, to_day, to_optional_day
 from control_graph.model.records import NO_FILTERS
 from control_graph.model.timeline import ELEMENT_TYPES, ElementType, check_by
@@ -104,8 +103,7 @@ class DirectQuestions:
             kind, ident = found
             network = self.reader.network_of(kind, ident)
             engine = network.timeline(self.reader.control_events(network, day))
-            roads = {road.id: road.segments for road in network.roads.values()}
-            access = AccessIndex(self.reader.access(network, day), roads)
+            access = network.access_index(self.reader.access(network, day))
             claims = self._reports(answers.claim_keys(kind, ident, day, window, engine))
             explained = None
             if explain:
@@ -207,7 +205,6 @@ class DirectQuestions:
             entries = self.reader.access(None, day) if passable else []
         except DirectReadError:
             return None
-        roads = {road.id: road.segments for road in network.roads.values()}
         return answers.path(
             ends[0][1],
             ends[1][1],
@@ -218,7 +215,7 @@ class DirectQuestions:
             filters=filters,
             network=network,
             states=states,
-            access=AccessIndex(entries, roads),
+            access=network.access_index(entries),
         )
 
     def changes(

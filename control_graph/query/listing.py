@@ -3,7 +3,6 @@ network read once for a plot, an export or a comparison."""
 
 from __future__ import annotations
 
-from control_graph.model.access import AccessIndex
 from control_graph.model.dates import DateLike, to_optional_day
 from control_graph.model.network import RoadNetwork
 from control_graph.model.records import (
@@ -134,8 +133,7 @@ class Listing(ModelBase):
             network = read.read_network(conn, overlay=overlay)
             events = reports.read_control_events(conn, filters=filters, overlay=overlay)
             access = reports.read_access(conn, filters=filters, overlay=overlay)
-        roads = {road.id: road.segments for road in network.roads.values()}
-        return NetworkHistory(network, network.timeline(events), AccessIndex(access, roads))
+        return NetworkHistory(network, network.timeline(events), network.access_index(access))
 
     def control_timeline(
         self,

@@ -97,7 +97,7 @@ def open_direct(url: str) -> DirectReader | None:
             connection.execute("BEGIN")
         except sqlite3.Error:
             return None
-        reader = DirectReader(connection, "?", sqlite3.Error)
+        reader = reader_on(connection, "sqlite")
     elif url.startswith("postgresql+psycopg://"):
         import psycopg
 
@@ -110,7 +110,7 @@ def open_direct(url: str) -> DirectReader | None:
             connection = psycopg.connect(conninfo)
         except (psycopg.Error, ValueError):
             return None
-        reader = DirectReader(connection, "%s", psycopg.Error)
+        reader = reader_on(connection, "postgresql")
     else:
         return None
     try:
@@ -146,24 +146,15 @@ class DirectReader:
         self.connection = connection
         self._placeholder = placeholder
         self._error = error
+        self._retractions: tuple[list[int], bool] | None = None
 
     def close(self) -> None:
         with contextlib.suppress(self._error):
             self.connection.rollback()
         self.connection.close()
 
-    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        """The rows of a query written with ``?`` for each parameter."""
-        if self._placeholder != "?":
-            sql = sql.replace("?", self._placeholder)
-        try:
-            cursor = self.connection.execute(sql, tuple(params))
-            return [tuple(row) for row in cursor.fetchall()]
-        except self._error as error:
-            raise DirectReadError(str(error)) from None
-
     def _columns(self, sql: str, params: Sequence[Any] = ()) -> tuple[list[str], list[Any]]:
-        """A query's column names and rows."""
+        """A query's column names and rows; the query has ``?`` for each parameter."""
         if self._placeholder != "?":
             sql = sql.replace("?", self._placeholder)
         try:
@@ -172,6 +163,10 @@ class DirectReader:
             return [d[0] for d in cursor.description], rows
         except self._error as error:
             raise DirectReadError(str(error)) from None
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        """A query's rows (tuples on SQLite, sequences on psycopg)."""
+        return self._columns(sql, params)[1]
 
     def _day(self, day: dt.date) -> Any:
         # SQLite keeps days as ISO text (as SQLAlchemy writes them); psycopg sends dates.
@@ -300,12 +295,11 @@ class DirectReader:
             "SELECT rs.segment_id, rs.position FROM road_segments rs JOIN segments s"
             " ON s.id = rs.segment_id WHERE rs.road_id = s.road_id"
         )
-        for batch in [None] if ids is None else chunks(owned):
-            if batch is None:
-                positions.update(self._rows(query))
-            else:
-                marks = ", ".join("?" * len(batch))
-                positions.update(self._rows(f"{query} AND rs.segment_id IN ({marks})", batch))
+        if ids is None:
+            positions.update(self._rows(query))
+        for batch in [] if ids is None else chunks(owned):
+            marks = ", ".join("?" * len(batch))
+            positions.update(self._rows(f"{query} AND rs.segment_id IN ({marks})", batch))
         return [
             Segment(**values, road=row[road], position=positions.get(row[ident]))
             for row, values in zip(
@@ -326,15 +320,15 @@ class DirectReader:
             " FROM road_segments rs JOIN segments s ON s.id = rs.segment_id"
         )
         order = " ORDER BY rs.road_id, rs.position"
-        batches = [None] if ids is None else chunks([row[ident] for row in rows])
-        for batch in batches:
-            if batch is None:
-                links = self._rows(query + order)
-            else:
+        if ids is None:
+            links = self._rows(query + order)
+        else:
+            links = []
+            for batch in chunks([row[ident] for row in rows]):
                 marks = ", ".join("?" * len(batch))
-                links = self._rows(f"{query} WHERE rs.road_id IN ({marks}){order}", batch)
-            for road, segment, start, end in links:
-                chains[road].append((segment, start, end))
+                links += self._rows(f"{query} WHERE rs.road_id IN ({marks}){order}", batch)
+        for road, segment, start, end in links:
+            chains[road].append((segment, start, end))
         found = []
         for row, values in zip(rows, records_of("roads", columns, rows, aliases), strict=True):
             chain = chains.get(row[ident], [])
@@ -447,19 +441,27 @@ class DirectReader:
         :func:`control_graph.store.reports.counting.counted` decides it."""
         conditions = [f"{table}.scenario_id IS NULL"]
         params: list[Any] = []
-        undone = sorted(
-            ref
-            for (ref,) in self._rows(
-                "SELECT DISTINCT import_ref FROM retractions"
-                " WHERE import_ref IS NOT NULL AND scenario_id IS NULL"
+        if self._retractions is None:
+            # Looked up once per reader (one snapshot), for events and access alike.
+            undone = sorted(
+                ref
+                for (ref,) in self._rows(
+                    "SELECT DISTINCT import_ref FROM retractions"
+                    " WHERE import_ref IS NOT NULL AND scenario_id IS NULL"
+                )
             )
-        )
+            by_id = bool(
+                self._rows(
+                    "SELECT id FROM retractions"
+                    " WHERE record_id IS NOT NULL AND scenario_id IS NULL LIMIT 1"
+                )
+            )
+            self._retractions = (undone, by_id)
+        undone, by_id = self._retractions
         if undone:
             conditions.append(f"{table}.import_id NOT IN ({', '.join('?' * len(undone))})")
             params.extend(undone)
-        if self._rows(
-            "SELECT id FROM retractions WHERE record_id IS NOT NULL AND scenario_id IS NULL LIMIT 1"
-        ):
+        if by_id:
             # Retracted by record id, by a retraction whose own import is not undone.
             conditions.append(
                 f"NOT ({table}.record_id IS NOT NULL AND EXISTS (SELECT 1 FROM retractions r"
