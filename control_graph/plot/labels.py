@@ -97,16 +97,44 @@ _RINGS: tuple[tuple[float, tuple[Point, ...]], ...] = (
 class _Scene:
     """What is on the map so far, in display pixels: labels, leader lines, circles."""
 
-    def __init__(self, centres: np.ndarray, radii: np.ndarray, markers: int) -> None:
+    def __init__(self, centres: np.ndarray, radii: np.ndarray, markers: int, bounds: Any) -> None:
         self.centres, self.radii = centres, radii
         self.markers = markers  # the first ``markers`` circles are place markers
         self.boxes = np.zeros((0, 4))
         self.leaders = np.zeros((0, 4))
+        # How many circle centres lie in each pixel of the axes, summed from the lower
+        # left (an integral image): a box that holds a centre certainly touches its
+        # circle, which settles most positions on a crowded map in a few lookups.
+        self.origin = (math.floor(bounds.x0), math.floor(bounds.y0))
+        width = max(math.ceil(bounds.x1) - self.origin[0], 1)
+        height = max(math.ceil(bounds.y1) - self.origin[1], 1)
+        solid = centres[radii > 0]
+        counts, _, _ = np.histogram2d(
+            solid[:, 1] - self.origin[1],
+            solid[:, 0] - self.origin[0],
+            bins=(height, width),
+            range=((0, height), (0, width)),
+        )
+        self.summed = np.zeros((height + 1, width + 1))
+        self.summed[1:, 1:] = counts.cumsum(axis=0).cumsum(axis=1)
 
     def nearby(self, x: float, y: float, reach: float) -> np.ndarray:
         close = np.abs(self.centres[:, 0] - x) <= reach + self.radii
         close &= np.abs(self.centres[:, 1] - y) <= reach + self.radii
         return np.flatnonzero(close)
+
+    def hold_centres(self, boxes: np.ndarray) -> np.ndarray:
+        """Which boxes (rows of x0, y0, x1, y1) certainly hold some circle's centre:
+        counted over the whole pixels inside each box, so never wrongly."""
+        high_x, high_y = self.summed.shape[1] - 1, self.summed.shape[0] - 1
+        x0 = np.clip(np.ceil(boxes[:, 0] - self.origin[0]), 0, high_x).astype(int)
+        y0 = np.clip(np.ceil(boxes[:, 1] - self.origin[1]), 0, high_y).astype(int)
+        x1 = np.clip(np.floor(boxes[:, 2] - self.origin[0]), 0, high_x).astype(int)
+        y1 = np.clip(np.floor(boxes[:, 3] - self.origin[1]), 0, high_y).astype(int)
+        x1, y1 = np.maximum(x1, x0), np.maximum(y1, y0)
+        s = self.summed
+        inside = s[y1, x1] - s[y0, x1] - s[y1, x0] + s[y0, x0]
+        return np.asarray(inside > 0)
 
 
 def layout_labels(
@@ -135,7 +163,7 @@ def layout_labels(
     circles = [(label.xy, label.marker_radius) for label in labels] + list(markers)
     centres = to_px(np.array([xy for xy, _ in circles] + [xy for xy, _ in obstacles], dtype=float))
     radii = np.array([r for _, r in circles] + [r for _, r in obstacles], dtype=float) * px
-    scene = _Scene(centres.reshape(-1, 2), radii, len(circles))
+    scene = _Scene(centres.reshape(-1, 2), radii, len(circles), bounds)
     families = font_families()
     placed: list[PlacedLabel] = []
     order = sorted(range(len(labels)), key=lambda i: (-labels[i].priority, labels[i].text))
@@ -161,10 +189,30 @@ def layout_labels(
     return placed
 
 
+def _candidates() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every candidate position in the order tried: its ring's distance (in ems), its
+    direction, and whether it is beside the marker (ring 0)."""
+    rings = [ring for ring, directions in _RINGS for _ in directions]
+    directions = [d for _, ds in _RINGS for d in ds]
+    ring = np.array(rings, dtype=float)
+    dx, dy = (np.array(v, dtype=float) for v in zip(*directions, strict=True))
+    return ring, dx, dy, ring == 0
+
+
+_CANDIDATES = _candidates()
+
+
 def _position(
     scene: _Scene, index: int, half: np.ndarray, bounds: Any, em: float
 ) -> tuple[Point, np.ndarray | None] | None:
-    """The first free, unambiguous position for label ``index``, and its leader line."""
+    """The first free, unambiguous position for label ``index``, and its leader line.
+
+    Every candidate position is tested at once against what does not depend on the
+    others (bounds, labels and leader lines placed, nearby markers); only those that
+    pass are then tried in order for their leader line. On a crowded map most labels
+    find no place at all, so testing position by position cost a few numpy calls on
+    tiny arrays for each of a hundred positions.
+    """
     x, y = (float(v) for v in scene.centres[index])
     own = float(scene.radii[index])
     gap = own + 1.5 * em / 8
@@ -172,39 +220,43 @@ def _position(
     near = scene.nearby(x, y, reach)
     others = near[near != index]
     marker_others = others[others < scene.markers]
-    # Gathered once, not for each candidate position: a gather copies.
-    near_centres, near_radii = scene.centres[near], scene.radii[near]
-    marker_centres = scene.centres[marker_others]
-    own_centre = scene.centres[[index]]
     hx, hy = float(half[0]), float(half[1])
-    left, right, bottom, top = bounds.x0, bounds.x1, bounds.y0, bounds.y1
-    for ring, directions in _RINGS:
-        distance = gap + ring * em
-        for dx, dy in directions:
-            cx = x + dx * (distance + hx)
-            cy = y + dy * (distance * (0.6 if ring == 0 and dx else 1.0) + hy)
-            # Inside the axes: checked on floats, before any array is made.
-            if not (left <= cx - hx and cx + hx <= right and bottom <= cy - hy and cy + hy <= top):
-                continue
-            box = np.array([cx - hx, cy - hy, cx + hx, cy + hy])
-            if _boxes_overlap(scene.boxes, box).any():
-                continue
-            if (_box_distance(box, near_centres) < near_radii).any():
-                continue
-            if scene.leaders.size and segments_hit_box(scene.leaders, box).any():
-                continue
-            others_distance = _box_distance(box, marker_centres)
-            if ring == 0:
-                mine = float(_box_distance(box, own_centre)[0])
-                if (others_distance < mine * 1.5 + 0.5 * em).any():
-                    continue
-                return (float(cx), float(cy)), None
-            if (others_distance < em).any():
-                continue
-            leader = _leader(x, y, own, cx, cy, half)
-            if _leader_blocked(scene, leader, others):
-                continue
-            return (float(cx), float(cy)), leader
+    ring, dx, dy, beside = _CANDIDATES
+    distance = gap + ring * em
+    cx = x + dx * (distance + hx)
+    cy = y + dy * (distance * np.where(beside & (dx != 0), 0.6, 1.0) + hy)
+    boxes = np.stack([cx - hx, cy - hy, cx + hx, cy + hy], axis=1)
+    # Each test keeps the candidates that pass it; the cheap ones go first.
+    keep = np.flatnonzero(
+        (bounds.x0 <= boxes[:, 0])
+        & (boxes[:, 2] <= bounds.x1)
+        & (bounds.y0 <= boxes[:, 1])
+        & (boxes[:, 3] <= bounds.y1)
+    )
+    keep = keep[~scene.hold_centres(boxes[keep])]
+    if keep.size and scene.boxes.size:
+        placed, mine = scene.boxes[None, :, :], boxes[keep]
+        overlap = (placed[..., 0] < mine[:, 2, None]) & (mine[:, 0, None] < placed[..., 2])
+        overlap &= (placed[..., 1] < mine[:, 3, None]) & (mine[:, 1, None] < placed[..., 3])
+        keep = keep[~overlap.any(axis=1)]
+    if keep.size:
+        touching = _box_distances(boxes[keep], scene.centres[near]) < scene.radii[near]
+        keep = keep[~touching.any(axis=1)]
+    if keep.size and scene.leaders.size:
+        hit = segments_hit_box(scene.leaders[:, None, :], boxes[keep][None, :, :])
+        keep = keep[~hit.any(axis=0)]
+    if keep.size:
+        own_distance = _box_distances(boxes[keep], scene.centres[[index]])[:, 0]
+        limit = np.where(beside[keep], own_distance * 1.5 + 0.5 * em, em)
+        others_distance = _box_distances(boxes[keep], scene.centres[marker_others])
+        keep = keep[~(others_distance < limit[:, None]).any(axis=1)]
+    for k in keep:
+        centre = (float(cx[k]), float(cy[k]))
+        if beside[k]:
+            return centre, None
+        leader = _leader(x, y, own, centre[0], centre[1], half)
+        if not _leader_blocked(scene, leader, others):
+            return centre, leader
     return None
 
 
@@ -248,6 +300,15 @@ def _box_distance(box: np.ndarray, points: np.ndarray) -> np.ndarray:
     return np.asarray(np.hypot(dx, dy))
 
 
+def _box_distances(boxes: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Distance from each point to each box, as (boxes, points) (0 inside)."""
+    px, py = points[None, :, 0], points[None, :, 1]
+    x0, y0, x1, y1 = (boxes[:, k, None] for k in range(4))
+    dx = np.maximum(np.maximum(x0 - px, px - x1), 0.0)
+    dy = np.maximum(np.maximum(y0 - py, py - y1), 0.0)
+    return np.asarray(np.hypot(dx, dy))
+
+
 def _point_segment_distance(points: np.ndarray, segment: np.ndarray) -> np.ndarray:
     a, b = segment[:2], segment[2:]
     ab = b - a
@@ -272,21 +333,22 @@ def _segments_cross(segment: np.ndarray, segments: np.ndarray) -> np.ndarray:
 
 def segments_hit_box(segments: np.ndarray, boxes: np.ndarray) -> np.ndarray:
     """For segments ``(x0, y0, x1, y1)`` against boxes ``(x0, y0, x1, y1)`` (one of
-    them may be a single row): does each segment meet each box?
+    them may be a single row, or both arrays that broadcast, such as ``(n, 1, 4)`` and
+    ``(1, m, 4)``): does each segment meet each box?
 
     Liang-Barsky, vectorised: the part of each segment inside each box is non-empty.
     """
     segments = np.atleast_2d(segments)
     boxes = np.atleast_2d(boxes)
-    x0, y0, x1, y1 = (segments[:, k] for k in range(4))
+    x0, y0, x1, y1 = (segments[..., k] for k in range(4))
     dx, dy = x1 - x0, y1 - y0
-    low = np.zeros(np.broadcast(x0, boxes[:, 0]).shape)
+    low = np.zeros(np.broadcast(x0, boxes[..., 0]).shape)
     high = np.ones_like(low)
     checks = (
-        (-dx, x0 - boxes[:, 0]),
-        (dx, boxes[:, 2] - x0),
-        (-dy, y0 - boxes[:, 1]),
-        (dy, boxes[:, 3] - y0),
+        (-dx, x0 - boxes[..., 0]),
+        (dx, boxes[..., 2] - x0),
+        (-dy, y0 - boxes[..., 1]),
+        (dy, boxes[..., 3] - y0),
     )
     ok = np.ones_like(low, dtype=bool)
     with np.errstate(divide="ignore", invalid="ignore"):
