@@ -1,14 +1,16 @@
 """Questions answered on the database driver alone give the Model's answers (issue "Scale").
 
-``who-held``, ``timeline``, ``path`` and ``changes`` read the reported data through
-``sqlite3`` or psycopg without importing SQLAlchemy (control_graph.query.direct). They
-must answer exactly as the Model does, or not at all (``None``: the Model answers): on
-random data with rough dates, lapsing reports, claims, access records, retractions,
-corrections and undone imports, on both backends.
+``who-held``, ``timeline``, ``path``, ``changes`` and ``plot map`` read the reported
+data through ``sqlite3`` or psycopg without importing SQLAlchemy
+(control_graph.query.direct). They must answer exactly as the Model does, or not at all
+(``None`` or ModelNeeded: the Model answers): on random data with rough dates, lapsing
+reports, claims, access records, retractions, corrections and undone imports, on both
+backends.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import sqlite3
@@ -23,7 +25,7 @@ from hypothesis import strategies as st
 
 import control_graph as cg
 from control_graph import NoPathError
-from control_graph.query.direct import open_questions
+from control_graph.query.direct import ModelNeeded, open_maps, open_questions
 from tests.conftest import VALLEY
 from tests.reference import World
 from tests.test_spans import parts
@@ -61,6 +63,35 @@ def same_answers(url: str, names: list[str], days: list[Any], parties: list[str]
                     _path(q, places[0], places[-1], day, party, passable) for q in (model, direct)
                 )
                 assert got_path == expected_path, (day, party, passable)
+                answered += 1
+    return answered + same_map_reads(url, days)
+
+
+def same_map_reads(url: str, days: list[Any]) -> int:
+    """Compare what a map reads directly (DirectMaps) with what it reads from the Model:
+    sources, the legend's parties and blocs, the last change, and each day's states,
+    late readings, disputes and access; how many were compared."""
+    answered = 0
+    with cg.open(url) as model, open_maps(url) as maps:
+        assert maps.sources() == model.sources()
+        assert maps.last_change() == model.last_change()
+        network = model.network()
+        elements = [*network.places, *network.segments, *network.roads]
+        for by in ("party", "bloc"):
+            assert maps.controllers(by=by) == model.controllers(by=by), by
+            for day in days:
+                got, expected = maps.day(day, by=by), model.day(day, by=by)
+                assert (got.disputed, got.derived) == (expected.disputed, expected.derived)
+                for element in elements:
+                    assert got.state(element) == expected.state(element), (element, day)
+                    assert got.otherwise(element) == expected.otherwise(element)
+                    for own in (False, True):
+                        assert got.is_disputed(element, own=own) == expected.is_disputed(
+                            element, own=own
+                        ), (element, day, own)
+                for segment in network.segments:
+                    on = got.day
+                    assert got.access.on(segment, on) == expected.access.on(segment, on)
                 answered += 1
     return answered
 
@@ -160,6 +191,37 @@ def test_a_name_that_is_not_one_elements_is_left_to_the_model(sqlite_url: str) -
         assert direct.path("lonton", "hpakant", "2026-02-06", as_of="2026-02-07") is None
 
 
+def test_a_map_drawn_directly_is_the_models_map(db_url: str) -> None:
+    """The same PNG, byte for byte, by party and by bloc; the reads only the Model does
+    (filters, incidents, the engine of an animation, a name it must word an error for)
+    are handed back to it."""
+    from control_graph.plot import plot_map
+
+    with cg.open(db_url) as model:
+        model.import_file(cg.sample_path())
+
+        def png(source: Any, by: str) -> bytes:
+            fig, _ = plot_map(source, "2026-02-06", by=by)
+            with io.BytesIO() as out:
+                fig.savefig(out, format="png", dpi=60, metadata={"Software": None})
+                return out.getvalue()
+
+        with open_maps(db_url) as maps:
+            for by in ("party", "bloc"):
+                assert png(maps, by) == png(model, by), by
+            for read in (
+                lambda: maps.day("2026-02-06", as_of="2026-02-01"),
+                lambda: maps.controllers(min_confidence="high"),
+                lambda: maps.last_change(independent_only=True),
+                lambda: maps.day("2026-02-06", dispute_window=3),
+                lambda: maps.incidents(start="2026-01-01"),
+                lambda: maps.history(),
+                lambda: maps.resolve("no such road", ("road",)),
+            ):
+                with pytest.raises(ModelNeeded):
+                    read()
+
+
 def _run(url: str, *args: str) -> dict[str, Any]:
     """Run the command in a fresh interpreter; its JSON and whether it loaded SQLAlchemy."""
     code = (
@@ -184,12 +246,17 @@ def test_the_commonest_questions_start_without_sqlalchemy(sqlite_url: str) -> No
         expected_as_of = model.who_held("lonton", "2026-02-06", as_of="2026-02-01").as_dict()
     plain = _run(sqlite_url, "who-held", "lonton", "--on", "2026-02-06")
     assert plain == {"answer": expected, "sqlalchemy": False}
+    picture = str(Path(sqlite_url.removeprefix("sqlite:///")).with_suffix(".png"))
     for question in (
         ("timeline", "gwaykhar-road"),
         ("path", "hpakant", "indawgyi", "--on", "2025-06-01"),
         ("changes", "--from", "2026-02-01"),
+        ("plot", "map", "--on", "2026-02-06", "-o", picture),
     ):
         assert _run(sqlite_url, *question)["sqlalchemy"] is False, question
+    # A map with incidents reads them through the Model, and is drawn all the same.
+    with_incidents = ("plot", "map", "--on", "2026-02-06", "--incidents", "14d", "-o", picture)
+    assert _run(sqlite_url, *with_incidents)["sqlalchemy"] is True
     # --as-of is the Model's question: the same command, answered through SQLAlchemy.
     as_of = _run(sqlite_url, "who-held", "lonton", "--on", "2026-02-06", "--as-of", "2026-02-01")
     assert as_of == {"answer": expected_as_of, "sqlalchemy": True}

@@ -239,20 +239,30 @@ def get_model(ctx: click.Context) -> query.Model:
     return model
 
 
-def ask(ctx: click.Context, scenario: str | None, question: Callable[[Any], T | None]) -> T:
+def ask(
+    ctx: click.Context,
+    scenario: str | None,
+    question: Callable[[Any], T | None],
+    *,
+    maps: bool = False,
+) -> T:
     """The answer of ``question`` (called with what answers it): on the database driver
     alone where :mod:`control_graph.query.direct` gives the whole answer, which starts
-    without SQLAlchemy; else from the Model (in ``scenario``)."""
+    without SQLAlchemy; else from the Model (in ``scenario``). With ``maps`` the question
+    is handed a :class:`~control_graph.query.direct.DirectMaps` first (a map to draw),
+    else :class:`~control_graph.query.direct.DirectQuestions`."""
     root = ctx.find_root()
     if scenario is None and root.obj.get("model") is None:
-        from control_graph.query.direct import open_questions
+        from control_graph.query import direct as questions
 
-        direct = open_questions(root.obj["db"])
-        if direct is not None:
+        opened = (questions.open_maps if maps else questions.open_questions)(root.obj["db"])
+        if opened is not None:
             try:
-                answer = question(direct)
+                answer = question(opened)
+            except questions.ModelNeeded:
+                answer = None
             finally:
-                direct.close()
+                opened.close()
             if answer is not None:
                 return answer
     model = get_model(ctx)

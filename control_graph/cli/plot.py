@@ -24,6 +24,7 @@ from control_graph.cli.base import (
     F,
     Reading,
     as_of_option,
+    ask,
     by_option,
     emit_json,
     json_option,
@@ -190,9 +191,9 @@ def plot() -> None:
 @geography_options
 @title_option
 @output_options(FIGURES, 150)
-@with_model
+@click.pass_context
 def map_(
-    model: query.Model,
+    ctx: click.Context,
     on: dt.date,
     reading: Reading,
     roads: tuple[str, ...],
@@ -202,6 +203,7 @@ def map_(
     basemap: Path | None,
     title: str | None,
     output: Output,
+    scenario: str | None,
 ) -> None:
     """A map of who held every place and segment on a day.
 
@@ -224,16 +226,21 @@ def map_(
     from control_graph import plot as plots
 
     plots.check_format(output.path)
-    fig, _ = plots.plot_map(
-        model,
-        on,
-        roads=roads or None,
-        incidents=incidents,
-        labels=labels,
-        title=title,
-        geography=geography,
-        basemap=basemap,
-        **reading,
+    fig, _ = ask(
+        ctx,
+        scenario,
+        lambda source: plots.plot_map(
+            source,
+            on,
+            roads=roads or None,
+            incidents=incidents,
+            labels=labels,
+            title=title,
+            geography=geography,
+            basemap=basemap,
+            **reading,
+        ),
+        maps=True,
     )
     output.save(fig, "map", date=on.isoformat())
 

@@ -31,7 +31,8 @@ from control_graph.plot.style import new_axes
 
 if TYPE_CHECKING:
     from control_graph.plot.labels import PlacedLabel
-    from control_graph.query import Model, NetworkHistory
+    from control_graph.query import NetworkHistory
+    from control_graph.query.reading import MapReading
 
 __all__ = ["MapContext", "map_figure", "prepare_map"]
 
@@ -50,7 +51,7 @@ class MapContext:
 
     data: NetworkData
     #: The model, read when a map needs a day (see :meth:`snapshot`).
-    model: Model
+    model: MapReading
     trust: Trust
     positions: dict[str, Point]
     estimated: set[str]
@@ -168,7 +169,7 @@ class MapContext:
 
 
 def prepare_map(
-    model: Model,
+    model: MapReading,
     *,
     by: str = "party",
     as_of: DateLike | None = None,

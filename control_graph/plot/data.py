@@ -1,10 +1,11 @@
 """What the plots read from a model: the network once, then states day by day.
 
-Everything comes through :class:`control_graph.query.Model` and the engine and access
-records it returns (:meth:`~control_graph.query.Model.history`); nothing here touches
-the store. The network is read once per plot (or once per animation) and the states of
-every place and segment on a day are then answered by the engine from its sorted
-histories, with what the data leave uncertain or disputed, and each segment's access.
+Everything comes through :class:`control_graph.query.Model` (for a map of one day, any
+:class:`~control_graph.query.reading.MapReading`) and the engine and access records it
+returns (:meth:`~control_graph.query.Model.history`); nothing here touches the store.
+The network is read once per plot (or once per animation) and the states of every
+place and segment on a day are then answered by the engine from its sorted histories,
+with what the data leave uncertain or disputed, and each segment's access.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from control_graph.plot.colors import controller_colors
 from control_graph.webmap.trust import disputed_on
 
 if TYPE_CHECKING:
-    from control_graph.query import Model
+    from control_graph.query.reading import MapReading
 
 __all__ = [
     "DateLike",
@@ -235,7 +236,7 @@ class NetworkData:
         return self.colors.get(controller, "#777777")
 
 
-def load_network(model: Model, *, by: str = "party") -> NetworkData:
+def load_network(model: MapReading, *, by: str = "party") -> NetworkData:
     """Read the definitions of ``model`` and the colours of its parties (or blocs)."""
     view = check_by(by)
     network = model.network()  # once: on a national network each read takes a second
@@ -335,7 +336,7 @@ def trust_notes(trust: Trust) -> list[str]:
 
 
 def read_incidents(
-    model: Model,
+    model: MapReading,
     start: dt.date,
     end: dt.date,
     as_of: dt.date | None,

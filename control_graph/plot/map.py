@@ -59,7 +59,7 @@ from control_graph.plot.network import (
 from control_graph.plot.style import HALO, axes_and_figure, figure_of, fit_figure, kind_marker
 
 if TYPE_CHECKING:
-    from control_graph.query import Model
+    from control_graph.query.reading import MapReading
 
 __all__ = ["MapContext", "draw_map", "plot_map", "prepare_map"]
 
@@ -216,7 +216,7 @@ def _layout_place_labels(
 
 @with_script_fonts
 def plot_map(
-    model: Model,
+    model: MapReading,
     on: DateLike,
     *,
     by: str = "party",
@@ -244,7 +244,8 @@ def plot_map(
     Parameters
     ----------
     model
-        The model to read.
+        The model to read (or anything that reads what a map needs, see
+        :class:`~control_graph.query.reading.MapReading`).
     on
         The day to map (``date`` or ``YYYY-MM-DD``).
     by

@@ -10,19 +10,27 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from control_graph.errors import InvalidArgumentError
 from control_graph.model import disputes
 from control_graph.model.access import AccessIndex, most_restrictive
 from control_graph.model.dates import DateLike, to_optional_day
 from control_graph.model.network import RoadNetwork
-from control_graph.model.records import Confidence, Filters
+from control_graph.model.records import Confidence, Filters, Membership
 from control_graph.model.states import State
 from control_graph.model.stored import DayStates, Span
-from control_graph.model.timeline import By, Change, ControlTimeline, ElementType, StatesOnDays
+from control_graph.model.timeline import (
+    By,
+    Change,
+    ControlTimeline,
+    ElementType,
+    MembershipIndex,
+    StatesOnDays,
+)
 from control_graph.query.results import (
     ChangesResult,
+    DayView,
     PathResult,
     SegmentState,
     Share,
@@ -37,9 +45,11 @@ __all__ = [
     "day_states",
     "dispute_window",
     "explain_keys",
+    "held_controllers",
     "make_filters",
     "path",
     "shares_of",
+    "stored_day",
     "timeline",
     "who_held",
 ]
@@ -76,6 +86,39 @@ def day_states(day: dt.date, spans: Iterable[Span], network: RoadNetwork) -> Day
     """Every element's state on ``day``, from the stored spans containing it."""
     ends = {sid: segment.ends() for sid, segment in network.segments.items()}
     return DayStates(day, spans, ends, network.memberships)
+
+
+def stored_day(
+    day: dt.date, view: By, network: RoadNetwork, spans: list[Span], access: AccessIndex
+) -> DayView:
+    """The day view from the stored spans containing ``day``, with the disputes they keep
+    (those of the default window)."""
+    states = day_states(day, spans, network)
+    # A segment without a span of its own that day is unknown from its ends: derived too.
+    own = {s for s, (early, _) in states.segments.items() if early.own}
+    disputed = frozenset(span.element for span in spans if span.disputed)
+    derived = frozenset(s for s in network.segments if s not in own)
+    return DayView(day, view, network, states, access, disputed, derived)
+
+
+def held_controllers(
+    view: By,
+    parties: set[str],
+    memberships: Callable[[], list[Membership]],
+    holds_between: Callable[[str, dt.date | None, dt.date | None], bool],
+) -> set[str]:
+    """What a legend lists from the stored spans: the ``parties`` that hold something at
+    some time, or by bloc each bloc such a party is in while it holds something, and the
+    party itself while it holds something outside every bloc."""
+    if view == "party":
+        return parties
+    index = MembershipIndex(memberships())
+    found: set[str] = set()
+    for party in sorted(parties):
+        for start, end, shown in index.periods(party):
+            if shown not in found and holds_between(party, start, end):
+                found.add(shown)
+    return found
 
 
 def shares_of(states: list[tuple[State, float]]) -> tuple[Share, ...]:

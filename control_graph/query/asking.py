@@ -19,7 +19,7 @@ from control_graph.model.access import AccessIndex
 from control_graph.model.dates import DateLike, to_day, to_optional_day
 from control_graph.model.network import RoadNetwork
 from control_graph.model.records import NO_FILTERS, Event, Filters
-from control_graph.model.timeline import ControlTimeline, MembershipIndex, StatesOnDays, check_by
+from control_graph.model.timeline import ControlTimeline, StatesOnDays, check_by
 from control_graph.query import answers
 from control_graph.query.answers import make_filters
 from control_graph.query.base import ModelBase
@@ -99,38 +99,31 @@ class Asking(ModelBase):
             if network is None:
                 network = read.read_network(conn, overlay=overlay)
             access_entries = reports.read_access(conn, until=day, filters=filters, overlay=overlay)
-            states: StatesOnDays
             if self._stored(filters):
                 day_spans = spans.read_spans_on(conn, day)
-                stored = answers.day_states(day, day_spans, network)
-                states = stored
-                # A segment without a span that day is unknown from its ends: derived too.
-                own = {s for s, (early, _) in stored.segments.items() if early.own}
+                stored = answers.stored_day(
+                    day, view, network, day_spans, network.access_index(access_entries)
+                )
                 if window == disputes.DEFAULT_DISPUTE_WINDOW:
-                    # Kept with the spans: no report needs reading.
-                    disputed = frozenset(span.element for span in day_spans if span.disputed)
-                else:
-                    disputed = _disputed_from_claims(conn, network, day, window, own)
-                derived = frozenset(s for s in network.segments if s not in own)
-            else:
-                events = reports.read_control_events(
-                    conn, until=day, filters=filters, overlay=overlay
+                    return stored  # the spans keep the disputes of this window
+                own = frozenset(network.segments) - stored.derived
+                return stored._replace(
+                    disputed=_disputed_from_claims(conn, network, day, window, set(own))
                 )
-                timeline = network.timeline(events)
-                states = timeline
-                derived = frozenset(
-                    s
-                    for s in network.segments
-                    if disputes.deciding_event(timeline.early, s, "segment", day) is None
-                )
-                disputed = frozenset(
-                    element
-                    for element in (*network.places, *network.segments)
-                    if element not in derived
-                    and disputes.is_disputed(timeline, element, day, window)
-                )
+            events = reports.read_control_events(conn, until=day, filters=filters, overlay=overlay)
+        timeline = network.timeline(events)
+        derived = frozenset(
+            s
+            for s in network.segments
+            if disputes.deciding_event(timeline.early, s, "segment", day) is None
+        )
+        disputed = frozenset(
+            element
+            for element in (*network.places, *network.segments)
+            if element not in derived and disputes.is_disputed(timeline, element, day, window)
+        )
         access = network.access_index(access_entries)
-        return DayView(day, view, network, states, access, disputed, derived)
+        return DayView(day, view, network, timeline, access, disputed, derived)
 
     def controllers(
         self,
@@ -146,18 +139,12 @@ class Asking(ModelBase):
         view = check_by(by)
         if self._stored(filters):
             with self._reading() as (conn, _):
-                parties = spans.held_ever(conn)
-                if view == "party":
-                    return parties
-                # A party shows as each bloc it is in while it holds something, and
-                # as itself while it holds something outside every bloc.
-                index = MembershipIndex(read.read_memberships(conn))
-                found: set[str] = set()
-                for party in sorted(parties):
-                    for start, end, shown in index.periods(party):
-                        if shown not in found and spans.holds_between(conn, party, start, end):
-                            found.add(shown)
-                return found
+                return answers.held_controllers(
+                    view,
+                    spans.held_ever(conn),
+                    lambda: read.read_memberships(conn),
+                    lambda party, start, end: spans.holds_between(conn, party, start, end),
+                )
         _, timeline, _ = self._engine_for(None, until=None, filters=filters)
         return {
             state.controller

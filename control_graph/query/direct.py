@@ -9,7 +9,9 @@ spans) through :mod:`control_graph.store.direct` and answers with the same code 
 :class:`~control_graph.query.Model` (:mod:`control_graph.query.answers`).
 Each method returns ``None`` where it cannot give the answer (a name that is not one
 element's, a filter, a driver error); the caller then asks the Model, which also words
-every error.
+every error. :class:`DirectMaps` reads what a map of one day needs
+(:class:`~control_graph.query.reading.MapReading`) and raises :class:`ModelNeeded` where
+only the Model can read it; the caller then draws the map again from the Model.
 
 Examples
 --------
@@ -28,15 +30,21 @@ True
 from __future__ import annotations
 
 import dataclasses
-from typing import Self
+import datetime as dt
+from collections.abc import Callable
+from typing import Self, TypeVar
 
+from control_graph.errors import ControlGraphError
 from control_graph.model import disputes
 from control_graph.model.dates import DateLike, to_day, to_optional_day
-from control_graph.model.records import NO_FILTERS
+from control_graph.model.network import RoadNetwork
+from control_graph.model.records import NO_FILTERS, Incident, Source
 from control_graph.model.timeline import ELEMENT_TYPES, ElementType, check_by
 from control_graph.query import answers
 from control_graph.query.results import (
     ChangesResult,
+    DayView,
+    NetworkHistory,
     PathResult,
     Report,
     TimelineResult,
@@ -45,7 +53,7 @@ from control_graph.query.results import (
 from control_graph.store.direct import DirectReader, DirectReadError, open_direct
 from control_graph.store.settings import resolve_url
 
-__all__ = ["DirectQuestions", "open_questions"]
+__all__ = ["DirectMaps", "DirectQuestions", "ModelNeeded", "open_maps", "open_questions"]
 
 #: What an element may be named as.
 ELEMENTS = ("place", "segment", "road")
@@ -56,6 +64,12 @@ def open_questions(url: str | None = None) -> DirectQuestions | None:
     or ``None`` when only the Model can open it (a new database, a migration, memory)."""
     reader = open_direct(resolve_url(url))
     return None if reader is None else DirectQuestions(reader)
+
+
+def open_maps(url: str | None = None) -> DirectMaps | None:
+    """What maps read, on the database at ``url`` (as :func:`open_questions`)."""
+    reader = open_direct(resolve_url(url))
+    return None if reader is None else DirectMaps(reader)
 
 
 class DirectQuestions:
@@ -238,3 +252,133 @@ class DirectQuestions:
         except DirectReadError:
             return None
         return answers.changes_from_spans(spans, start_day, end_day, filters)
+
+
+class ModelNeeded(ControlGraphError):
+    """Only the Model reads this (a filter, a scenario, a name it must word an error for,
+    a driver error): draw again from the Model."""
+
+
+T = TypeVar("T")
+
+
+class DirectMaps:
+    """What a map of one day reads (:class:`~control_graph.query.reading.MapReading`),
+    from the reported data with every report counting; :class:`ModelNeeded` elsewhere.
+
+    Examples
+    --------
+    >>> import control_graph as cg, tempfile, pathlib
+    >>> url = f"sqlite:///{pathlib.Path(tempfile.mkdtemp()) / 'kachin.db'}"
+    >>> with cg.open(url) as model:
+    ...     _ = model.import_file(cg.sample_path())
+    >>> with open_maps(url) as maps:
+    ...     maps.day("2026-02-06").state("lonton").controller
+    'kia'
+    """
+
+    def __init__(self, reader: DirectReader) -> None:
+        self.reader = reader
+        self._network: RoadNetwork | None = None
+
+    def close(self) -> None:
+        self.reader.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @staticmethod
+    def _unfiltered(
+        as_of: DateLike | None, min_confidence: str | None, independent_only: bool
+    ) -> None:
+        if answers.make_filters(as_of, min_confidence, independent_only) != NO_FILTERS:
+            raise ModelNeeded("a filter is read by the Model")
+
+    def _read(self, read: Callable[[], T]) -> T:
+        try:
+            return read()
+        except DirectReadError:
+            raise ModelNeeded("the driver could not read this") from None
+
+    def network(self) -> RoadNetwork:
+        if self._network is None:
+            self._network = self._read(self.reader.network)
+        return self._network
+
+    def sources(self) -> list[Source]:
+        return self._read(self.reader.sources)
+
+    def resolve(
+        self, text: str, kinds: tuple[str, ...] = ("place", "segment", "road")
+    ) -> tuple[str, str]:
+        found = self._read(lambda: self.reader.resolve(text, kinds))
+        if found is None:
+            raise ModelNeeded(f"the Model says why {text!r} is not one element")
+        return found
+
+    def incidents(
+        self, *, start: DateLike | None = None, end: DateLike | None = None
+    ) -> list[Incident]:
+        raise ModelNeeded("incidents are read by the Model")
+
+    def controllers(
+        self,
+        *,
+        as_of: DateLike | None = None,
+        by: str = "party",
+        min_confidence: str | None = None,
+        independent_only: bool = False,
+    ) -> set[str]:
+        self._unfiltered(as_of, min_confidence, independent_only)
+        view = check_by(by)
+        return self._read(
+            lambda: answers.held_controllers(
+                view, self.reader.held_ever(), self.reader.memberships, self.reader.holds_between
+            )
+        )
+
+    def day(
+        self,
+        on: DateLike,
+        *,
+        as_of: DateLike | None = None,
+        by: str = "party",
+        min_confidence: str | None = None,
+        independent_only: bool = False,
+        dispute_window: int = disputes.DEFAULT_DISPUTE_WINDOW,
+        network: RoadNetwork | None = None,
+    ) -> DayView:
+        self._unfiltered(as_of, min_confidence, independent_only)
+        if answers.dispute_window(dispute_window) != disputes.DEFAULT_DISPUTE_WINDOW:
+            raise ModelNeeded("another dispute window reads the claims")
+        day, view = to_day(on, "on"), check_by(by)
+        whole = network if network is not None else self.network()
+
+        def read() -> DayView:
+            entries = self.reader.access(None, day)
+            spans = self.reader.spans_on(day)
+            return answers.stored_day(day, view, whole, spans, whole.access_index(entries))
+
+        return self._read(read)
+
+    def last_change(
+        self,
+        *,
+        as_of: DateLike | None = None,
+        min_confidence: str | None = None,
+        independent_only: bool = False,
+    ) -> dt.date | None:
+        self._unfiltered(as_of, min_confidence, independent_only)
+        return self._read(self.reader.last_change)
+
+    def history(
+        self,
+        *,
+        as_of: DateLike | None = None,
+        min_confidence: str | None = None,
+        independent_only: bool = False,
+    ) -> NetworkHistory:
+        raise ModelNeeded("the engine over every report is the Model's")

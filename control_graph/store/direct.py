@@ -36,6 +36,7 @@ from control_graph.model.records import (
     Place,
     Road,
     Segment,
+    Source,
 )
 from control_graph.model.stored import Span
 from control_graph.store.batches import chunks
@@ -338,6 +339,11 @@ class DirectReader:
             found.append(Road(**values, segments=tuple(s for s, _, _ in chain), places=places))
         return found
 
+    def sources(self) -> list[Source]:
+        """Every source, by id."""
+        columns, rows = self._columns("SELECT * FROM sources ORDER BY id")
+        return [Source(**values) for values in records_of("sources", columns, rows, {})]
+
     def dataset_names(self) -> list[str]:
         """The names of the datasets imported, oldest first, without repeats."""
         names = self._rows(
@@ -432,6 +438,33 @@ class DirectReader:
             conditions.append("start_day <= ?")
             params.append(self._day(end))
         return self._spans(" AND ".join(conditions), params)
+
+    def held_ever(self) -> set[str]:
+        """Every party that holds some place or segment at some time, in either reading."""
+        # One pass over the table for both readings (the pairs are few), not one for each.
+        pairs = self._rows("SELECT DISTINCT controller, late_controller FROM state_spans")
+        return {party for pair in pairs for party in pair if party is not None}
+
+    def holds_between(self, party: str, start: dt.date | None, end: dt.date | None) -> bool:
+        """Whether ``party`` holds some place or segment, in either reading, on some day
+        from ``start`` to the day before ``end`` (``None``: open)."""
+        conditions, params = ["(controller = ? OR late_controller = ?)"], [party, party]
+        if start is not None:
+            conditions.append("(end_day IS NULL OR end_day > ?)")
+            params.append(self._day(start))
+        if end is not None:
+            conditions.append("start_day < ?")
+            params.append(self._day(end))
+        where = " AND ".join(conditions)
+        return bool(self._rows(f"SELECT id FROM state_spans WHERE {where} LIMIT 1", params))
+
+    def last_change(self) -> dt.date | None:
+        """The last day on which any place's or segment's state changes (by party)."""
+        ((value,),) = self._rows(
+            "SELECT max(start_day) FROM state_spans WHERE status <> before_status"
+            " OR COALESCE(controller, '') <> COALESCE(before_controller, '')"
+        )
+        return None if value is None else Converter().day(value)
 
     # -- reports ------------------------------------------------------------------------
 

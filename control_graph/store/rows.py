@@ -62,6 +62,10 @@ def _plan(section: str) -> list[tuple[str, str | None]]:
 
 
 _PLANS = {section: _plan(section) for section in RECORD_KINDS}
+_DAY_FIELDS = {
+    section: [f.name for f in kind.fields if f.column is not None and f.type is FieldType.DATE]
+    for section, kind in RECORD_KINDS.items()
+}
 
 
 def records_of(
@@ -71,17 +75,22 @@ def records_of(
     aliases: dict[str, tuple[str, ...]],
 ) -> Iterator[dict[str, Any]]:
     """Each definition's fields from its row (the table's ``columns``, in order), column
-    by column as the format's table says; rows are plain tuples, read by position."""
+    by column as the format's table says; rows are plain tuples, read by position. A
+    day comes as ``date`` through SQLAlchemy and psycopg, and as ISO text from sqlite3."""
     if not rows:
         return
     position = {name: i for i, name in enumerate(columns)}
     plan = [(name, position[column] if column else None) for name, column in _PLANS[section]]
+    days = _DAY_FIELDS[section]
     ident, attributes = position["id"], position["attributes"]
     for row in rows:
         values: dict[str, Any] = {
             name: row[i] if i is not None else aliases.get(row[ident], ()) for name, i in plan
         }
         values["attributes"] = attributes_of(row[attributes])
+        for name in days:
+            if isinstance(values[name], str):
+                values[name] = dt.date.fromisoformat(values[name])
         yield values
 
 

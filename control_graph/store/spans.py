@@ -429,34 +429,15 @@ def _order(span: Span) -> tuple[str, dt.date]:
 
 def held_ever(conn: Connection) -> set[str]:
     """Every party that holds some place or segment at some time, in either reading."""
-    s = orm.StateSpan
-    # One pass over the table for both readings (the pairs are few), not one for each.
-    pairs = conn.execute(sa.select(s.controller, s.late_controller).distinct())
-    return {party for pair in pairs for party in pair if party is not None}
+    return _direct(conn).held_ever()
 
 
 def holds_between(conn: Connection, party: str, start: dt.date | None, end: dt.date | None) -> bool:
     """Whether ``party`` holds some place or segment, in either reading, on some day
     from ``start`` to the day before ``end`` (``None``: open)."""
-    s = orm.StateSpan
-    query = sa.select(s.id).where(sa.or_(s.controller == party, s.late_controller == party))
-    if start is not None:
-        query = query.where(sa.or_(s.end_day.is_(None), s.end_day > start))
-    if end is not None:
-        query = query.where(s.start_day < end)
-    return conn.execute(query.limit(1)).first() is not None
+    return _direct(conn).holds_between(party, start, end)
 
 
 def last_change(conn: Connection) -> dt.date | None:
     """The last day on which any place's or segment's state changes."""
-    s = orm.StateSpan
-    changed = sa.or_(
-        s.status != s.before_status,
-        sa.func.coalesce(s.controller, "") != sa.func.coalesce(s.before_controller, ""),
-    )
-    value = conn.execute(sa.select(sa.func.max(s.start_day)).where(changed)).scalar()
-    return (
-        None
-        if value is None
-        else (dt.date.fromisoformat(value) if isinstance(value, str) else value)
-    )
+    return _direct(conn).last_change()
