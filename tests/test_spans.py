@@ -325,3 +325,24 @@ def test_the_legends_parties_and_blocs_from_spans_are_the_engines(
         model.import_file(path)
         for by in ("party", "bloc"):
             assert model.controllers(by=by) == model.controllers(by=by, min_confidence="low"), by
+
+
+def test_a_large_import_leaves_postgresql_fresh_statistics(pg_url: str) -> None:
+    """Without them the planner took a month's spans (a quarter of a million rows at
+    national scale) for a few thousand and read them through a lossy bitmap of the
+    whole table. ANALYZE sets ``reltuples`` (-1 on a table never analysed)."""
+    with (
+        mock.patch.object(importer, "ANALYZE_AFTER", 12),
+        mock.patch.object(importer, "BULK_SPANS_FROM", 0),
+        cg.open(pg_url) as model,
+    ):
+        model.import_file(cg.sample_path())
+        with model.engine.connect() as conn:
+            tuples = dict(
+                conn.exec_driver_sql(
+                    "SELECT relname, reltuples FROM pg_class WHERE relnamespace ="
+                    " current_schema()::regnamespace AND relkind = 'r'"
+                ).all()
+            )
+    assert tuples["state_spans"] > 0 and tuples["events"] > 0 and tuples["places"] > 0
+    assert tuples["incidents"] == -1  # the sample's 11 incidents are not "many"

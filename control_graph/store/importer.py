@@ -52,6 +52,15 @@ __all__ = [
 
 #: After an import this large, PostgreSQL's statistics are refreshed.
 ANALYZE_AFTER = 10_000
+#: The tables PostgreSQL analyses after an import of many of a section's records.
+_ANALYZED = {
+    "events": ("events",),
+    "places": ("places", "aliases"),
+    "segments": ("segments", "road_segments"),
+    "roads": ("roads", "segments", "road_segments"),
+    "incidents": ("incidents",),
+    "access": ("access_records",),
+}
 #: From this many places and segments touched, an import's spans are computed over
 #: integer columns of the events (store.spans.materialise_bulk) rather than records.
 BULK_SPANS_FROM = 2_000
@@ -251,10 +260,19 @@ def write_loaded(
         if loaded.changed:
             counts["corrected"] = len(loaded.changed)
         conn.execute(sa.update(orm.Import).where(orm.Import.id == import_id).values(counts=counts))
-    _update_spans(conn, import_id, overlay.own)
-    if conn.dialect.name == "postgresql" and dataset.counts()["events"] > ANALYZE_AFTER:
-        # Fresh statistics, or the planner may walk a whole table for one road.
-        conn.exec_driver_sql("ANALYZE events")
+    bulk = _update_spans(conn, import_id, overlay.own)
+    if conn.dialect.name == "postgresql":
+        # Fresh statistics, or the planner may walk a whole table for one road (and
+        # take a month's spans for a few thousand rows, not a quarter of a million).
+        written = dataset.counts()
+        large = [
+            table
+            for section, tables in _ANALYZED.items()
+            if written.get(section, 0) > ANALYZE_AFTER
+            for table in tables
+        ]
+        for table in dict.fromkeys([*large, *(["state_spans"] if bulk else [])]):
+            conn.exec_driver_sql(f"ANALYZE {table}")
     return ImportReport(
         import_id,
         str(loaded.path),
@@ -484,24 +502,26 @@ def _bookkeeping_import(
     ).scalar_one()
 
 
-def _update_spans(conn: Connection, import_id: int, scenario_id: int | None) -> None:
+def _update_spans(conn: Connection, import_id: int, scenario_id: int | None) -> bool:
     """Recompute the state spans of what an import (or a retraction, an undo) touched:
     derived data, written in the same transaction so that it never disagrees with the
-    events. Only the reported data keeps spans; scenarios are computed when asked."""
+    events. Only the reported data keeps spans; scenarios are computed when asked.
+    Whether they were computed in bulk (many elements)."""
     if scenario_id is not None:
-        return
+        return False
     from control_graph.store.spans import materialise, materialise_bulk, touched_by_import
 
     places, segments = touched_by_import(conn, import_id)
     if len(places) + len(segments) < BULK_SPANS_FROM:
         materialise(conn, places, segments)
-        return
+        return False
     held = _count(conn, orm.Place), _count(conn, orm.Segment)
     every = (len(places), len(segments)) == held
     # Touching most of the network (a network file, a national CSV), reading all of it
     # at once is cheaper than reading the touched part in thousands of small batches.
     whole = 2 * (len(places) + len(segments)) >= sum(held)
     materialise_bulk(conn, places, segments, every=every, whole=whole)
+    return True
 
 
 def _count(conn: Connection, table: Any) -> int:
