@@ -32,6 +32,7 @@ TABLES = {
     "access_records",
     "retractions",
     "state_spans",
+    "span_holders",
 }
 
 
@@ -167,3 +168,27 @@ def test_going_down_to_0003_and_up_again_keeps_every_answer(db_url: str) -> None
     db.upgrade(engine)
     with cg.Model(engine) as model:
         assert answers(model) == before
+
+
+def test_0007_counts_the_parties_of_the_spans_already_stored(db_url: str) -> None:
+    """Spans stored at 0006 get their parties counted by the upgrade, and the legend
+    reads the same; going down drops the counts and nothing else."""
+    engine = db.connect(db_url)
+    with cg.Model(engine) as model:
+        model.import_file(cg.sample_path())
+        legend = {by: model.controllers(by=by) for by in ("party", "bloc")}
+        with engine.connect() as conn:
+            counts = dict(conn.exec_driver_sql("SELECT party_id, spans FROM span_holders").all())
+    assert set(counts) == legend["party"] and all(n > 0 for n in counts.values())
+    engine = db.open_engine(db_url)
+    db.downgrade(engine, "0006")
+    assert "span_holders" not in tables(engine) and "state_spans" in tables(engine)
+    db.upgrade(engine)
+    with cg.Model(engine) as model:
+        assert {by: model.controllers(by=by) for by in ("party", "bloc")} == legend
+        assert model.stale_holders() == []
+        with engine.connect() as conn:
+            assert dict(conn.exec_driver_sql("SELECT party_id, spans FROM span_holders").all()) == (
+                counts
+            )
+    engine.dispose()

@@ -180,6 +180,7 @@ def test_an_import_killed_at_any_point_leaves_the_database_as_it_was(
         model.import_file(write_events(tmp_path / "small.csv", 100, seed=2))
         # The stored spans (derived from the events in the same transaction) agree.
         assert model.stale_spans() == ([], [])
+        assert model.stale_holders() == []
     assert snapshot(base_url)["events"] == before["events"] + 100  # type: ignore[operator]
     if base_url.startswith("sqlite"):
         engine = db.open_engine(base_url)

@@ -29,6 +29,7 @@ from tests.test_trust_property import DAYS, dataset_of, worlds
 
 def same_answers(model: cg.Model, world: World) -> None:
     assert model.stale_spans() == ([], [])
+    assert model.stale_holders() == []
     network, timeline, _ = model.history()
     engine_changes = timeline.changes()
     assert model.changes().changes == tuple(engine_changes)
@@ -116,6 +117,7 @@ def test_the_sample_answers_the_same_from_spans() -> None:
     with cg.open("sqlite://") as model:
         model.import_file(cg.sample_path())
         assert model.stale_spans() == ([], [])
+        assert model.stale_holders() == []
         network, timeline, _ = model.history()
         for day in ("2025-06-01", "2025-12-01", "2026-02-01", "2026-02-06"):
             view = model.day(day)
@@ -136,9 +138,27 @@ def test_deep_check_finds_and_repairs_spans_out_of_step(valley: cg.Model) -> Non
     with valley.engine.begin() as conn:
         conn.exec_driver_sql("DELETE FROM state_spans WHERE element_id = 'gate'")
     report = check_dataset(valley, deep=True, only=["stale-spans"])
-    assert [f.element for f in report.findings] == ["gate"]
+    # The gate's spans, and the count of the spans naming each party they named.
+    assert report.findings[0].element == "gate"
+    assert {f.type for f in report.findings[1:]} == {"party"}
+    assert len(report.findings) > 1
     valley.rebuild_spans()
     assert valley.stale_spans() == ([], [])
+    assert valley.stale_holders() == []
+    with valley.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE span_holders SET spans = spans + 1 WHERE party_id = 'south'")
+        conn.exec_driver_sql("INSERT INTO span_holders VALUES ('nobody', 3)")
+    report = check_dataset(valley, deep=True, only=["stale-spans"])
+    assert sorted(
+        (f.element, f.details["stored"] - f.details["counted"]) for f in report.findings
+    ) == [
+        ("nobody", 3),
+        ("south", 1),
+    ]
+    assert "nobody" in valley.controllers()  # what the legend would wrongly list
+    valley.rebuild_spans()
+    assert valley.stale_holders() == []
+    assert "nobody" not in valley.controllers()
 
 
 def test_a_span_knows_its_change() -> None:
@@ -255,6 +275,7 @@ def test_a_large_import_builds_the_indexes_again(tmp_path: Path) -> None:
         assert indexes() == before
         model.import_file(good)
         assert model.stale_spans() == ([], [])
+        assert model.stale_holders() == []
     assert indexes() == before
     assert dropped == ["events", "events"]  # by both imports
 

@@ -171,7 +171,9 @@ RULES: Mapping[Code, Rule] = {
     Code.PLACE_NEVER_KNOWN: lambda r: network.place_never_known(r.never_known_places),
     Code.UNUSED_PARTY: lambda r: definitions.unused_party(r.parties, r.used_ids[0], r.blocs),
     Code.UNUSED_SOURCE: lambda r: definitions.unused_source(r.sources, r.used_ids[1]),
-    Code.STALE_SPANS: lambda r: network.stale_spans(*r.model.stale_spans()),
+    Code.STALE_SPANS: lambda r: network.stale_spans(
+        *r.model.stale_spans(), r.model.stale_holders()
+    ),
 }
 #: Checks that recompute everything, run only when asked for (``deep``).
 DEEP = frozenset({Code.STALE_SPANS})

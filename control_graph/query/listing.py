@@ -110,6 +110,12 @@ class Listing(ModelBase):
         with self._reading() as (conn, _):
             return spans.stale_spans(conn)
 
+    def stale_holders(self) -> list[tuple[str, int, int]]:
+        """The parties whose stored count of the spans naming them is not the count of
+        the spans stored: ``(party, stored, counted)``; empty when all is well."""
+        with self._reading() as (conn, _):
+            return spans.stale_holders(conn)
+
     def network(self) -> RoadNetwork:
         """The whole road network: places, segments, roads, parties and blocs, with
         segment lengths and the graph."""

@@ -49,6 +49,7 @@ __all__ = [
     "Scenario",
     "Segment",
     "Source",
+    "SpanHolder",
     "StateSpan",
     "Suppression",
     "declare_partial_indexes",
@@ -512,3 +513,18 @@ class StateSpan(Base):
     before_controller: Mapped[str | None] = mapped_column(ID)
     #: Whether a rival claim disputes the deciding report (default window; migration 0006).
     disputed: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+
+
+class SpanHolder(Base):
+    """Each party that the state spans name, and how often: what a map's legend lists
+    (every party holding something at some time) without reading every span.
+
+    Derived data, kept with the spans: ``spans`` counts the spans naming the party as
+    controller plus those naming it as the late reading's controller; every write of
+    spans adds what it writes and subtracts what it deletes (migration 0007).
+    """
+
+    __tablename__ = "span_holders"
+
+    party_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    spans: Mapped[int] = mapped_column(Integer)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from array import array
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +45,7 @@ __all__ = [
     "read_spans",
     "read_spans_on",
     "read_spans_starting",
+    "stale_holders",
     "stale_spans",
     "touched_by_import",
 ]
@@ -137,20 +139,68 @@ def _slice(conn: Connection, places: set[str], segments: set[str]) -> RoadNetwor
     )
 
 
-def _write(conn: Connection, spans: Iterable[Span], expected: int = 0) -> int:
+def _delete(conn: Connection, elements: set[str] | None) -> Counter[str]:
+    """Delete the spans of ``elements`` (``None``: every span, and every count of the
+    parties they name); how many times the deleted spans named each party, negated."""
+    s = orm.StateSpan
+    named: Counter[str] = Counter()
+    if elements is None:
+        conn.execute(sa.delete(s))
+        conn.execute(sa.delete(orm.SpanHolder))
+        return named
+    counted_names = sa.select(s.controller, s.late_controller, sa.func.count()).group_by(
+        s.controller, s.late_controller
+    )
+    for batch in _chunks(sorted(elements)):
+        for controller, late_controller, count in conn.execute(
+            counted_names.where(s.element_id.in_(batch))
+        ):
+            for party in (controller, late_controller):
+                if party is not None:
+                    named[party] -= count
+        conn.execute(sa.delete(s).where(s.element_id.in_(batch)))
+    return named
+
+
+def _count_holders(conn: Connection, change: Counter[str]) -> None:
+    """Add ``change`` to the count of spans naming each party (the few rows of
+    ``span_holders``: a party named by no span has none)."""
+    h = orm.SpanHolder
+    current = dict(conn.execute(sa.select(h.party_id, h.spans)).all())
+    for party, difference in change.items():
+        if not difference:
+            continue
+        before = current.get(party, 0)
+        after = before + difference
+        if after <= 0:
+            conn.execute(sa.delete(h).where(h.party_id == party))
+        elif before:
+            conn.execute(sa.update(h).where(h.party_id == party).values(spans=after))
+        else:
+            conn.execute(sa.insert(h).values(party_id=party, spans=after))
+
+
+def _write(conn: Connection, spans: Iterable[Span], named: Counter[str], expected: int = 0) -> int:
     """Write spans as plain rows (COPY on PostgreSQL, executemany on SQLite); with
     ``expected`` rows or more into a table emptied first, SQLite's indexes are built
-    after (see :func:`~control_graph.store.write.indexes_rebuilt`)."""
+    after (see :func:`~control_graph.store.write.indexes_rebuilt`). ``named`` (what the
+    deleted spans named, see :func:`_delete`) is added to the parties' counts with what
+    these spans name."""
     count = 0
     # The few distinct states, each turned into its column values once. Keyed by
-    # identity, with the state kept alive so that no other object takes its id.
+    # identity, with the state kept alive so that no other object takes its id; and
+    # how many spans name each, for the parties' counts.
     texts: dict[int, tuple[str, str | None]] = {}
     kept: list[State] = []
+    uses: Counter[int] = Counter()
 
-    def text(state: State) -> tuple[str, str | None]:
-        found = texts.get(id(state))
+    def text(state: State, names: bool = True) -> tuple[str, str | None]:
+        key = id(state)
+        if names:  # the state before a span is another span's
+            uses[key] += 1
+        found = texts.get(key)
         if found is None:
-            found = texts[id(state)] = (state.status.value, state.controller)
+            found = texts[key] = (state.status.value, state.controller)
             kept.append(state)
         return found
 
@@ -169,12 +219,16 @@ def _write(conn: Connection, spans: Iterable[Span], expected: int = 0) -> int:
                 early.own,
                 *text(late.state),
                 late.own,
-                *text(span.before),
+                *text(span.before, names=False),
                 span.disputed,
             )
 
     with indexes_rebuilt(conn, "state_spans", expected):
         insert_rows(conn, "state_spans", _COLUMNS, rows(), None)
+    for state in kept:
+        if state.controller is not None:
+            named[state.controller] += uses[id(state)]
+    _count_holders(conn, named)
     return count
 
 
@@ -185,9 +239,7 @@ def materialise(conn: Connection, places: set[str], segments: set[str]) -> int:
         return 0
     network = _slice(conn, places, segments)
     timeline = network.timeline(read_control_events(conn, network))
-    s = orm.StateSpan
-    for batch in _chunks(sorted(places | segments)):
-        conn.execute(sa.delete(s).where(s.element_id.in_(batch)))
+    named = _delete(conn, places | segments)
     return _write(
         conn,
         (
@@ -196,6 +248,7 @@ def materialise(conn: Connection, places: set[str], segments: set[str]) -> int:
             if element in network.places or element in network.segments
             for span in span_rows(timeline, element)
         ),
+        named,
     )
 
 
@@ -328,15 +381,11 @@ def materialise_bulk(
     )
     del events  # the spans are written next; the columns are not needed for that
     wanted = None if every else places | segments
-    s = orm.StateSpan
-    if every:
-        conn.execute(sa.delete(s))
-    else:
-        for batch in _chunks(sorted(places | segments)):
-            conn.execute(sa.delete(s).where(s.element_id.in_(batch)))
+    named = _delete(conn, wanted)
     return _write(
         conn,
         (span for span in spans if wanted is None or span.element in wanted),
+        named,
         expected,
     )
 
@@ -346,7 +395,7 @@ def materialise_all(conn: Connection) -> int:
     network = read_network(conn)
     events = read_control_events(conn)
     timeline = network.timeline(events)
-    conn.execute(sa.delete(orm.StateSpan))
+    named = _delete(conn, None)
     return _write(
         conn,
         (
@@ -354,6 +403,7 @@ def materialise_all(conn: Connection) -> int:
             for element in (*sorted(network.places), *sorted(network.segments))
             for span in span_rows(timeline, element)
         ),
+        named,
         len(events),
     )
 
@@ -421,6 +471,27 @@ def stale_spans(conn: Connection) -> tuple[list[Span], list[Span]]:
     }
     stored = set(read_spans(conn))
     return sorted(expected - stored, key=_order), sorted(stored - expected, key=_order)
+
+
+def stale_holders(conn: Connection) -> list[tuple[str, int, int]]:
+    """The parties whose stored count of spans naming them differs from the spans
+    stored: ``(party, stored count, spans naming it)``."""
+    s, h = orm.StateSpan, orm.SpanHolder
+    counted_names: Counter[str] = Counter()
+    for controller, late_controller, count in conn.execute(
+        sa.select(s.controller, s.late_controller, sa.func.count()).group_by(
+            s.controller, s.late_controller
+        )
+    ):
+        for party in (controller, late_controller):
+            if party is not None:
+                counted_names[party] += count
+    stored = dict(conn.execute(sa.select(h.party_id, h.spans)).all())
+    return [
+        (party, stored.get(party, 0), counted_names.get(party, 0))
+        for party in sorted(stored.keys() | counted_names.keys())
+        if stored.get(party, 0) != counted_names.get(party, 0)
+    ]
 
 
 def _order(span: Span) -> tuple[str, dt.date]:

@@ -162,10 +162,15 @@ def place_never_known(places: Iterable[str]) -> Iterator[Finding]:
         )
 
 
-def stale_spans(missing: Sequence[Span], extra: Sequence[Span]) -> Iterator[Finding]:
+def stale_spans(
+    missing: Sequence[Span],
+    extra: Sequence[Span],
+    holders: Sequence[tuple[str, int, int]] = (),
+) -> Iterator[Finding]:
     """The state spans stored for the reported data that the events no longer give (and
     those they give that are not stored), one finding per element: derived data out of
-    step, which answers of whole-network questions would then repeat."""
+    step, which answers of whole-network questions would then repeat. ``holders``: the
+    parties whose count of spans naming them is wrong (the legend of a map reads it)."""
     by_element: dict[str, list[int]] = {}
     for found, index in ((missing, 0), (extra, 1)):
         for span in found:
@@ -181,4 +186,15 @@ def stale_spans(missing: Sequence[Span], extra: Sequence[Span]) -> Iterator[Find
             element=element,
             type=kinds[element],
             details={"missing": absent, "extra": surplus},
+        )
+    for party, stored, counted in holders:
+        yield Finding(
+            Code.STALE_SPANS,
+            CODES[Code.STALE_SPANS].severity,
+            f"the stored count of state spans naming {party} is {stored}, but {counted} "
+            "spans name it; a map's legend lists the parties from these counts: run "
+            "check --deep --repair",
+            element=party,
+            type="party",
+            details={"stored": stored, "counted": counted},
         )
