@@ -156,8 +156,9 @@ def load_geography(bounds: Bounds | None = None, *, margin: float = 0.1) -> Geog
 class _Store:
     """The shipped layers, with each arc decoded the first time a visible shape needs it.
 
-    ``layers.json.gz`` holds, per layer, named items made of parts, each with its bounds
-    and its arcs (TopoJSON's arc references: ``~i`` is arc ``i`` reversed); ``arcs.i32.gz``
+    ``layers.json.gz`` holds, per layer, named items with their bounds, made of parts
+    (as JSON text), each with its bounds and its arcs (TopoJSON's arc references: ``~i``
+    is arc ``i`` reversed); ``arcs.i32.gz``
     holds every arc's points as one stream of int32 differences (see build.py there).
     """
 
@@ -198,10 +199,22 @@ class _Store:
             points.extend(arc if not points else arc[1:])
         return tuple(points)
 
-    def areas(self, layer: str, kind: AreaKind, box: Bounds) -> Iterator[Area]:
+    def _items(self, layer: str, box: Bounds) -> Iterator[tuple[dict[str, Any], list[Any]]]:
+        """The items of ``layer`` that reach into ``box``, with their parts (format 2
+        keeps each item's parts as JSON text, parsed here the first time it is shown:
+        a map of one region parses a few dozen items, not the world's)."""
         for item in self.layers[layer]:
+            if not overlaps(item["bbox"], box):
+                continue
+            parts = item["parts"]
+            if isinstance(parts, str):
+                parts = item["parts"] = json.loads(parts)
+            yield item, parts
+
+    def areas(self, layer: str, kind: AreaKind, box: Bounds) -> Iterator[Area]:
+        for item, parts in self._items(layer, box):
             polygons: list[Polygon] = []
-            for bbox, rings in item["parts"]:
+            for bbox, rings in parts:
                 if overlaps(bbox, box):
                     polygon = clip_polygon(tuple(self.chain(ring, box) for ring in rings), box)
                     if polygon:
@@ -210,8 +223,8 @@ class _Store:
                 yield Area(item["name"], kind, tuple(polygons), item.get("country", ""))
 
     def lines(self, layer: str, kind: LineKind, box: Bounds) -> Iterator[Line]:
-        for item in self.layers[layer]:
-            for bbox, refs in item["parts"]:
+        for item, parts in self._items(layer, box):
+            for bbox, refs in parts:
                 if overlaps(bbox, box):
                     for piece in clip_line(self.chain(refs, box), box):
                         yield Line(item["name"], kind, piece)

@@ -228,18 +228,35 @@ class Builder:
         if sys.byteorder == "big":
             stream.byteswap()
         header = {
-            "format": 1,
+            "format": 2,
             "quantum": QUANTUM,
             "origin": [-180.0, -90.0],
             "arc_starts": starts,
-            "layers": layers,
+            "layers": {name: [packed(item) for item in items] for name, items in layers.items()},
         }
         text = json.dumps(header, separators=(",", ":"), ensure_ascii=False)
         layers_file, arcs_file = folder / "layers.json.gz", folder / "arcs.i32.gz"
-        with gzip.open(layers_file, "wt", encoding="utf-8", compresslevel=9) as out:
-            out.write(text)
+        # No timestamp in the gzip header: the same data gives the same bytes.
+        with gzip.GzipFile(layers_file, "wb", compresslevel=9, mtime=0) as out:
+            out.write(text.encode("utf-8"))
         arcs_file.write_bytes(gzip.compress(stream.tobytes(), compresslevel=9))
         return layers_file.stat().st_size, arcs_file.stat().st_size
+
+
+def packed(item: dict[str, Any]) -> dict[str, Any]:
+    """An item of format 2: its parts as one JSON text, with the bounds of them all, so
+    that a reader parses the parts of the items its map shows and no others."""
+    bounds = [part[0] for part in item["parts"]]
+    return {
+        **item,
+        "bbox": [
+            min(b[0] for b in bounds),
+            min(b[1] for b in bounds),
+            max(b[2] for b in bounds),
+            max(b[3] for b in bounds),
+        ],
+        "parts": json.dumps(item["parts"], separators=(",", ":")),
+    }
 
 
 def _snap(point: Point) -> Point:
