@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from control_graph.dataset.checks import Existing
+from control_graph.dataset.checks import MAX_ID_LENGTH, SLUG, Existing
 from control_graph.dataset.csv_reader import CsvOptions, CsvRows
 from control_graph.dataset.fields import CONFIDENCES, RECORD_KINDS, STATUSES
 from control_graph.dataset.raw import RawEntry
-from control_graph.dataset.rows import EventRow, event_row
+from control_graph.dataset.rows import EventRow, event_of_row, event_row
 from control_graph.dataset.validate import Validator
 from control_graph.errors import DatasetIssue, InvalidArgumentError
 from control_graph.model.dates import parse_date
@@ -150,17 +150,20 @@ class CsvValidator(Validator):
         return found
 
 
-# Cells only the full validator handles: ids (unique, perhaps stored already) and the
-# other keys of contract section 4.
-_SLOW_KEYS = frozenset(_SLOW_KEYS_IN_ORDER)
+#: Where a row's record id is (the full validator's rows are records instead).
+_ID = _ROW_KEYS.index("id")
 
 
 def _fast_row(validator: Validator) -> Callable[[dict[str, str]], EventRow]:
     """The cheap checks, as one function over a row's cells; raises ``ValueError`` (or
-    ``KeyError``) for any row the full validator must look at."""
+    ``KeyError``) for any row the full validator must look at. A row with an id that
+    passes has its id checked for form and uniqueness in the file; the caller claims it
+    (:meth:`Validator.claim_csv_event_id`), and the batch is compared with the records
+    stored (:meth:`CsvEventStream._checked`)."""
     places, segments, roads = (validator.known(k) for k in ("place", "segment", "road"))
     parties, sources = validator.known("party"), validator.known("source")
-    day = validator.day
+    day, given = validator.day, validator.has_record_id
+    slug = SLUG.fullmatch
     assert (
         "date",
         "place",
@@ -181,8 +184,6 @@ def _fast_row(validator: Validator) -> Callable[[dict[str, str]], EventRow]:
         for text in cells.values():
             if not text.isascii() or "\x00" in text:
                 raise ValueError(text)
-        if not _SLOW_KEYS.isdisjoint(cells):
-            raise ValueError("section 4")
         get = cells.get
         place, segment, road = get("place"), get("segment"), get("road")
         if (place is not None) + (segment is not None) + (road is not None) != 1:
@@ -199,8 +200,26 @@ def _fast_row(validator: Validator) -> Callable[[dict[str, str]], EventRow]:
             raise ValueError("reference")
         if confidence is not None and confidence not in _CONFIDENCES:
             raise ValueError("confidence")
+        # Contract section 4: the id, the rough date's range, lapsing, the claimant.
+        ident, latest, until, claimant = (
+            get("id"),
+            get("date_latest"),
+            get("until"),
+            get("claimant"),
+        )
+        if ident is not None and (len(ident) > MAX_ID_LENGTH or not slug(ident) or given(ident)):
+            raise ValueError("id")
+        date = day(cells["date"])
+        latest_day = None if latest is None else day(latest)
+        if latest_day is not None and latest_day < date:
+            raise ValueError("date_latest")
+        until_day = None if until is None else day(until)
+        if until_day is not None and until_day <= (latest_day or date):
+            raise ValueError("until")
+        if claimant is not None and claimant not in parties:
+            raise ValueError("claimant")
         return (
-            day(cells["date"]),
+            date,
             place,
             segment,
             road,
@@ -212,10 +231,10 @@ def _fast_row(validator: Validator) -> Callable[[dict[str, str]], EventRow]:
             None if recorded is None else day(recorded),
             get("note"),
             None,
-            None,
-            None,
-            None,
-            None,
+            ident,
+            latest_day,
+            until_day,
+            claimant,
         )
 
     return fast
@@ -296,7 +315,11 @@ class CsvEventStream(CsvEvents):
         batch: list[EventRow | Event] = []
         for row, line, cells in self._csv_rows:
             try:
-                batch.append(fast(cells))
+                found = fast(cells)
+                ident = found[_ID]
+                if ident is not None:
+                    validator.claim_csv_event_id(ident, row, line)
+                batch.append(found)
             except (KeyError, ValueError):
                 # InvalidArgumentError, from a day that is not one, is a ValueError too.
                 references.note(cells)
@@ -315,6 +338,7 @@ class CsvEventStream(CsvEvents):
     def _checked(self, batch: list[EventRow | Event]) -> list[EventRow | Event]:
         # Every row accepted names a known place, segment or road.
         self._references.known_targets += len(batch)
+        batch = self._stored_as_records(batch)
         with_ids = Dataset(events=[r for r in batch if isinstance(r, Event) and r.id is not None])
         if with_ids.events:
             before = {id(e) for e in with_ids.events}
@@ -325,6 +349,21 @@ class CsvEventStream(CsvEvents):
                 batch = [r for r in batch if id(r) not in dropped]
         self.count += len(batch)
         return batch
+
+    def _stored_as_records(self, batch: list[EventRow | Event]) -> list[EventRow | Event]:
+        """The batch, with each fast row whose id is stored already made into its record,
+        which the stored one is then compared with (identical: left out; different: a
+        problem, or a new version with ``--replace-changed``)."""
+        ids = [row[_ID] for row in batch if not isinstance(row, Event) and row[_ID] is not None]
+        stored = self._validator.existing.records(ids) if ids else {}
+        if not stored:
+            return batch
+        return [
+            event_of_row(row)
+            if not isinstance(row, Event) and row[_ID] is not None and row[_ID] in stored
+            else row
+            for row in batch
+        ]
 
 
 _TARGET_KINDS = ("place", "segment", "road")

@@ -13,9 +13,17 @@ from enum import Enum
 from typing import Any
 
 from control_graph.dataset.fields import RECORD_KINDS, Field, FieldType
-from control_graph.model.records import Access, Event, Incident, Retraction, Target
+from control_graph.model.records import Access, Confidence, Event, Incident, Retraction, Target
+from control_graph.model.states import State, Status
 
-__all__ = ["EventRow", "access_row", "event_row", "incident_row", "retraction_row"]
+__all__ = [
+    "EventRow",
+    "access_row",
+    "event_of_row",
+    "event_row",
+    "incident_row",
+    "retraction_row",
+]
 
 #: An event or incident as the values of its table's columns.
 EventRow = tuple[Any, ...]
@@ -59,6 +67,35 @@ def event_row(event: Event) -> EventRow:
     (datetime.date(2026, 2, 5), 'lonton', None, None, 'kia', 'held')
     """
     return tuple(get(event) for get in _EVENT_GETTERS)
+
+
+_EVENT_FIELDS = tuple(f for f in RECORD_KINDS["events"].fields if f.column)
+_TARGETS = {t.value: t for t in Target}
+
+
+def event_of_row(row: EventRow) -> Event:
+    """The event a row stands for: the inverse of :func:`event_row`.
+
+    >>> import datetime as dt
+    >>> from control_graph.model.states import held
+    >>> event = Event(dt.date(2026, 2, 5), Target.PLACE, "lonton", held("kia"), "kia")
+    >>> event_of_row(event_row(event)) == event
+    True
+    """
+    values: dict[str, Any] = {}
+    for field, value in zip(_EVENT_FIELDS, row, strict=True):
+        if field.key in _TARGETS:
+            if value is not None:
+                values["target"], values["target_id"] = _TARGETS[field.key], value
+        elif field.type is FieldType.ATTRIBUTES:
+            values[field.name] = value or {}
+        elif field.key == "confidence" and value is not None:
+            values[field.name] = Confidence(value)
+        else:
+            values[field.name] = value
+    status = Status(values.pop("status"))
+    values["state"] = State(status, values["party"] if status is Status.HELD else None)
+    return Event(**values)
 
 
 def incident_row(incident: Incident) -> EventRow:

@@ -97,7 +97,9 @@ class Validator(FieldChecker):
         self._access_fields = tuple(f for f in access.fields if f.key not in _TARGET_KEYS)
         #: Where each record id of the file was first given (ids are unique among events,
         #: incidents and access records).
-        self._record_ids: dict[str, RawEntry] = {}
+        # Where each record id was given: enough of its entry to name it in a message,
+        # not the entry (whose cells, for a million rows of a CSV, took a gigabyte).
+        self._record_ids: dict[str, _Place | int] = {}
         #: Whether a record stored under the same id with other content is replaced (its
         #: stored versions retracted) rather than refused.
         self.replace_changed = False
@@ -417,13 +419,37 @@ class Validator(FieldChecker):
         """A record id is given once in a file, across events, incidents and access."""
         if ident is None:
             return
-        first = self._record_ids.get(ident)
-        if first is not None:
+        found = self._record_ids.get(ident)
+        if found is not None:
+            first = _entry_at(ident, found)
             where = first.line and f"line {first.line}"
             where = where or f"{self.label(first)}"
             raise self._fail(entry, "id", f"duplicate id {short(ident)} (first given at {where})")
-        self._record_ids[ident] = entry
+        self._record_ids[ident] = (
+            entry.section,
+            entry.index,
+            entry.line,
+            entry.lines.get("id"),
+            entry.label,
+        )
         self.new_ids["record"].add(ident)
+
+    def has_record_id(self, ident: str) -> bool:
+        """Whether the file gave this record id already."""
+        return ident in self._record_ids
+
+    def claim_csv_event_id(self, ident: str, row: int, line: int | None) -> None:
+        """Claim the id of the CSV event at ``row`` (on ``line``), checked elsewhere
+        (dataset/csv_events.py) as :meth:`_claim_id` would check it."""
+        # One int, not a tuple and a label: a CSV may give a million ids.
+        self._record_ids[ident] = row << 32 | (line or 0)
+        self.new_ids["record"].add(ident)
+
+    def unclaim_record_id(self, ident: str) -> None:
+        """Forget that the file gave ``ident`` (its entry is about to be validated in
+        full, which claims it again)."""
+        self._record_ids.pop(ident, None)
+        self.new_ids["record"].discard(ident)
 
     def event(self, entry: RawEntry) -> Event:
         status_failed = False
@@ -499,7 +525,8 @@ class Validator(FieldChecker):
             if self.replace_changed:
                 self.changed[record.id] = _record_differences(before, record)
                 continue
-            entry = self._record_ids.get(record.id)
+            place = self._record_ids.get(record.id)
+            entry = None if place is None else _entry_at(record.id, place)
             message = (
                 f"the id {record.id!r} is already in the database with a different "
                 f"{_record_differences(before, record)}; import with --replace-changed to "
@@ -618,3 +645,18 @@ def _record_differences(before: Record, after: Record) -> str:
 def _differences(before: Definition | Record, after: Definition | Record) -> str:
     names = [f.name for f in fields(before) if getattr(before, f.name) != getattr(after, f.name)]
     return ", ".join(names) or "definition"
+
+
+#: Where a record id was given: its entry's section, index, line, the line of its
+#: ``id`` key, and label; or, for a CSV's event, ``row << 32 | line``.
+_Place = tuple[str, int, int | None, int | None, str | None]
+
+
+def _entry_at(ident: str, place: _Place | int) -> RawEntry:
+    """An entry standing for the one that gave ``ident``, for messages about it."""
+    if isinstance(place, int):
+        row, on_line = place >> 32, place & 0xFFFFFFFF
+        place = ("events", row - 1, on_line or None, None, f"row {row}")
+    section, index, line, id_line, label = place
+    lines = {} if id_line is None else {"id": id_line}
+    return RawEntry(section, index, {"id": ident}, line, lines, label)

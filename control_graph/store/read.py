@@ -243,6 +243,7 @@ class StoredDefinitions:
     def __init__(self, conn: Connection, overlay: Overlay = REPORTED_OVERLAY) -> None:
         self.conn = conn
         self.overlay = overlay
+        self._holds_records: bool | None = None
 
     def ids(self, kind: str) -> set[str]:
         if kind == "record":
@@ -261,6 +262,12 @@ class StoredDefinitions:
         return read_memberships(self.conn)
 
     def records(self, ids: Iterable[str]) -> dict[str, reports.Record]:
+        # Asked first before the import writes anything: with no record id stored then,
+        # none of a million rows needs looking up (the file's own ids are unique in it).
+        if self._holds_records is None:
+            self._holds_records = reports.holds_record_ids(self.conn, self.overlay)
+        if not self._holds_records:
+            return {}
         return reports.read_records(self.conn, ids, self.overlay)
 
 

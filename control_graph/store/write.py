@@ -11,7 +11,7 @@ import contextlib
 import datetime as dt
 import itertools
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import Any
 
 import sqlalchemy as sa
@@ -137,11 +137,14 @@ REBUILD_INDEXES_FROM = 100_000
 
 
 @contextlib.contextmanager
-def indexes_rebuilt(conn: Connection, table: str, rows: int) -> Iterator[None]:
+def indexes_rebuilt(
+    conn: Connection, table: str, rows: int, keep: Collection[str] = ()
+) -> Iterator[None]:
     """Drop ``table``'s indexes for a large insert into SQLite and create them again
     after, inside the caller's transaction: if anything fails the transaction rolls
     back, indexes included. Readers see the committed database meanwhile (WAL). Not on
-    PostgreSQL, where dropping an index locks the table against readers."""
+    PostgreSQL, where dropping an index locks the table against readers. The indexes
+    named in ``keep`` stay: the insert itself looks rows up through them."""
     if conn.dialect.name != "sqlite" or rows < REBUILD_INDEXES_FROM:
         yield
         return
@@ -149,11 +152,15 @@ def indexes_rebuilt(conn: Connection, table: str, rows: int) -> Iterator[None]:
     if rows < held:
         yield
         return
-    indexes = conn.exec_driver_sql(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
-        "AND sql IS NOT NULL",
-        (table,),
-    ).all()
+    indexes = [
+        (name, sql)
+        for name, sql in conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+            "AND sql IS NOT NULL",
+            (table,),
+        )
+        if name not in keep
+    ]
     for name, _sql in indexes:
         conn.exec_driver_sql(f'DROP INDEX "{name}"')
     yield
@@ -359,7 +366,10 @@ def write_dataset(
     )
     expected = expected_events or dataset.counts()["events"]
     with (
-        indexes_rebuilt(conn, "events", expected),
+        # A streamed CSV's rows with ids are looked up among the stored ones batch by
+        # batch as they are written (see dataset/csv_events.py): without this index,
+        # each batch read the whole table written so far.
+        indexes_rebuilt(conn, "events", expected, keep={"ix_events_record_id"}),
         references_checked_after(conn, orm.Event, import_id, expected),
     ):
         insert_rows(

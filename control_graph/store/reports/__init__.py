@@ -24,6 +24,7 @@ from control_graph.store.reports.counting import (
 from control_graph.store.reports.events import EventRecord, read_events
 from control_graph.store.reports.records import (
     Record,
+    holds_record_ids,
     read_event_records,
     read_incidents,
     read_records,
@@ -39,6 +40,7 @@ __all__ = [
     "claimed_elements",
     "counted",
     "effective_recorded",
+    "holds_record_ids",
     "layers",
     "read_access",
     "read_control_events",

@@ -71,6 +71,17 @@ def read_records(
     return {ident: record for ident, (_, record) in latest.items()}
 
 
+def holds_record_ids(conn: Connection, overlay: Overlay = REPORTED_OVERLAY) -> bool:
+    """Whether any event, incident or access record an overlay sees has a record id."""
+    for table in TABLES.values():
+        query = sa.select(table.id).where(
+            table.record_id.is_not(None), overlay.visible(table.scenario_id)
+        )
+        if conn.execute(query.limit(1)).first() is not None:
+            return True
+    return False
+
+
 def record_ids(conn: Connection, overlay: Overlay | None = REPORTED_OVERLAY) -> set[str]:
     """Every record id an overlay sees (``None``: every record id in the database)."""
     found: set[str] = set()
