@@ -435,12 +435,17 @@ class Asking(ModelBase):
 
 
 def _state_attributes(day: DayView, element: str) -> dict[str, object]:
-    state = day.state(element)
-    found: dict[str, object] = {**state.as_dict(), "uncertain": False}
-    other = day.otherwise(element)
-    if other is not None:
-        found.update(uncertain=True, otherwise_status=other.status.value)
-        found["otherwise_controller"] = other.controller
+    # Each reading looked up once (DayView.otherwise would look the early one up again):
+    # a national snapshot makes these for 170,000 elements.
+    state, late = day.state(element), day.state(element, late=True)
+    found: dict[str, object] = {
+        "status": state.status.value,
+        "controller": state.controller,
+        "uncertain": False,
+    }
+    if late != state:
+        found.update(uncertain=True, otherwise_status=late.status.value)
+        found["otherwise_controller"] = late.controller
     return found
 
 
