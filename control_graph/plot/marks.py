@@ -16,6 +16,7 @@ timelines alike.
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
@@ -210,6 +211,9 @@ def draw_map_marks(
     _hatch_places(ax, data, positions, snap, sizes)
     spots: list[Spot] = []
     size = float(np.clip(sizes["front"] * 1.25, 5.0, 9.5))
+    # Marks of one level and one angle (to the degree: a tenth of a point at the tip of
+    # a bar) are one line of markers, not an artist each: a national map has hundreds.
+    groups: dict[tuple[AccessLevel, float], list[Point]] = defaultdict(list)
     for segment, state in snap.access.items():
         if state.access not in ACCESS_DRAWN:
             continue
@@ -218,8 +222,11 @@ def draw_map_marks(
         # name sits beside the first third.
         t = ACCESS_ASIDE if snap.segments[segment].status is Status.CONTESTED else 0.5
         at = _along(a, b, t)
-        draw_access_mark(ax, at, state.access, size, angle=_angle(ax, a, b))
+        turned = state.access in (AccessLevel.BLOCKED, AccessLevel.RESTRICTED)
+        groups[state.access, float(round(_angle(ax, a, b))) if turned else 0.0].append(at)
         spots.append((at, size * 0.7))
+    for (level, angle), points in groups.items():
+        draw_access_mark(ax, points, level, size, angle=angle)
     badge = size * 1.3
     px = figure_of(ax).dpi / 72
     # Up and to the right of the place marker, touching it.
@@ -314,7 +321,7 @@ def _hatch_places(
 
 def draw_access_mark(
     ax: Axes,
-    at: Point,
+    at: Point | Sequence[Point],
     level: AccessLevel,
     size: float,
     *,
@@ -322,8 +329,9 @@ def draw_access_mark(
     zorder: float = 4.6,
     transform: Any = None,
 ) -> None:
-    """The symbol of an access level at ``at``, turned to a line running at ``angle``
-    degrees (``size`` in points)."""
+    """The symbol of an access level at ``at`` (a point, or several), turned to a line
+    running at ``angle`` degrees (``size`` in points)."""
+    points: Sequence[Point] = [at] if isinstance(at[0], (int, float)) else at  # type: ignore[list-item,assignment]
     style: dict[str, Any] = {
         "linestyle": "none",
         "zorder": zorder,
@@ -332,8 +340,9 @@ def draw_access_mark(
     }
     if transform is not None:
         style["transform"] = transform
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
     for kwargs in access_marker_styles(level, size, angle):
-        ax.add_line(Line2D([at[0]], [at[1]], **style, **kwargs))
+        ax.add_line(Line2D(xs, ys, **style, **kwargs))
 
 
 def access_marker_styles(level: AccessLevel, size: float, angle: float) -> list[dict[str, Any]]:
