@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from control_graph.dataset.checks import MAX_ID_LENGTH, SLUG, Existing
+from control_graph.dataset.checks import MAX_ID_LENGTH, SLUG, Existing, Record
 from control_graph.dataset.csv_reader import CsvOptions, CsvRows
 from control_graph.dataset.fields import CONFIDENCES, RECORD_KINDS, STATUSES
 from control_graph.dataset.raw import RawEntry
@@ -338,11 +338,11 @@ class CsvEventStream(CsvEvents):
     def _checked(self, batch: list[EventRow | Event]) -> list[EventRow | Event]:
         # Every row accepted names a known place, segment or road.
         self._references.known_targets += len(batch)
-        batch = self._stored_as_records(batch)
+        batch, stored = self._stored_as_records(batch)
         with_ids = Dataset(events=[r for r in batch if isinstance(r, Event) and r.id is not None])
         if with_ids.events:
             before = {id(e) for e in with_ids.events}
-            for section, n in self._validator.drop_stored_records(with_ids).items():
+            for section, n in self._validator.drop_stored_records(with_ids, stored).items():
                 self.skipped[section] = self.skipped.get(section, 0) + n
             dropped = before - {id(e) for e in with_ids.events}
             if dropped:
@@ -350,20 +350,22 @@ class CsvEventStream(CsvEvents):
         self.count += len(batch)
         return batch
 
-    def _stored_as_records(self, batch: list[EventRow | Event]) -> list[EventRow | Event]:
+    def _stored_as_records(
+        self, batch: list[EventRow | Event]
+    ) -> tuple[list[EventRow | Event], dict[str, Record]]:
         """The batch, with each fast row whose id is stored already made into its record,
         which the stored one is then compared with (identical: left out; different: a
-        problem, or a new version with ``--replace-changed``)."""
+        problem, or a new version with ``--replace-changed``); and those stored records."""
         ids = [row[_ID] for row in batch if not isinstance(row, Event) and row[_ID] is not None]
         stored = self._validator.existing.records(ids) if ids else {}
         if not stored:
-            return batch
+            return batch, stored
         return [
             event_of_row(row)
             if not isinstance(row, Event) and row[_ID] is not None and row[_ID] in stored
             else row
             for row in batch
-        ]
+        ], stored
 
 
 _TARGET_KINDS = ("place", "segment", "road")

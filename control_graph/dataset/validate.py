@@ -502,15 +502,23 @@ class Validator(FieldChecker):
     def retraction(self, entry: RawEntry) -> Retraction:
         return Retraction(**self._fields(entry, "retractions"))
 
-    def drop_stored_records(self, dataset: Dataset) -> dict[str, int]:
+    def drop_stored_records(
+        self, dataset: Dataset, known: Mapping[str, Record] | None = None
+    ) -> dict[str, int]:
         """Leave out records whose id is stored with identical content; report those
         stored with other content (contract section 4.3) -- or, when replacing changed
-        records, keep them as new versions and list their ids in :attr:`changed`."""
+        records, keep them as new versions and list their ids in :attr:`changed`.
+        ``known``: stored records read already, by id (not read again)."""
         everything: list[Record] = [*dataset.events, *dataset.incidents, *dataset.access]
         records = [r for r in everything if r.id is not None]
         if not records:
             return {}
-        stored = self.existing.records(r.id for r in records if r.id is not None)
+        known = known or {}
+        ids = [r.id for r in records if r.id is not None]
+        stored = {i: known[i] for i in ids if i in known}
+        unknown = [i for i in ids if i not in known]
+        if unknown:
+            stored.update(self.existing.records(unknown))
         if not stored:
             return {}
         identical: set[int] = set()
