@@ -72,8 +72,8 @@ def open_maps(url: str | None = None) -> DirectMaps | None:
     return None if reader is None else DirectMaps(reader)
 
 
-class DirectQuestions:
-    """The reported data, read on the driver; answers ``None`` where the Model must."""
+class _OnReader:
+    """Holds a :class:`DirectReader`, and closes it (also as a context manager)."""
 
     def __init__(self, reader: DirectReader) -> None:
         self.reader = reader
@@ -86,6 +86,10 @@ class DirectQuestions:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+
+class DirectQuestions(_OnReader):
+    """The reported data, read on the driver; answers ``None`` where the Model must."""
 
     def _element(self, text: str) -> tuple[ElementType, str] | None:
         found = self.reader.resolve(text, ELEMENTS)
@@ -262,7 +266,7 @@ class ModelNeeded(ControlGraphError):
 T = TypeVar("T")
 
 
-class DirectMaps:
+class DirectMaps(_OnReader):
     """What a map of one day reads (:class:`~control_graph.query.reading.MapReading`),
     from the reported data with every report counting; :class:`ModelNeeded` elsewhere.
 
@@ -278,17 +282,8 @@ class DirectMaps:
     """
 
     def __init__(self, reader: DirectReader) -> None:
-        self.reader = reader
+        super().__init__(reader)
         self._network: RoadNetwork | None = None
-
-    def close(self) -> None:
-        self.reader.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
 
     @staticmethod
     def _unfiltered(
