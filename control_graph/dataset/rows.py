@@ -8,20 +8,32 @@ validated records here.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from collections.abc import Callable
 from enum import Enum
 from typing import Any
 
 from control_graph.dataset.fields import RECORD_KINDS, Field, FieldType
-from control_graph.model.records import Access, Confidence, Event, Incident, Retraction, Target
+from control_graph.model.records import (
+    Access,
+    AccessLevel,
+    Confidence,
+    Event,
+    Incident,
+    Retraction,
+    Target,
+)
 from control_graph.model.states import State, Status
 
 __all__ = [
     "EventRow",
     "access_row",
+    "attributes_of",
     "event_of_row",
     "event_row",
     "incident_row",
+    "record_from",
     "retraction_row",
 ]
 
@@ -69,8 +81,57 @@ def event_row(event: Event) -> EventRow:
     return tuple(get(event) for get in _EVENT_GETTERS)
 
 
-_EVENT_FIELDS = tuple(f for f in RECORD_KINDS["events"].fields if f.column)
+def attributes_of(text: str | dict[str, Any] | None) -> dict[str, Any]:
+    """A record's or definition's ``attributes`` from its JSON column (or none)."""
+    # psycopg decodes JSON columns itself, whatever SQLAlchemy is told; SQLite gives text.
+    if isinstance(text, dict):
+        return text
+    if text is None or text == "{}" or text == "null":
+        return {}
+    found = json.loads(text)
+    return found if isinstance(found, dict) else {}
+
+
 _TARGETS = {t.value: t for t in Target}
+
+
+def record_from(section: str, value_of: Callable[[str], Any]) -> Event | Incident | Access:
+    """An event, incident or access record from the value of each of its fields' columns
+    (``value_of(column)``), field by field as the format's table says. Days may come as
+    ``date`` or as ISO text, attributes as a mapping, JSON text or ``None``."""
+    values: dict[str, Any] = {}
+    target: tuple[Target, str] | None = None
+    for field in RECORD_KINDS[section].fields:
+        if field.column is None:
+            continue
+        value = value_of(field.column)
+        if field.key in _TARGETS:
+            if value is not None:
+                target = (_TARGETS[field.key], value)
+            continue
+        if field.type is FieldType.ATTRIBUTES:
+            value = attributes_of(value)
+        elif field.type is FieldType.DATE and isinstance(value, str):
+            value = dt.date.fromisoformat(value)
+        elif field.key == "confidence" and value is not None:
+            value = Confidence(value)
+        values[field.name] = value
+    if target is None:
+        raise ValueError(f"a row of {section} names no place, segment or road")
+    values["target"], values["target_id"] = target
+    if section == "events":
+        status = values.pop("status")
+        values["state"] = State(Status(status), values["party"] if status == "held" else None)
+        return Event(**values)
+    if section == "access":
+        values["access"] = AccessLevel(values["access"])
+        return Access(**values)
+    return Incident(**values)
+
+
+_EVENT_POSITIONS = {
+    field.column: i for i, field in enumerate(f for f in RECORD_KINDS["events"].fields if f.column)
+}
 
 
 def event_of_row(row: EventRow) -> Event:
@@ -82,20 +143,9 @@ def event_of_row(row: EventRow) -> Event:
     >>> event_of_row(event_row(event)) == event
     True
     """
-    values: dict[str, Any] = {}
-    for field, value in zip(_EVENT_FIELDS, row, strict=True):
-        if field.key in _TARGETS:
-            if value is not None:
-                values["target"], values["target_id"] = _TARGETS[field.key], value
-        elif field.type is FieldType.ATTRIBUTES:
-            values[field.name] = value or {}
-        elif field.key == "confidence" and value is not None:
-            values[field.name] = Confidence(value)
-        else:
-            values[field.name] = value
-    status = Status(values.pop("status"))
-    values["state"] = State(status, values["party"] if status is Status.HELD else None)
-    return Event(**values)
+    event = record_from("events", lambda column: row[_EVENT_POSITIONS[column]])
+    assert isinstance(event, Event)
+    return event
 
 
 def incident_row(incident: Incident) -> EventRow:

@@ -445,12 +445,6 @@ class Validator(FieldChecker):
         self._record_ids[ident] = row << 32 | (line or 0)
         self.new_ids["record"].add(ident)
 
-    def unclaim_record_id(self, ident: str) -> None:
-        """Forget that the file gave ``ident`` (its entry is about to be validated in
-        full, which claims it again)."""
-        self._record_ids.pop(ident, None)
-        self.new_ids["record"].discard(ident)
-
     def event(self, entry: RawEntry) -> Event:
         status_failed = False
         try:

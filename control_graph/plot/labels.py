@@ -235,9 +235,7 @@ def _position(
     )
     keep = keep[~scene.hold_centres(boxes[keep])]
     if keep.size and scene.boxes.size:
-        placed, mine = scene.boxes[None, :, :], boxes[keep]
-        overlap = (placed[..., 0] < mine[:, 2, None]) & (mine[:, 0, None] < placed[..., 2])
-        overlap &= (placed[..., 1] < mine[:, 3, None]) & (mine[:, 1, None] < placed[..., 3])
+        overlap = _boxes_overlap(scene.boxes[None, :, :], boxes[keep][:, None, :])
         keep = keep[~overlap.any(axis=1)]
     if keep.size:
         touching = _box_distances(boxes[keep], scene.centres[near]) < scene.radii[near]
@@ -285,19 +283,19 @@ def _leader_blocked(scene: _Scene, leader: np.ndarray, others: np.ndarray) -> bo
 
 
 def _boxes_overlap(boxes: np.ndarray, box: np.ndarray) -> np.ndarray:
+    """Whether boxes overlap, rows of ``x0, y0, x1, y1`` broadcast against each other
+    (many boxes and one, or ``(1, n, 4)`` against ``(m, 1, 4)``)."""
     return np.asarray(
-        (boxes[:, 0] < box[2])
-        & (box[0] < boxes[:, 2])
-        & (boxes[:, 1] < box[3])
-        & (box[1] < boxes[:, 3])
+        (boxes[..., 0] < box[..., 2])
+        & (box[..., 0] < boxes[..., 2])
+        & (boxes[..., 1] < box[..., 3])
+        & (box[..., 1] < boxes[..., 3])
     )
 
 
 def _box_distance(box: np.ndarray, points: np.ndarray) -> np.ndarray:
     """Distance from each point to the box (0 inside it)."""
-    dx = np.maximum(np.maximum(box[0] - points[:, 0], points[:, 0] - box[2]), 0.0)
-    dy = np.maximum(np.maximum(box[1] - points[:, 1], points[:, 1] - box[3]), 0.0)
-    return np.asarray(np.hypot(dx, dy))
+    return np.asarray(_box_distances(box[None, :], points)[0])
 
 
 def _box_distances(boxes: np.ndarray, points: np.ndarray) -> np.ndarray:

@@ -52,7 +52,7 @@ __all__ = [
     "describe_state",
     "dispute_handle",
     "dispute_marker_styles",
-    "draw_access_mark",
+    "draw_access_marks",
     "draw_dispute_badge",
     "draw_dispute_badges",
     "draw_map_marks",
@@ -226,7 +226,7 @@ def draw_map_marks(
         groups[state.access, float(round(_angle(ax, a, b))) if turned else 0.0].append(at)
         spots.append((at, size * 0.7))
     for (level, angle), points in groups.items():
-        draw_access_mark(ax, points, level, size, angle=angle)
+        draw_access_marks(ax, points, level, size, angle=angle)
     badge = size * 1.3
     px = figure_of(ax).dpi / 72
     # Up and to the right of the place marker, touching it.
@@ -319,9 +319,9 @@ def _hatch_places(
         hatched.set_hatch_linewidth(max(radius / 3, 1.0))
 
 
-def draw_access_mark(
+def draw_access_marks(
     ax: Axes,
-    at: Point | Sequence[Point],
+    points: Sequence[Point],
     level: AccessLevel,
     size: float,
     *,
@@ -329,9 +329,8 @@ def draw_access_mark(
     zorder: float = 4.6,
     transform: Any = None,
 ) -> None:
-    """The symbol of an access level at ``at`` (a point, or several), turned to a line
-    running at ``angle`` degrees (``size`` in points)."""
-    points: Sequence[Point] = [at] if isinstance(at[0], (int, float)) else at  # type: ignore[list-item,assignment]
+    """The symbol of an access level at each of ``points``, turned to a line running at
+    ``angle`` degrees (``size`` in points): one artist per layer of the symbol."""
     style: dict[str, Any] = {
         "linestyle": "none",
         "zorder": zorder,

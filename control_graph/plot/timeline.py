@@ -47,7 +47,7 @@ from control_graph.plot.marks import (
     INK,
     UNCERTAIN_HATCH,
     MarksUsed,
-    draw_access_mark,
+    draw_access_marks,
     draw_dispute_badge,
     state_color,
     trust_sections,
@@ -383,7 +383,7 @@ def _draw_trust(
                 zorder=3.6,
                 clip_on=False,
             )
-            draw_access_mark(ax, (left, y), state.access, 7.0, zorder=3.7)
+            draw_access_marks(ax, [(left, y)], state.access, 7.0, zorder=3.7)
     return MarksUsed(frozenset(otherwise), disputed, frozenset(levels))
 
 

@@ -106,9 +106,9 @@ class Asking(ModelBase):
                 )
                 if window == disputes.DEFAULT_DISPUTE_WINDOW:
                     return stored  # the spans keep the disputes of this window
-                own = frozenset(network.segments) - stored.derived
+                own = set(network.segments) - stored.derived
                 return stored._replace(
-                    disputed=_disputed_from_claims(conn, network, day, window, set(own))
+                    disputed=_disputed_from_claims(conn, network, day, window, own)
                 )
             events = reports.read_control_events(conn, until=day, filters=filters, overlay=overlay)
         timeline = network.timeline(events)

@@ -5,16 +5,15 @@ reads through SQLAlchemy (:mod:`control_graph.store.read`) and on the driver
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from control_graph.dataset.fields import RECORD_KINDS, FieldType
+from control_graph.dataset.rows import attributes_of, record_from
 from control_graph.model.access import AccessEntry
 from control_graph.model.records import (
     Access,
     AccessLevel,
-    Confidence,
     ControlEvent,
     Event,
     Incident,
@@ -38,18 +37,6 @@ __all__ = [
 
 #: A whole record of the three sections that hold reports.
 Record = Event | Incident | Access
-_TARGET_KEYS = {t.value: t for t in Target}
-
-
-def attributes_of(text: str | dict[str, Any] | None) -> dict[str, Any]:
-    """A definition's ``attributes`` from its JSON column."""
-    # psycopg decodes JSON columns itself, whatever SQLAlchemy is told; SQLite gives text.
-    if isinstance(text, dict):
-        return text
-    if text is None or text == "{}" or text == "null":
-        return {}
-    found = json.loads(text)
-    return found if isinstance(found, dict) else {}
 
 
 def _plan(section: str) -> list[tuple[str, str | None]]:
@@ -95,37 +82,9 @@ def records_of(
 
 
 def record_of(section: str, row: Mapping[str, Any]) -> Record:
-    """An event, incident or access record from its row (column name to value), field
-    by field as the format's table says. Days may come as ``date`` or as ISO text
-    (SQLite on the driver), attributes as a mapping or as JSON text."""
-    values: dict[str, Any] = {}
-    target: tuple[Target, str] | None = None
-    for field in RECORD_KINDS[section].fields:
-        if field.column is None:
-            continue
-        value = row[field.column]
-        if field.key in _TARGET_KEYS:
-            if value is not None:
-                target = (_TARGET_KEYS[field.key], value)
-            continue
-        if field.type is FieldType.ATTRIBUTES:
-            value = attributes_of(value)
-        elif field.type is FieldType.DATE and isinstance(value, str):
-            value = dt.date.fromisoformat(value)
-        elif field.key == "confidence" and value is not None:
-            value = Confidence(value)
-        values[field.name] = value
-    if target is None:
-        raise ValueError(f"a row of {section} names no place, segment or road")
-    values["target"], values["target_id"] = target
-    if section == "events":
-        status = values.pop("status")
-        values["state"] = State(Status(status), values["party"] if status == "held" else None)
-        return Event(**values)
-    if section == "access":
-        values["access"] = AccessLevel(values["access"])
-        return Access(**values)
-    return Incident(**values)
+    """An event, incident or access record from its row (column name to value), as
+    :func:`~control_graph.dataset.rows.record_from` makes it."""
+    return record_from(section, row.__getitem__)
 
 
 class Converter:

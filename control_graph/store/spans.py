@@ -148,17 +148,27 @@ def _delete(conn: Connection, elements: set[str] | None) -> Counter[str]:
         conn.execute(sa.delete(s))
         conn.execute(sa.delete(orm.SpanHolder))
         return named
-    counted_names = sa.select(s.controller, s.late_controller, sa.func.count()).group_by(
+    for batch in _chunks(sorted(elements)):
+        # subtract(), not -=: a Counter's -= drops what falls to zero or below.
+        named.subtract(_named(conn, s.element_id.in_(batch)))
+        conn.execute(sa.delete(s).where(s.element_id.in_(batch)))
+    return named
+
+
+def _named(conn: Connection, where: Any = None) -> Counter[str]:
+    """How many of the spans ``where`` selects (default: all) name each party, as
+    controller and as the late reading's controller."""
+    s = orm.StateSpan
+    query = sa.select(s.controller, s.late_controller, sa.func.count()).group_by(
         s.controller, s.late_controller
     )
-    for batch in _chunks(sorted(elements)):
-        for controller, late_controller, count in conn.execute(
-            counted_names.where(s.element_id.in_(batch))
-        ):
-            for party in (controller, late_controller):
-                if party is not None:
-                    named[party] -= count
-        conn.execute(sa.delete(s).where(s.element_id.in_(batch)))
+    if where is not None:
+        query = query.where(where)
+    named: Counter[str] = Counter()
+    for controller, late_controller, count in conn.execute(query):
+        for party in (controller, late_controller):
+            if party is not None:
+                named[party] += count
     return named
 
 
@@ -486,16 +496,8 @@ def stale_spans(conn: Connection) -> tuple[list[Span], list[Span]]:
 def stale_holders(conn: Connection) -> list[tuple[str, int, int]]:
     """The parties whose stored count of spans naming them differs from the spans
     stored: ``(party, stored count, spans naming it)``."""
-    s, h = orm.StateSpan, orm.SpanHolder
-    counted_names: Counter[str] = Counter()
-    for controller, late_controller, count in conn.execute(
-        sa.select(s.controller, s.late_controller, sa.func.count()).group_by(
-            s.controller, s.late_controller
-        )
-    ):
-        for party in (controller, late_controller):
-            if party is not None:
-                counted_names[party] += count
+    h = orm.SpanHolder
+    counted_names = _named(conn)
     stored = dict(conn.execute(sa.select(h.party_id, h.spans)).all())
     return [
         (party, stored.get(party, 0), counted_names.get(party, 0))
