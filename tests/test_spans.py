@@ -337,6 +337,54 @@ def test_claims_without_rough_dates_keep_their_disputes_in_a_large_import(
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(world=worlds(), days=st.lists(st.sampled_from(DAYS), min_size=1, max_size=3))
+def test_snapshots_from_spans_are_the_engines(
+    world: World, days: list[Any], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Model.snapshot() from the stored spans (its attributes made once per pair of
+    readings) gives every node and edge the state the engine gives it, by party and by
+    bloc, and uncertain ones their other reading."""
+    folder = Path(tmp_path_factory.mktemp("snapshot"))
+    path = folder / "world.json"
+    path.write_text(json.dumps(dataset_of(world)), encoding="utf-8")
+
+    def expected(timeline: Any, element: str, day: Any, by: str) -> dict[str, Any]:
+        state, other = timeline.state(element, day, by), timeline.otherwise(element, day, by)
+        found = {"status": state.status.value, "controller": state.controller}
+        found["uncertain"] = other is not None
+        if other is not None:
+            found.update(otherwise_status=other.status.value, otherwise_controller=other.controller)
+        return found
+
+    with cg.open("sqlite://") as model:
+        model.import_file(path)
+        network, timeline, access = model.history()
+        for day in days:
+            for by in ("party", "bloc"):
+                graph, on = model.snapshot(day, by=by), day
+                assert graph.graph["date"] == day.isoformat()
+                for place, data in graph.nodes(data=True):
+                    record = network.places[place]
+                    assert data == {
+                        "lat": record.lat,
+                        "lon": record.lon,
+                        "kind": record.kind,
+                        **expected(timeline, place, on, by),
+                    }
+                for _, _, segment, data in graph.edges(keys=True, data=True):
+                    found = access.on(segment, on)
+                    assert data == {
+                        "length": network.length_of(segment),
+                        "access": found.access.value if found else None,
+                        **expected(timeline, segment, on, by),
+                    }
+            # Each element has its own attributes, not the dict shared by its pair.
+            first, *others = [data for _, data in graph.nodes(data=True)]
+            first["status"] = "changed"
+            assert all(data["status"] != "changed" for data in others)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(world=worlds())
 def test_the_legends_parties_and_blocs_from_spans_are_the_engines(
     world: World, tmp_path_factory: pytest.TempPathFactory

@@ -60,7 +60,10 @@ class RouteSearch:
                 self._adjacent.setdefault(segment.end, []).append(
                     (segment.start, segment.id, length)
                 )
-            if scale and start_at is not None and end_at is not None:
+            # A length derived from the endpoints is the line itself (ratio exactly 1):
+            # only a given length can lower the scale, so only its line is computed.
+            given = segment.length_km is not None
+            if scale and given and start_at is not None and end_at is not None:
                 line = great_circle_km(*start_at, *end_at)
                 if line > 0:
                     scale = min(scale, length / line)

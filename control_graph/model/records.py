@@ -7,9 +7,10 @@ consumes; they know nothing of how they are stored.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from control_graph.model.states import State
 
@@ -32,6 +33,7 @@ __all__ = [
     "Segment",
     "Source",
     "Target",
+    "built",
 ]
 
 Attributes = dict[str, Any]
@@ -326,3 +328,28 @@ class Dataset:
             "access": len(self.access),
             "retractions": len(self.retractions),
         }
+
+
+_Definition = TypeVar("_Definition", "Place", "Segment", "Road")
+
+
+def built(kind: type[_Definition], values: Iterable[dict[str, Any]]) -> list[_Definition]:
+    """Frozen definitions from the values of all their fields, as ``kind(**value)``
+    would make them but without the frozen ``__init__`` setting each field through
+    ``object.__setattr__``: reading a national network's 170,000 definitions took
+    0.36 s that way, 0.05 s this way. Every dict must give every field, no more (the
+    first is checked; a store reads all of them in one shape).
+
+    >>> built(Segment, [{f.name: None for f in fields(Segment)} | {"id": "s"}])[0].id
+    's'
+    """
+    names = {f.name for f in fields(kind)}
+    found: list[_Definition] = []
+    new = object.__new__
+    for value in values:
+        if not found and value.keys() != names:
+            raise TypeError(f"{kind.__name__} fields {sorted(names)}, not {sorted(value)}")
+        record = new(kind)
+        record.__dict__.update(value)
+        found.append(record)
+    return found

@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Connection
 
 from control_graph.errors import InvalidArgumentError
 from control_graph.model import disputes
-from control_graph.model.access import AccessIndex
+from control_graph.model.access import AccessIndex, AccessState
 from control_graph.model.dates import DateLike, to_day, to_optional_day
+from control_graph.model.gc_pause import paused_gc
 from control_graph.model.network import RoadNetwork
 from control_graph.model.records import NO_FILTERS, Event, Filters
+from control_graph.model.states import UNKNOWN, State
+from control_graph.model.stored import DayStates, Reading
 from control_graph.model.timeline import ControlTimeline, StatesOnDays, check_by
 from control_graph.query import answers
 from control_graph.query.answers import make_filters
@@ -397,56 +401,75 @@ class Asking(ModelBase):
         )
         import networkx as nx
 
-        day, view, network = day_view.day, day_view.by, day_view.network
+        day, network = day_view.day, day_view.network
+        attributes = _state_attributes(day_view)
+        access = day_view.access
         # Built here with the day's attributes, not copied from network.graph: building
-        # and copying the graph of a national network took half the snapshot's time.
-        graph = nx.MultiGraph(date=day.isoformat(), by=view, scenario=self.label)
-        graph.add_nodes_from(
-            (
-                place.id,
-                {
-                    "lat": place.lat,
-                    "lon": place.lon,
-                    "kind": place.kind,
-                    **_state_attributes(day_view, place.id),
-                },
+        # and copying the graph of a national network took half the snapshot's time. The
+        # state attributes of an element come from a few shared dicts, one per pair of
+        # readings (a national network has 170,000 elements but a few dozen pairs).
+        graph = nx.MultiGraph(date=day.isoformat(), by=day_view.by, scenario=self.label)
+        with paused_gc():
+            graph.add_nodes_from(
+                (
+                    place.id,
+                    {"lat": place.lat, "lon": place.lon, "kind": place.kind} | attributes(place.id),
+                )
+                for place in network.places.values()
             )
-            for place in network.places.values()
-        )
-
-        def access(segment: str) -> str | None:
-            state = day_view.access.on(segment, day)
-            return state.access.value if state else None
-
-        graph.add_edges_from(
-            (
-                segment.start,
-                segment.end,
-                segment.id,
-                {
-                    "length": network.length_of(segment.id),
-                    **_state_attributes(day_view, segment.id),
-                    "access": access(segment.id),
-                },
+            lengths = network.length_of
+            graph.add_edges_from(
+                (
+                    segment.start,
+                    segment.end,
+                    segment.id,
+                    {"length": lengths(segment.id)}
+                    | attributes(segment.id)
+                    | {"access": _access_value(access.on(segment.id, day))},
+                )
+                for segment in network.segments.values()
             )
-            for segment in network.segments.values()
-        )
         return graph
 
 
-def _state_attributes(day: DayView, element: str) -> dict[str, object]:
-    # Each reading looked up once (DayView.otherwise would look the early one up again):
-    # a national snapshot makes these for 170,000 elements.
-    state, late = day.state(element), day.state(element, late=True)
-    found: dict[str, object] = {
-        "status": state.status.value,
-        "controller": state.controller,
-        "uncertain": False,
-    }
-    if late != state:
-        found.update(uncertain=True, otherwise_status=late.status.value)
-        found["otherwise_controller"] = late.controller
-    return found
+def _access_value(state: AccessState | None) -> str | None:
+    return state.access.value if state is not None else None
+
+
+def _state_attributes(day: DayView) -> Callable[[str], dict[str, object]]:
+    """An element's ``status``, ``controller``, ``uncertain`` (and ``otherwise_*`` when
+    it is) on the day, as a dict shared by every element in the same two readings: the
+    caller copies it into its own."""
+    made: dict[tuple[State, State], dict[str, object]] = {}
+    states = day.states
+    pairs: dict[str, tuple[Reading, Reading]] | None = None
+    if isinstance(states, DayStates) and day.by == "party":
+        # By party, the stored readings are the states (no derivation by bloc): read
+        # them straight from the day's table, not through three calls per element.
+        pairs = states.places | states.segments
+
+    def attributes(element: str) -> dict[str, object]:
+        if pairs is not None:
+            readings = pairs.get(element)
+            state, late = (readings[0].state, readings[1].state) if readings else (UNKNOWN,) * 2
+        else:
+            # Each reading looked up once (DayView.otherwise would look the early one
+            # up again).
+            state, late = day.state(element), day.state(element, late=True)
+        found = made.get((state, late))
+        if found is None:
+            found = {
+                "status": state.status.value,
+                "controller": state.controller,
+                "uncertain": late != state,
+            }
+            if late != state:
+                found["otherwise_status"] = late.status.value
+                found["otherwise_controller"] = late.controller
+            made[state, late] = found
+        return found
+
+    return attributes
 
 
 def _disputed_from_claims(

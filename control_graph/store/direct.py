@@ -25,6 +25,7 @@ from typing import Any
 
 from control_graph.errors import ControlGraphError, DatabaseError
 from control_graph.model.access import AccessEntry
+from control_graph.model.gc_pause import paused_gc
 from control_graph.model.names import name_key
 from control_graph.model.network import RoadNetwork
 from control_graph.model.records import (
@@ -37,6 +38,7 @@ from control_graph.model.records import (
     Road,
     Segment,
     Source,
+    built,
 )
 from control_graph.model.stored import Span
 from control_graph.store.batches import chunks
@@ -298,7 +300,7 @@ class DirectReader:
 
     def places(self, ids: Iterable[str] | None) -> list[Place]:
         columns, rows, aliases = self._definitions("place", ids)
-        return [Place(**values) for values in records_of("places", columns, rows, aliases)]
+        return built(Place, records_of("places", columns, rows, aliases))
 
     def segments(self, ids: Iterable[str] | None) -> list[Segment]:
         """Segments (all, by id; or those with ``ids``), with the position of each
@@ -318,12 +320,15 @@ class DirectReader:
         for batch in [] if ids is None else chunks(owned):
             marks = ", ".join("?" * len(batch))
             positions.update(self._rows(f"{query} AND rs.segment_id IN ({marks})", batch))
-        return [
-            Segment(**values, road=row[road], position=positions.get(row[ident]))
-            for row, values in zip(
-                rows, records_of("segments", columns, rows, aliases), strict=True
-            )
-        ]
+        return built(
+            Segment,
+            (
+                values | {"road": row[road], "position": positions.get(row[ident])}
+                for row, values in zip(
+                    rows, records_of("segments", columns, rows, aliases), strict=True
+                )
+            ),
+        )
 
     def roads(self, ids: Iterable[str] | None) -> list[Road]:
         """Roads (all, by id; or those with ``ids``) with their segments in order (and
@@ -353,8 +358,8 @@ class DirectReader:
             places: tuple[str, ...] = ()
             if row[defined_by] == "places" and chain:
                 places = (chain[0][1], *(end for _, _, end in chain))
-            found.append(Road(**values, segments=tuple(s for s, _, _ in chain), places=places))
-        return found
+            found.append(values | {"segments": tuple(s for s, _, _ in chain), "places": places})
+        return built(Road, found)
 
     def sources(self) -> list[Source]:
         """Every source, by id."""
@@ -371,14 +376,15 @@ class DirectReader:
     def network(self) -> RoadNetwork:
         """The whole network of the reported data, as
         :func:`control_graph.store.read.read_network` reads it."""
-        return RoadNetwork(
-            self.places(None),
-            self.segments(None),
-            self.roads(None),
-            parties=self.parties(),
-            blocs=self.blocs(),
-            name="; ".join(self.dataset_names()) or None,
-        )
+        with paused_gc():
+            return RoadNetwork(
+                self.places(None),
+                self.segments(None),
+                self.roads(None),
+                parties=self.parties(),
+                blocs=self.blocs(),
+                name="; ".join(self.dataset_names()) or None,
+            )
 
     def network_of(self, kind: str, ident: str) -> RoadNetwork:
         """What decides one element's state, as
@@ -432,8 +438,9 @@ class DirectReader:
 
     def _spans(self, where: str, params: Sequence[Any]) -> list[Span]:
         columns = ", ".join(SPAN_COLUMNS)
-        rows = self._rows(f"SELECT {columns} FROM state_spans WHERE {where}", params)
-        return list(Converter().spans(rows))
+        with paused_gc():
+            rows = self._rows(f"SELECT {columns} FROM state_spans WHERE {where}", params)
+            return list(Converter().spans(rows))
 
     def spans_on(self, day: dt.date) -> list[Span]:
         """Every span containing ``day``, read as
