@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -114,6 +114,12 @@ class RoadNetwork:
     def ends_of(self, segment: str) -> tuple[str, str]:
         """The ids of the places a segment joins, ``(from, to)``."""
         return self.segments[segment].ends()
+
+    @cached_property
+    def segment_ends(self) -> Mapping[str, tuple[str, str]]:
+        """Each segment's ends, ``(from, to)``, by segment id: a view, not a copy (a
+        national network's 100,000 pairs are looked up a few at a time)."""
+        return _SegmentEnds(self.segments)
 
     @cached_property
     def place_labels(self) -> dict[str, str]:
@@ -223,3 +229,22 @@ class RoadNetwork:
             by=by,
             blocked=blocked,
         )
+
+
+class _SegmentEnds(Mapping[str, tuple[str, str]]):
+    """The ends of each segment of a network, read from its segments when asked."""
+
+    def __init__(self, segments: dict[str, Segment]) -> None:
+        self._segments = segments
+
+    def __getitem__(self, segment: str) -> tuple[str, str]:
+        return self._segments[segment].ends()
+
+    def __contains__(self, segment: object) -> bool:
+        return segment in self._segments
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._segments)
+
+    def __len__(self) -> int:
+        return len(self._segments)

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple
 
 from control_graph.errors import NoPathError, UnknownElementError
+from control_graph.model.gc_pause import paused_gc
 from control_graph.model.geo import great_circle_km
 from control_graph.model.states import held
 from control_graph.model.timeline import By, StatesOnDays
@@ -42,6 +43,10 @@ class RouteSearch:
     """
 
     def __init__(self, network: RoadNetwork) -> None:
+        with paused_gc():  # lists and tuples for every segment, twice: no garbage
+            self._build(network)
+
+    def _build(self, network: RoadNetwork) -> None:
         places = network.places
         self._lengths = {segment: network.length_of(segment) for segment in network.segments}
         #: place -> [(neighbour, segment, length)], both directions, shortest first.

@@ -32,7 +32,7 @@ from control_graph.model.timeline import (
     MembershipIndex,
 )
 
-__all__ = ["DayStates", "Span", "span_rows"]
+__all__ = ["DayReadings", "DayStates", "Span", "span_rows"]
 
 
 class Reading(NamedTuple):
@@ -118,6 +118,30 @@ def span_rows(timeline: ControlTimeline, element: str) -> list[Span]:
     return spans
 
 
+class DayReadings(NamedTuple):
+    """What the spans containing one day say: each place's and segment's ``(early,
+    late)`` readings, and which of them are disputed. A store reads this from the
+    spans' rows without making a :class:`Span` of each (170,000 of them on a national
+    network's day)."""
+
+    places: dict[str, tuple[Reading, Reading]]
+    segments: dict[str, tuple[Reading, Reading]]
+    disputed: frozenset[str]
+
+    @classmethod
+    def of_spans(cls, spans: Iterable[Span]) -> DayReadings:
+        """The readings of the spans (all containing the same day)."""
+        places: dict[str, tuple[Reading, Reading]] = {}
+        segments: dict[str, tuple[Reading, Reading]] = {}
+        disputed = set()
+        for span in spans:
+            found = places if span.type == "place" else segments
+            found[span.element] = (span.early, span.late)
+            if span.disputed:
+                disputed.add(span.element)
+        return cls(places, segments, frozenset(disputed))
+
+
 class DayStates:
     """Every element's state on one day, from the spans that contain it.
 
@@ -128,16 +152,14 @@ class DayStates:
     def __init__(
         self,
         day: dt.date,
-        spans: Iterable[Span],
+        spans: Iterable[Span] | DayReadings,
         segments: Mapping[str, tuple[str, str]],
         memberships: Iterable[Membership] = (),
     ) -> None:
         self.day = day
-        self.places: dict[str, tuple[Reading, Reading]] = {}
-        self.segments: dict[str, tuple[Reading, Reading]] = {}
-        for span in spans:
-            found = self.places if span.type == "place" else self.segments
-            found[span.element] = (span.early, span.late)
+        readings = spans if isinstance(spans, DayReadings) else DayReadings.of_spans(spans)
+        self.places: dict[str, tuple[Reading, Reading]] = readings.places
+        self.segments: dict[str, tuple[Reading, Reading]] = readings.segments
         self._ends = segments
         self.memberships = MembershipIndex(memberships)
 

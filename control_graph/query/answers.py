@@ -19,7 +19,7 @@ from control_graph.model.dates import DateLike, to_optional_day
 from control_graph.model.network import RoadNetwork
 from control_graph.model.records import Confidence, Filters, Membership
 from control_graph.model.states import State
-from control_graph.model.stored import DayStates, Span
+from control_graph.model.stored import DayReadings, DayStates, Span
 from control_graph.model.timeline import (
     By,
     Change,
@@ -82,23 +82,23 @@ def dispute_window(days: int) -> int:
     return days
 
 
-def day_states(day: dt.date, spans: Iterable[Span], network: RoadNetwork) -> DayStates:
-    """Every element's state on ``day``, from the stored spans containing it."""
-    ends = {sid: segment.ends() for sid, segment in network.segments.items()}
-    return DayStates(day, spans, ends, network.memberships)
+def day_states(day: dt.date, readings: DayReadings, network: RoadNetwork) -> DayStates:
+    """Every element's state on ``day``, from what the stored spans containing it say."""
+    return DayStates(day, readings, network.segment_ends, network.memberships)
 
 
 def stored_day(
-    day: dt.date, view: By, network: RoadNetwork, spans: list[Span], access: AccessIndex
+    day: dt.date, view: By, network: RoadNetwork, readings: DayReadings, access: AccessIndex
 ) -> DayView:
-    """The day view from the stored spans containing ``day``, with the disputes they keep
-    (those of the default window)."""
-    states = day_states(day, spans, network)
+    """The day view from what the stored spans containing ``day`` say, with the
+    disputes they keep (those of the default window)."""
+    states = day_states(day, readings, network)
     # A segment without a span of its own that day is unknown from its ends: derived too.
-    own = {s for s, (early, _) in states.segments.items() if early.own}
-    disputed = frozenset(span.element for span in spans if span.disputed)
-    derived = frozenset(s for s in network.segments if s not in own)
-    return DayView(day, view, network, states, access, disputed, derived)
+    segments = states.segments
+    derived = frozenset(
+        s for s in network.segments if (found := segments.get(s)) is None or not found[0].own
+    )
+    return DayView(day, view, network, states, access, readings.disputed, derived)
 
 
 def held_controllers(

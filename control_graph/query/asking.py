@@ -104,9 +104,9 @@ class Asking(ModelBase):
                 network = read.read_network(conn, overlay=overlay)
             access_entries = reports.read_access(conn, until=day, filters=filters, overlay=overlay)
             if self._stored(filters):
-                day_spans = spans.read_spans_on(conn, day)
+                readings = spans.read_day(conn, day)
                 stored = answers.stored_day(
-                    day, view, network, day_spans, network.access_index(access_entries)
+                    day, view, network, readings, network.access_index(access_entries)
                 )
                 if window == disputes.DEFAULT_DISPUTE_WINDOW:
                     return stored  # the spans keep the disputes of this window
@@ -324,7 +324,7 @@ class Asking(ModelBase):
         if self._stored(filters):
             with self._reading() as (conn, overlay):
                 network = read.read_network(conn, overlay=overlay)
-                states = answers.day_states(day, spans.read_spans_on(conn, day), network)
+                states = answers.day_states(day, spans.read_day(conn, day), network)
                 entries = reports.read_access(conn, until=day, overlay=overlay) if passable else []
             access = network.access_index(entries)
         else:

@@ -219,7 +219,7 @@ class DirectQuestions(_OnReader):
             if ends[0] is None or ends[1] is None:
                 return None
             network = self.reader.network()
-            states = answers.day_states(day, self.reader.spans_on(day), network)
+            states = answers.day_states(day, self.reader.day_readings(day), network)
             entries = self.reader.access(None, day) if passable else []
         except DirectReadError:
             return None
@@ -354,8 +354,8 @@ class DirectMaps(_OnReader):
 
         def read() -> DayView:
             entries = self.reader.access(None, day)
-            spans = self.reader.spans_on(day)
-            return answers.stored_day(day, view, whole, spans, whole.access_index(entries))
+            readings = self.reader.day_readings(day)
+            return answers.stored_day(day, view, whole, readings, whole.access_index(entries))
 
         return self._read(read)
 

@@ -20,11 +20,12 @@ from control_graph.model.records import (
     Target,
 )
 from control_graph.model.states import State, Status
-from control_graph.model.stored import Reading, Span
+from control_graph.model.stored import DayReadings, Reading, Span
 
 __all__ = [
     "ACCESS_COLUMNS",
     "CONTROL_EVENT_COLUMNS",
+    "DAY_COLUMNS",
     "LONG_SPANS",
     "LONG_SPAN_DAYS",
     "SPAN_COLUMNS",
@@ -161,6 +162,23 @@ class Converter:
                 bool(disputed),
             )
 
+    def day_readings(self, rows: Iterable[Sequence[Any]]) -> DayReadings:
+        """A day's readings from rows of :data:`DAY_COLUMNS` of the spans containing it."""
+        reading = self._reading
+        places: dict[str, tuple[Reading, Reading]] = {}
+        segments: dict[str, tuple[Reading, Reading]] = {}
+        disputed = []
+        for element, kind, status, controller, own, late_status, late_controller, late_own, (
+            flag
+        ) in rows:
+            (places if kind == "place" else segments)[element] = (
+                reading(status, controller, own),
+                reading(late_status, late_controller, late_own),
+            )
+            if flag:
+                disputed.append(element)
+        return DayReadings(places, segments, frozenset(disputed))
+
     def control_events(self, rows: Iterable[Sequence[Any]]) -> Iterator[ControlEvent]:
         """Events from rows of :data:`CONTROL_EVENT_COLUMNS`."""
         layer, day, ids = self.layer, self.day, self._ids
@@ -263,6 +281,20 @@ SPAN_COLUMNS = (
     "late_own",
     "before_status",
     "before_controller",
+    "disputed",
+)
+#: The columns of ``state_spans`` a day's readings are made of (a
+#: :class:`~control_graph.model.stored.DayReadings`), in the order
+#: :meth:`Converter.day_readings` reads them.
+DAY_COLUMNS = (
+    "element_id",
+    "element_type",
+    "status",
+    "controller",
+    "own",
+    "late_status",
+    "late_controller",
+    "late_own",
     "disputed",
 )
 #: Spans longer than this many days, or open, are *long*: a partial index holds them,

@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection
 from control_graph.model.network import RoadNetwork
 from control_graph.model.records import NO_FILTERS
 from control_graph.model.states import State, Status
-from control_graph.model.stored import Span, span_rows
+from control_graph.model.stored import DayReadings, Span, span_rows
 from control_graph.store import orm
 from control_graph.store.batches import chunks as _chunks
 from control_graph.store.direct import DirectReader, reader_on
@@ -42,6 +42,7 @@ __all__ = [
     "materialise",
     "materialise_all",
     "materialise_bulk",
+    "read_day",
     "read_spans",
     "read_spans_on",
     "read_spans_starting",
@@ -467,6 +468,12 @@ def read_spans_on(conn: Connection, day: dt.date) -> list[Span]:
     long, so the two parts are the whole answer, and no question reads the table (see
     :meth:`DirectReader.spans_on`)."""
     return _direct(conn).spans_on(day)
+
+
+def read_day(conn: Connection, day: dt.date) -> DayReadings:
+    """What the spans containing ``day`` say of each place and segment, read as
+    :func:`read_spans_on` reads them but without making each a :class:`Span`."""
+    return _direct(conn).day_readings(day)
 
 
 def read_spans_starting(conn: Connection, start: dt.date | None, end: dt.date | None) -> list[Span]:
