@@ -294,8 +294,14 @@ def emit_json(document: dict[str, Any]) -> None:
 
 
 def print_table(rows: Sequence[Sequence[Any]], header: Sequence[str], indent: str = "  ") -> None:
-    cells = [tuple(map(str, header))]
-    cells += [tuple("-" if c is None else str(c) for c in r) for r in rows]
+    print_text_table([tuple("-" if c is None else str(c) for c in r) for r in rows], header, indent)
+
+
+def print_text_table(
+    rows: Sequence[tuple[str, ...]], header: Sequence[str], indent: str = "  "
+) -> None:
+    """:func:`print_table` of rows whose cells are text already."""
+    cells = [tuple(header), *rows]
     widths = [max(map(len, column)) for column in zip(*cells, strict=True)]
     # One template per table and one write: a month of changes on a national network
     # is a quarter of a million lines (click.echo per line took seconds, and padding

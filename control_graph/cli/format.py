@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 import click
 
 from control_graph import query
-from control_graph.cli.base import print_table, title_of, view_of
+from control_graph.cli.base import print_table, print_text_table, title_of, view_of
 from control_graph.dataset.fields import SECTION_NOUNS
 from control_graph.model.access import AccessState
 from control_graph.model.states import State
@@ -196,9 +196,10 @@ def print_changes(changes: Sequence[Change]) -> None:
     if not changes:
         click.echo("no changes in this window")
         return
-    header = ["date", "element", "type", "from", "to"]
-    # Each distinct day and state put in words once: a month of a national network's
-    # changes is a quarter of a million lines over a few dozen days and states.
+    header = ("date", "element", "type", "from", "to")
+    # Each distinct day and state put in words once, and the rows made as text: a
+    # month of a national network's changes is a quarter of a million lines over a
+    # few dozen days and states.
     words: dict[object, str] = {}
 
     def word(value: State | dt.date) -> str:
@@ -209,11 +210,23 @@ def print_changes(changes: Sequence[Change]) -> None:
             )
         return found
 
-    rows: list[list[object]] = [
-        [word(c.date), c.element, c.type, word(c.before), word(c.after)] for c in changes
-    ]
-    if any(c.uncertain for c in changes):
-        header.append("trust")
-        for row, change in zip(rows, changes, strict=True):
-            row.append(trust_words(change.otherwise))
-    print_table(rows, header)
+    if any(c.otherwise is not None for c in changes):
+        print_text_table(
+            [
+                (
+                    word(c.date),
+                    c.element,
+                    c.type,
+                    word(c.before),
+                    word(c.after),
+                    trust_words(c.otherwise),
+                )
+                for c in changes
+            ],
+            (*header, "trust"),
+        )
+        return
+    print_text_table(
+        [(word(c.date), c.element, c.type, word(c.before), word(c.after)) for c in changes],
+        header,
+    )

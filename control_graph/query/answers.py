@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from control_graph.errors import InvalidArgumentError
 from control_graph.model import disputes
@@ -19,7 +19,7 @@ from control_graph.model.dates import DateLike, to_optional_day
 from control_graph.model.network import RoadNetwork
 from control_graph.model.records import Confidence, Filters, Membership
 from control_graph.model.states import State
-from control_graph.model.stored import DayReadings, DayStates, Span
+from control_graph.model.stored import DayReadings, DayStates
 from control_graph.model.timeline import (
     By,
     Change,
@@ -40,7 +40,6 @@ from control_graph.query.results import (
 
 __all__ = [
     "ReportKey",
-    "changes_from_spans",
     "claim_keys",
     "day_states",
     "dispute_window",
@@ -49,6 +48,7 @@ __all__ = [
     "make_filters",
     "path",
     "shares_of",
+    "stored_changes",
     "stored_day",
     "timeline",
     "who_held",
@@ -243,24 +243,12 @@ def path(
     )
 
 
-def changes_from_spans(
-    spans: Iterable[Span], start: dt.date | None, end: dt.date | None, filters: Filters
+def stored_changes(
+    changes: list[Change], start: dt.date | None, end: dt.date | None, filters: Filters
 ) -> ChangesResult:
-    """Every change of state by party, from the stored spans starting in the window."""
-    found = [
-        Change(
-            span.start,
-            span.element,
-            span.type,
-            span.before,
-            span.early.state,
-            span.late.state if span.late.state != span.early.state else None,
-        )
-        for span in spans
-        if span.changed
-    ]
-    found.sort(key=lambda c: (c.date, c.element))
-    return ChangesResult(tuple(found), start, end, filters.as_of, "party", filters)
+    """The changes by party the stored spans start in the window (see
+    :func:`control_graph.store.spans.read_changes`), as an answer."""
+    return ChangesResult(tuple(changes), start, end, filters.as_of, "party", filters)
 
 
 def timeline(

@@ -359,8 +359,8 @@ class Asking(ModelBase):
         view = check_by(by)
         if self._stored(filters) and view == "party":
             with self._reading() as (conn, _):
-                stored = spans.read_spans_starting(conn, start_day, end_day)
-            return answers.changes_from_spans(stored, start_day, end_day, filters)
+                stored = spans.read_changes(conn, start_day, end_day)
+            return answers.stored_changes(stored, start_day, end_day, filters)
         _, timeline, _ = self._engine_for(None, until=end_day, filters=filters)
         found = timeline.changes(start=start_day, end=end_day, by=view)
         return ChangesResult(tuple(found), start_day, end_day, filters.as_of, view, filters)

@@ -252,10 +252,10 @@ class DirectQuestions(_OnReader):
         if filters != NO_FILTERS or check_by(by) != "party":
             return None
         try:
-            spans = self.reader.spans_starting(start_day, end_day)
+            changes = self.reader.changes_starting(start_day, end_day)
         except DirectReadError:
             return None
-        return answers.changes_from_spans(spans, start_day, end_day, filters)
+        return answers.stored_changes(changes, start_day, end_day, filters)
 
 
 class ModelNeeded(ControlGraphError):

@@ -20,6 +20,7 @@ import contextlib
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -40,15 +41,16 @@ from control_graph.model.records import (
     Source,
     built,
 )
-from control_graph.model.stored import DayReadings, Span
+from control_graph.model.stored import DayReadings
+from control_graph.model.timeline import Change
 from control_graph.store.batches import chunks
 from control_graph.store.rows import (
     ACCESS_COLUMNS,
+    CHANGE_COLUMNS,
     CONTROL_EVENT_COLUMNS,
     DAY_COLUMNS,
     LONG_SPAN_DAYS,
     LONG_SPANS,
-    SPAN_COLUMNS,
     Converter,
     record_of,
     records_of,
@@ -57,6 +59,11 @@ from control_graph.store.settings import HEAD_REVISION, busy_timeout
 
 __all__ = ["DirectReadError", "DirectReader", "open_direct", "reader_on"]
 
+#: A span starts a change of state: its early state differs from the day before's (no
+#: party id is empty, so an absent controller compares as '').
+STARTS_CHANGE = (
+    "status <> before_status OR COALESCE(controller, '') <> COALESCE(before_controller, '')"
+)
 #: PostgreSQL's working memory for a read of spans spread over the table (see
 #: :meth:`DirectReader._wide_read`).
 WIDE_READ_MEMORY = "64MB"
@@ -456,15 +463,9 @@ class DirectReader:
 
     # -- stored spans -------------------------------------------------------------------
 
-    def _spans(self, where: str, params: Sequence[Any]) -> list[Span]:
-        columns = ", ".join(SPAN_COLUMNS)
-        with paused_gc():
-            rows = self._rows(f"SELECT {columns} FROM state_spans WHERE {where}", params)
-            return list(Converter().spans(rows))
-
     def _containing(self, day: dt.date, columns: Sequence[str]) -> list[Any]:
         # The spans that started in the month up to the day, then the long ones that
-        # started before it, each through its own index (see spans.read_spans_on).
+        # started before it, each through its own index (see spans.read_day).
         recent = self._day(day - dt.timedelta(days=LONG_SPAN_DAYS))
         contains = "(end_day > ? OR end_day IS NULL)"
         on = self._day(day)
@@ -474,21 +475,21 @@ class DirectReader:
             f"{select} start_day > ? AND start_day <= ? AND {contains}", (recent, on, on)
         ) + self._rows(f"{select} ({LONG_SPANS}) AND start_day <= ? AND {contains}", (recent, on))
 
-    def spans_on(self, day: dt.date) -> list[Span]:
-        """Every span containing ``day``, read as
-        :func:`control_graph.store.spans.read_spans_on` reads it (two index ranges)."""
-        with paused_gc():
-            return list(Converter().spans(self._containing(day, SPAN_COLUMNS)))
-
     def day_readings(self, day: dt.date) -> DayReadings:
         """What the spans containing ``day`` say of each element (as
         :func:`control_graph.store.spans.read_day` reads it)."""
         with paused_gc():
             return Converter().day_readings(self._containing(day, DAY_COLUMNS))
 
-    def spans_starting(self, start: dt.date | None, end: dt.date | None) -> list[Span]:
-        """Every span starting from ``start`` to ``end`` (both inclusive)."""
-        conditions, params = ["1 = 1"], []
+    def changes_starting(self, start: dt.date | None, end: dt.date | None) -> list[Change]:
+        """Every change of state (by party) from ``start`` to ``end`` (both inclusive),
+        from the spans starting then whose early state differs from the day before's
+        (as :func:`control_graph.store.spans.read_changes` reads them), by date, then
+        element id."""
+        # Only the spans that start a change, and only the columns a change shows: a
+        # month of a national network is a quarter of a million rows.
+        conditions = [f"({STARTS_CHANGE})"]
+        params = []
         if start is not None:
             conditions.append("start_day >= ?")
             params.append(self._day(start))
@@ -496,7 +497,14 @@ class DirectReader:
             conditions.append("start_day <= ?")
             params.append(self._day(end))
         self._wide_read()
-        return self._spans(" AND ".join(conditions), params)
+        columns = ", ".join(CHANGE_COLUMNS)
+        with paused_gc():
+            rows = self._rows(
+                f"SELECT {columns} FROM state_spans WHERE {' AND '.join(conditions)}", params
+            )
+            found = list(Converter().changes(rows))
+        found.sort(key=itemgetter(0, 1))
+        return found
 
     def held_ever(self) -> set[str]:
         """Every party that holds some place or segment at some time, in either reading."""
@@ -518,10 +526,7 @@ class DirectReader:
 
     def last_change(self) -> dt.date | None:
         """The last day on which any place's or segment's state changes (by party)."""
-        ((value,),) = self._rows(
-            "SELECT max(start_day) FROM state_spans WHERE status <> before_status"
-            " OR COALESCE(controller, '') <> COALESCE(before_controller, '')"
-        )
+        ((value,),) = self._rows(f"SELECT max(start_day) FROM state_spans WHERE {STARTS_CHANGE}")
         return None if value is None else Converter().day(value)
 
     # -- reports ------------------------------------------------------------------------

@@ -114,7 +114,7 @@ PARTIAL_INDEXES: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
     ),
     ("access_records", "ix_access_records_road_date", ("road_id", "date"), "road_id IS NOT NULL"),
     ("retractions", "ix_retractions_import_ref", ("import_ref",), "import_ref IS NOT NULL"),
-    # Spans longer than a month, or open: see store.spans.read_spans_on.
+    # Spans longer than a month, or open: see store.spans.read_day.
     ("state_spans", "ix_state_spans_long", ("start_day", "end_day"), LONG_SPANS),
 )
 

@@ -21,9 +21,11 @@ from control_graph.model.records import (
 )
 from control_graph.model.states import State, Status
 from control_graph.model.stored import DayReadings, Reading, Span
+from control_graph.model.timeline import Change
 
 __all__ = [
     "ACCESS_COLUMNS",
+    "CHANGE_COLUMNS",
     "CONTROL_EVENT_COLUMNS",
     "DAY_COLUMNS",
     "LONG_SPANS",
@@ -179,6 +181,24 @@ class Converter:
                 disputed.append(element)
         return DayReadings(places, segments, frozenset(disputed))
 
+    def changes(self, rows: Iterable[Sequence[Any]]) -> Iterator[Change]:
+        """The changes that spans start, from rows of :data:`CHANGE_COLUMNS` of spans
+        whose early state differs from the one before them."""
+        day, reading = self.day, self._reading
+        for start, element, kind, status, controller, late, late_controller, before, (
+            before_controller
+        ) in rows:
+            state = reading(status, controller, None).state
+            otherwise = reading(late, late_controller, None).state
+            yield Change(
+                day(start),
+                element,
+                "place" if kind == "place" else "segment",
+                reading(before, before_controller, None).state,
+                state,
+                otherwise if otherwise != state else None,
+            )
+
     def control_events(self, rows: Iterable[Sequence[Any]]) -> Iterator[ControlEvent]:
         """Events from rows of :data:`CONTROL_EVENT_COLUMNS`."""
         layer, day, ids = self.layer, self.day, self._ids
@@ -297,8 +317,21 @@ DAY_COLUMNS = (
     "late_own",
     "disputed",
 )
+#: The columns of ``state_spans`` a :class:`~control_graph.model.timeline.Change` is
+#: made of, in the order :meth:`Converter.changes` reads them.
+CHANGE_COLUMNS = (
+    "start_day",
+    "element_id",
+    "element_type",
+    "status",
+    "controller",
+    "late_status",
+    "late_controller",
+    "before_status",
+    "before_controller",
+)
 #: Spans longer than this many days, or open, are *long*: a partial index holds them,
-#: so that the spans containing a day are two short reads (see ``spans.read_spans_on``).
+#: so that the spans containing a day are two short reads (see ``spans.read_day``).
 LONG_SPAN_DAYS = 31
 #: The partial index's condition, written the same way wherever it is used (SQLite uses
 #: a partial index only for a query that repeats its condition literally).

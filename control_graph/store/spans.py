@@ -23,6 +23,7 @@ from control_graph.model.network import RoadNetwork
 from control_graph.model.records import NO_FILTERS
 from control_graph.model.states import State, Status
 from control_graph.model.stored import DayReadings, Span, span_rows
+from control_graph.model.timeline import Change
 from control_graph.store import orm
 from control_graph.store.batches import chunks as _chunks
 from control_graph.store.direct import DirectReader, reader_on
@@ -42,10 +43,9 @@ __all__ = [
     "materialise",
     "materialise_all",
     "materialise_bulk",
+    "read_changes",
     "read_day",
     "read_spans",
-    "read_spans_on",
-    "read_spans_starting",
     "stale_holders",
     "stale_spans",
     "touched_by_import",
@@ -461,24 +461,20 @@ def _direct(conn: Connection) -> DirectReader:
     return reader_on(conn.connection.driver_connection, conn.dialect.name)
 
 
-def read_spans_on(conn: Connection, day: dt.date) -> list[Span]:
-    """Every span containing ``day``: those that started in the month up to it (a short
-    range of the start-day index) and the long ones that started before (their own,
-    partial index). A span containing ``day`` that started more than a month before is
-    long, so the two parts are the whole answer, and no question reads the table (see
-    :meth:`DirectReader.spans_on`)."""
-    return _direct(conn).spans_on(day)
-
-
 def read_day(conn: Connection, day: dt.date) -> DayReadings:
-    """What the spans containing ``day`` say of each place and segment, read as
-    :func:`read_spans_on` reads them but without making each a :class:`Span`."""
+    """What the spans containing ``day`` say of each place and segment: those that
+    started in the month up to it (a short range of the start-day index) and the long
+    ones that started before (their own, partial index). A span containing ``day`` that
+    started more than a month before is long, so the two parts are the whole answer,
+    and no question reads the table. Read into each element's readings, not a
+    :class:`Span` per row."""
     return _direct(conn).day_readings(day)
 
 
-def read_spans_starting(conn: Connection, start: dt.date | None, end: dt.date | None) -> list[Span]:
-    """Every span starting from ``start`` to ``end`` (both inclusive)."""
-    return _direct(conn).spans_starting(start, end)
+def read_changes(conn: Connection, start: dt.date | None, end: dt.date | None) -> list[Change]:
+    """Every change of state by party from ``start`` to ``end`` (both inclusive), by
+    date, then element id: the stored spans that start then and start a change."""
+    return _direct(conn).changes_starting(start, end)
 
 
 def read_spans(conn: Connection) -> list[Span]:
