@@ -11,6 +11,7 @@ import functools
 import importlib
 import json
 from collections.abc import Callable, Mapping, Sequence
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, cast
 
 import click
@@ -302,7 +303,7 @@ def print_text_table(
 ) -> None:
     """:func:`print_table` of rows whose cells are text already."""
     cells = [tuple(header), *rows]
-    widths = [max(map(len, column)) for column in zip(*cells, strict=True)]
+    widths = [max(map(len, map(itemgetter(i), cells))) for i in range(len(header))]
     # One template per table and one write: a month of changes on a national network
     # is a quarter of a million lines (click.echo per line took seconds, and padding
     # each cell on its own a second).

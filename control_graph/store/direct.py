@@ -207,6 +207,8 @@ class DirectReader:
             return
         try:
             self.connection.execute(f"SET LOCAL work_mem = '{WIDE_READ_MEMORY}'")
+            # Compiling such a plain scan to machine code took 40-80 ms and saved none.
+            self.connection.execute("SET LOCAL jit = off")
         except self._error as error:
             raise DirectReadError(str(error)) from None
         self._wide = True
@@ -498,9 +500,14 @@ class DirectReader:
             params.append(self._day(end))
         self._wide_read()
         columns = ", ".join(CHANGE_COLUMNS)
+        # Ordered by the server (ids compared as code points, as Python compares them);
+        # sorting again here only checks that, in one pass.
+        collate = ' COLLATE "C"' if self._placeholder != "?" else ""
         with paused_gc():
             rows = self._rows(
-                f"SELECT {columns} FROM state_spans WHERE {' AND '.join(conditions)}", params
+                f"SELECT {columns} FROM state_spans WHERE {' AND '.join(conditions)}"
+                f" ORDER BY start_day, element_id{collate}",
+                params,
             )
             found = list(Converter().changes(rows))
         found.sort(key=itemgetter(0, 1))
