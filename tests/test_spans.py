@@ -401,6 +401,24 @@ def test_the_legends_parties_and_blocs_from_spans_are_the_engines(
             assert model.controllers(by=by) == model.controllers(by=by, min_confidence="low"), by
 
 
+def test_a_whole_rewrite_of_the_spans_lies_in_day_order_on_postgresql(pg_url: str) -> None:
+    """A day's or a month's spans are read together, so a bulk write of spans (a large
+    import, a rebuild) writes them in order of their first days; they are still the
+    engine's, and the parties' counts still theirs."""
+
+    def days_on_disk(model: cg.Model) -> list[Any]:
+        with model.engine.connect() as conn:
+            days = conn.exec_driver_sql("SELECT start_day FROM state_spans ORDER BY ctid")
+            return [day for (day,) in days]
+
+    with mock.patch.object(importer, "BULK_SPANS_FROM", 0), cg.open(pg_url) as model:
+        model.import_file(cg.sample_path())
+        model.rebuild_spans()  # every span, through the engine (rough dates)
+        assert model.stale_spans() == ([], []) and model.stale_holders() == []
+        stored = days_on_disk(model)
+        assert len(stored) > 50 and stored == sorted(stored)
+
+
 def test_a_large_import_leaves_postgresql_fresh_statistics(pg_url: str) -> None:
     """Without them the planner took a month's spans (a quarter of a million rows at
     national scale) for a few thousand and read them through a lossy bitmap of the

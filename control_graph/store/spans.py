@@ -191,12 +191,20 @@ def _count_holders(conn: Connection, change: Counter[str]) -> None:
             conn.execute(sa.insert(h).values(party_id=party, spans=after))
 
 
-def _write(conn: Connection, spans: Iterable[Span], named: Counter[str], expected: int = 0) -> int:
+def _write(
+    conn: Connection,
+    spans: Iterable[Span],
+    named: Counter[str],
+    expected: int = 0,
+    *,
+    in_day_order: bool = False,
+) -> int:
     """Write spans as plain rows (COPY on PostgreSQL, executemany on SQLite); with
     ``expected`` rows or more into a table emptied first, SQLite's indexes are built
     after (see :func:`~control_graph.store.write.indexes_rebuilt`). ``named`` (what the
     deleted spans named, see :func:`_delete`) is added to the parties' counts with what
-    these spans name."""
+    these spans name. ``in_day_order``: many spans, written on PostgreSQL in order of
+    their first days (see :func:`_write_in_day_order`)."""
     count = 0
     # The few distinct states, each turned into its column values once. Keyed by
     # identity, with the state kept alive so that no other object takes its id; and
@@ -234,13 +242,37 @@ def _write(conn: Connection, spans: Iterable[Span], named: Counter[str], expecte
                 span.disputed,
             )
 
-    with indexes_rebuilt(conn, "state_spans", expected):
-        insert_rows(conn, "state_spans", _COLUMNS, rows(), None)
+    if in_day_order and conn.dialect.name == "postgresql":
+        _write_in_day_order(conn, rows())
+    else:
+        with indexes_rebuilt(conn, "state_spans", expected):
+            insert_rows(conn, "state_spans", _COLUMNS, rows(), None)
     for state in kept:
         if state.controller is not None:
             named[state.controller] += uses[id(state)]
     _count_holders(conn, named)
     return count
+
+
+def _write_in_day_order(conn: Connection, rows: Iterable[tuple[Any, ...]]) -> None:
+    """Write a whole table of spans (PostgreSQL) in the order of their first days.
+
+    The spans come element by element, so written as they come a day's or a month's
+    spans lie on every page of the table: at national scale a month's changes read
+    100,000 pages (800 MB) for 220,000 rows, and a day's spans as many. Copied first to
+    a temporary table and from it in start-day order, they lie together; later imports
+    add spans mostly of recent days, which stay together at the end. PostgreSQL keeps no
+    order by itself (CLUSTER would lock readers out, and took a minute)."""
+    columns = ", ".join(_COLUMNS)
+    conn.exec_driver_sql(
+        f"CREATE TEMPORARY TABLE spans_in_order AS SELECT {columns} FROM state_spans WITH NO DATA"
+    )
+    insert_rows(conn, "spans_in_order", _COLUMNS, rows, None)
+    conn.exec_driver_sql(
+        f"INSERT INTO state_spans ({columns}) SELECT {columns} FROM spans_in_order"
+        " ORDER BY start_day"
+    )
+    conn.exec_driver_sql("DROP TABLE spans_in_order")
 
 
 #: How many places (or segments) the engine computes the spans of at once: the events of
@@ -413,6 +445,7 @@ def materialise_bulk(
         (span for span in spans if wanted is None or span.element in wanted),
         named,
         expected,
+        in_day_order=True,
     )
 
 
@@ -426,7 +459,7 @@ def materialise_all(conn: Connection) -> int:
     )
     events = conn.execute(sa.select(sa.func.count()).select_from(orm.Event)).scalar_one()
     named = _delete(conn, None)
-    return _write(conn, _engine_spans(conn, places, segments), named, events)
+    return _write(conn, _engine_spans(conn, places, segments), named, events, in_day_order=True)
 
 
 # -- reading --------------------------------------------------------------------------------
