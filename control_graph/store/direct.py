@@ -472,10 +472,18 @@ class DirectReader:
         contains = "(end_day > ? OR end_day IS NULL)"
         on = self._day(day)
         select = f"SELECT {', '.join(columns)} FROM state_spans WHERE"
+        long_before = f"{select} ({LONG_SPANS}) AND start_day <= ? AND"
         self._wide_read()
-        return self._rows(
-            f"{select} start_day > ? AND start_day <= ? AND {contains}", (recent, on, on)
-        ) + self._rows(f"{select} ({LONG_SPANS}) AND start_day <= ? AND {contains}", (recent, on))
+        # The long ones in two parts, ended after the day and open: with the "or" of
+        # the two, PostgreSQL could test only the start day in the index, and read
+        # from the table every long span that started before (1.2M rows for 55,000 at
+        # national scale: 0.7-4 s; 0.06 s in two parts).
+        recently = f"{select} start_day > ? AND start_day <= ? AND {contains}"
+        return (
+            self._rows(recently, (recent, on, on))
+            + self._rows(f"{long_before} end_day > ?", (recent, on))
+            + self._rows(f"{long_before} end_day IS NULL", (recent,))
+        )
 
     def day_readings(self, day: dt.date) -> DayReadings:
         """What the spans containing ``day`` say of each element (as
