@@ -128,19 +128,6 @@ class DayReadings(NamedTuple):
     segments: dict[str, tuple[Reading, Reading]]
     disputed: frozenset[str]
 
-    @classmethod
-    def of_spans(cls, spans: Iterable[Span]) -> DayReadings:
-        """The readings of the spans (all containing the same day)."""
-        places: dict[str, tuple[Reading, Reading]] = {}
-        segments: dict[str, tuple[Reading, Reading]] = {}
-        disputed = set()
-        for span in spans:
-            found = places if span.type == "place" else segments
-            found[span.element] = (span.early, span.late)
-            if span.disputed:
-                disputed.add(span.element)
-        return cls(places, segments, frozenset(disputed))
-
 
 class DayStates:
     """Every element's state on one day, from the spans that contain it.
@@ -152,12 +139,11 @@ class DayStates:
     def __init__(
         self,
         day: dt.date,
-        spans: Iterable[Span] | DayReadings,
+        readings: DayReadings,
         segments: Mapping[str, tuple[str, str]],
         memberships: Iterable[Membership] = (),
     ) -> None:
         self.day = day
-        readings = spans if isinstance(spans, DayReadings) else DayReadings.of_spans(spans)
         self.places: dict[str, tuple[Reading, Reading]] = readings.places
         self.segments: dict[str, tuple[Reading, Reading]] = readings.segments
         self._ends = segments

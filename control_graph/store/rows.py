@@ -184,17 +184,17 @@ class Converter:
     def changes(self, rows: Iterable[Sequence[Any]]) -> Iterator[Change]:
         """The changes that spans start, from rows of :data:`CHANGE_COLUMNS` of spans
         whose early state differs from the one before them."""
-        day, reading = self.day, self._reading
+        day, state_of = self.day, self.state
         for start, element, kind, status, controller, late, late_controller, before, (
             before_controller
         ) in rows:
-            state = reading(status, controller, None).state
-            otherwise = reading(late, late_controller, None).state
+            state = state_of(status, controller)
+            otherwise = state_of(late, late_controller)
             yield Change(
                 day(start),
                 element,
                 "place" if kind == "place" else "segment",
-                reading(before, before_controller, None).state,
+                state_of(before, before_controller),
                 state,
                 otherwise if otherwise != state else None,
             )
