@@ -12,7 +12,7 @@ import datetime as dt
 from bisect import bisect_left, bisect_right
 from typing import Literal, NamedTuple
 
-from control_graph.model.history import History, reading_order, value_at
+from control_graph.model.history import History, reading_order
 from control_graph.model.reading import Reading
 from control_graph.model.records import ControlEvent
 from control_graph.model.states import Status
@@ -49,10 +49,9 @@ def deciding_event(reading: Reading, element: str, kind: str, day: dt.date) -> C
     comes from an event of its own; ``None`` when nothing decides (or the segment is
     derived from its endpoints)."""
     if kind == "place":
-        return value_at(reading.place_deciders(element), day, None)
+        return reading.place_decider_on(element, day)
     if kind == "segment":
-        basis = reading.basis_on(element, day)
-        return basis if isinstance(basis, ControlEvent) else None
+        return reading.own_decider_on(element, day)
     return None
 
 
@@ -74,7 +73,8 @@ def _rivals(
     rivals = [
         event
         for event in events[low:high]
-        if event is not decider
+        # Equal, not the same object: the engine makes an event each time it is asked.
+        if event != decider
         and (event.until is None or event.until > day)
         and event.state.status is not Status.UNKNOWN
         and event.state != decider.state
@@ -132,7 +132,9 @@ def own_dispute_history(
         return History([], [])
     reading = timeline.early
     changes = (
-        reading.place_deciders(element).dates if kind == "place" else reading.bases(element).dates
+        reading.place_decider_codes(element).dates
+        if kind == "place"
+        else reading.basis_codes(element).dates
     )
     days = sorted({*changes, *(e.until for e in events if e.until is not None)})
     dates: list[dt.date] = []

@@ -10,19 +10,27 @@ A history is two parallel sorted lists, the days and the value from each day on;
   answers need;
 * a segment's *bases*: its own deciding event, or the pair of its endpoints' states
   it is derived from (kept as a pair because the bloc view derives differently).
+
+Deciders and bases are kept as codes in an ``array`` of machine integers: an event's
+index in the :class:`~control_graph.model.event_table.EventTable`, :data:`NO_EVENT`,
+or a pair of states' code in :class:`~control_graph.model.event_table.StatePairs` (a
+list of objects took 8 bytes a value and a tuple for every pair).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from typing import Generic, NamedTuple, TypeVar
 
+from control_graph.model.event_table import NO_DAY, EventTable, StatePairs
 from control_graph.model.records import ControlEvent
 from control_graph.model.states import CONTESTED, UNKNOWN, State, Status
 
 __all__ = [
+    "NO_EVENT",
     "Basis",
     "History",
     "by_party",
@@ -40,13 +48,15 @@ T = TypeVar("T")
 #: its two endpoints.
 Basis = ControlEvent | tuple[State, State]
 UNKNOWN_ENDS: Basis = (UNKNOWN, UNKNOWN)
+#: A decider history's value for "no event decides".
+NO_EVENT = -1
 
 
 class History(NamedTuple, Generic[T]):
     """Days on which a value changed, and the value from that day on (sorted by day)."""
 
     dates: list[dt.date]
-    values: list[T]
+    values: Sequence[T]
 
 
 def value_at(history: History[T], day: dt.date, default: T) -> T:
@@ -61,37 +71,37 @@ def effective_day(event: ControlEvent, late: bool) -> dt.date:
     return (event.date_latest or event.date) if late else event.date
 
 
-def decider_history(
-    events: Sequence[ControlEvent], late: bool = False
-) -> History[ControlEvent | None]:
-    """Which event decides from each day on: the last one in force.
+def decider_history(events: Sequence[int], table: EventTable, late: bool = False) -> History[int]:
+    """Which event decides from each day on: the last one in force, as its index in
+    ``table`` (:data:`NO_EVENT`: none).
 
-    ``events`` must be sorted in the reading's order (see :func:`reading_order`). An
-    event is in force from the day it takes effect until the day before its ``until``;
-    when the deciding event lapses, the one before it that is still in force decides
-    again (or none: unknown).
+    ``events`` are indexes into ``table``, sorted in the reading's order (see
+    :meth:`EventTable.reading_key`). An event is in force from the day it takes effect
+    until the day before its ``until``; when the deciding event lapses, the one before
+    it that is still in force decides again (or none: unknown).
     """
     if not events:
-        return History([], [])
+        return History([], array("i"))
+    effective, until = table.effective, table.until
     days = sorted(
-        {effective_day(e, late) for e in events} | {e.until for e in events if e.until is not None}
+        {effective(i, late) for i in events} | {until[i] for i in events if until[i] != NO_DAY}
     )
     dates: list[dt.date] = []
-    deciders: list[ControlEvent | None] = []
+    deciders = array("i")
     # Events enter in the reading's order, so the one last pushed and still in force
     # is the deciding one; lapsed events are dropped when they reach the top.
-    in_force: list[ControlEvent] = []
-    current: ControlEvent | None = None
+    in_force: list[int] = []
+    current = NO_EVENT
     i, count = 0, len(events)
     for day in days:
-        while i < count and effective_day(events[i], late) == day:
+        while i < count and effective(events[i], late) == day:
             in_force.append(events[i])
             i += 1
-        while in_force and (until := in_force[-1].until) is not None and until <= day:
+        while in_force and (lapse := until[in_force[-1]]) != NO_DAY and lapse <= day:
             in_force.pop()
-        decider = in_force[-1] if in_force else None
-        if decider is not current:
-            dates.append(day)
+        decider = in_force[-1] if in_force else NO_EVENT
+        if decider != current:
+            dates.append(table.date(day))
             deciders.append(decider)
             current = decider
     return History(dates, deciders)
@@ -104,13 +114,14 @@ def reading_order(late: bool) -> Callable[[ControlEvent], tuple[dt.date, dt.date
     return lambda e: (e.date, e.recorded, e.order)
 
 
-def state_history(deciders: History[ControlEvent | None]) -> History[State]:
+def state_history(deciders: History[int], table: EventTable) -> History[State]:
     """The deciders' states, from the first day known, each change once."""
     dates: list[dt.date] = []
     states: list[State] = []
     current = UNKNOWN
+    state_of = table.state_of
     for day, decider in zip(deciders.dates, deciders.values, strict=True):
-        state = UNKNOWN if decider is None else decider.state
+        state = UNKNOWN if decider == NO_EVENT else state_of(decider)
         if state != current:
             dates.append(day)
             states.append(state)
@@ -155,35 +166,40 @@ def by_party(basis: Basis) -> State:
 
 
 def segment_bases(
-    own: History[ControlEvent | None],
+    own: History[int],
     start: History[State],
     end: History[State],
+    table: EventTable,
+    pairs: StatePairs,
     late: bool = False,
-) -> History[Basis]:
-    """A segment's basis from each day on: its own deciding event when that is at least
-    as recent as the last change of either endpoint (its own event wins ties), or while
-    either endpoint is unknown; else its endpoints' states."""
+) -> History[int]:
+    """A segment's basis from each day on, coded: its own deciding event (its index in
+    ``table``) when that is at least as recent as the last change of either endpoint
+    (its own event wins ties), or while either endpoint is unknown; else its endpoints'
+    states (a negative code of ``pairs``)."""
     candidates = sorted(set(own.dates) | set(start.dates) | set(end.dates))
     dates: list[dt.date] = []
-    bases: list[Basis] = []
-    current: Basis = UNKNOWN_ENDS
+    bases = array("i")
+    current = pairs.code(UNKNOWN, UNKNOWN)
     for day in candidates:
         i = bisect_right(own.dates, day) - 1
         j = bisect_right(start.dates, day) - 1
         k = bisect_right(end.dates, day) - 1
         start_state = start.values[j] if j >= 0 else UNKNOWN
         end_state = end.values[k] if k >= 0 else UNKNOWN
-        decider = own.values[i] if i >= 0 else None
-        basis: Basis = (start_state, end_state)
-        if decider is not None:
+        decider = own.values[i] if i >= 0 else NO_EVENT
+        basis = NO_EVENT
+        if decider != NO_EVENT:
             last_change = max(
                 start.dates[j] if j >= 0 else dt.date.min, end.dates[k] if k >= 0 else dt.date.min
             )
             # Its own event wins ties; news about an unknown end never erases it.
-            if effective_day(decider, late) >= last_change or not (
+            if table.effective(decider, late) >= last_change.toordinal() or not (
                 start_state.is_known and end_state.is_known
             ):
                 basis = decider
+        if basis == NO_EVENT:
+            basis = pairs.code(start_state, end_state)
         if basis != current:
             dates.append(day)
             bases.append(basis)

@@ -22,8 +22,8 @@ from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
 from control_graph.model.disputes import own_dispute_history
-from control_graph.model.history import by_party, derive
-from control_graph.model.records import ControlEvent, Membership
+from control_graph.model.history import derive
+from control_graph.model.records import Membership
 from control_graph.model.states import UNKNOWN, State
 from control_graph.model.timeline import (
     By,
@@ -77,8 +77,11 @@ def _readings(
     if element in timeline.places:
         history = reading.place_history(element)
         return history.dates, [Reading(s, None) for s in history.values]
-    bases = reading.bases(element)
-    return bases.dates, [Reading(by_party(b), isinstance(b, ControlEvent)) for b in bases.values]
+    # Each element's spans are made once: its bases need not be kept.
+    bases = reading.basis_codes(element, keep=False)
+    state = reading.basis_state
+    # A non-negative code is an event of the segment's own (see Reading.basis).
+    return bases.dates, [Reading(state(code), code >= 0) for code in bases.values]
 
 
 def span_rows(timeline: ControlTimeline, element: str) -> list[Span]:

@@ -27,6 +27,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Literal, NamedTuple, Protocol
 
 from control_graph.errors import InvalidArgumentError, UnknownElementError
+from control_graph.model.event_table import EventTable
 from control_graph.model.history import summarise_road, value_at
 from control_graph.model.reading import EventsByElement, Reading
 from control_graph.model.records import ControlEvent, Membership
@@ -185,7 +186,8 @@ class ControlTimeline:
     roads
         Each road id mapped to its segment ids in road order.
     events
-        The control events; an event on a road applies to every segment of the road.
+        The control events (an :class:`EventTable` is kept as it is, not copied); an
+        event on a road applies to every segment of the road.
     memberships
         Bloc memberships, for ``by="bloc"``.
     as_of
@@ -219,7 +221,7 @@ class ControlTimeline:
         places: Iterable[str],
         segments: Mapping[str, tuple[str, str]],
         roads: Mapping[str, Sequence[str]] | None = None,
-        events: Iterable[ControlEvent] = (),
+        events: Iterable[ControlEvent] | EventTable = (),
         memberships: Iterable[Membership] = (),
         as_of: dt.date | None = None,
     ) -> None:

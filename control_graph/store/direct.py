@@ -25,12 +25,12 @@ from typing import Any
 
 from control_graph.errors import ControlGraphError, DatabaseError
 from control_graph.model.access import AccessEntry
+from control_graph.model.event_table import EventTable
 from control_graph.model.gc_pause import paused_gc
 from control_graph.model.names import name_key
 from control_graph.model.network import RoadNetwork
 from control_graph.model.records import (
     Bloc,
-    ControlEvent,
     Event,
     Membership,
     Party,
@@ -593,7 +593,7 @@ class DirectReader:
             for batch in chunks(sorted(ids[kind])):
                 yield f"{table}.{kind}_id IN ({', '.join('?' * len(batch))})", batch
 
-    def control_events(self, network: RoadNetwork, until: dt.date | None) -> list[ControlEvent]:
+    def control_events(self, network: RoadNetwork, until: dt.date | None) -> EventTable:
         """The events that count for ``network``'s elements, dated on or before ``until``."""
         counted, params = self._counted("events")
         if until is not None:
@@ -601,12 +601,12 @@ class DirectReader:
             params = [*params, self._day(until)]
         columns = ", ".join(f"events.{name}" for name in CONTROL_EVENT_COLUMNS)
         convert = Converter()
-        found: list[ControlEvent] = []
+        found = EventTable()
         for about, batch in self._about("events", network, ("place", "segment", "road")):
             rows = self._rows(
                 f"SELECT {columns} FROM events WHERE {about} AND {counted}", [*batch, *params]
             )
-            found.extend(convert.control_events(rows))
+            convert.control_events(rows, found)
         return found
 
     def access(self, network: RoadNetwork | None, until: dt.date | None) -> list[AccessEntry]:

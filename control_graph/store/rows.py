@@ -11,10 +11,10 @@ from typing import Any
 from control_graph.dataset.fields import RECORD_KINDS, FieldType
 from control_graph.dataset.rows import attributes_of, record_from
 from control_graph.model.access import AccessEntry
+from control_graph.model.event_table import EventTable
 from control_graph.model.records import (
     Access,
     AccessLevel,
-    ControlEvent,
     Event,
     Incident,
     Target,
@@ -199,9 +199,10 @@ class Converter:
                 otherwise if otherwise != state else None,
             )
 
-    def control_events(self, rows: Iterable[Sequence[Any]]) -> Iterator[ControlEvent]:
-        """Events from rows of :data:`CONTROL_EVENT_COLUMNS`."""
-        layer, day, ids = self.layer, self.day, self._ids
+    def control_events(self, rows: Iterable[Sequence[Any]], into: EventTable) -> None:
+        """Add to ``into`` the events of rows of :data:`CONTROL_EVENT_COLUMNS` (as
+        columns: no :class:`ControlEvent` is made)."""
+        layer, day, ids, add = self.layer, self.day, self._ids, into.add
         for (
             scenario,
             date,
@@ -226,7 +227,7 @@ class Converter:
                 target, target_id = Target.ROAD, ids.setdefault(road, road)
             when = day(date)
             latest_day = None if latest is None else day(latest)
-            yield ControlEvent(
+            add(
                 when,
                 day(recorded) if recorded is not None else (latest_day or when),
                 (layer.get(scenario, 0), import_id, position),

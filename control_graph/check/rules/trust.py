@@ -140,8 +140,8 @@ def unresolved_dispute(
             related = tuple(sorted({c.target_id for c in first.claims if c.target is Target.ROAD}))
             claims = [describe_event(c, stored, first.element) for c in first.claims]
         for claim, event in zip(claims, first.claims, strict=True):
-            claim["decides"] = event is decider
-        rivals = "; ".join(_said(c, stored) for c in first.claims if c is not decider)
+            claim["decides"] = event == decider
+        rivals = "; ".join(_said(c, stored) for c in first.claims if c != decider)
         yield Finding(
             Code.UNRESOLVED_DISPUTE,
             Severity.WARNING,

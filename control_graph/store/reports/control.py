@@ -11,8 +11,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from control_graph.model.access import AccessEntry
+from control_graph.model.event_table import EventTable
 from control_graph.model.network import RoadNetwork
-from control_graph.model.records import NO_FILTERS, ControlEvent, Filters
+from control_graph.model.records import NO_FILTERS, Filters
 from control_graph.store import orm
 from control_graph.store.batches import chunks
 from control_graph.store.reports.counting import counted, effective_recorded, layers
@@ -82,9 +83,10 @@ def read_control_events(
     until: dt.date | None = None,
     filters: Filters = NO_FILTERS,
     overlay: Overlay = REPORTED_OVERLAY,
-) -> list[ControlEvent]:
+) -> EventTable:
     """The events that count for the states of ``network``'s elements (default: every
-    event), in no particular order; ``until`` leaves out events dated after that day."""
+    event), in no particular order, as columns; ``until`` leaves out events dated after
+    that day."""
     e = orm.Event
     layer = layers(overlay)
     # A whole-network question reads every event: the rows are read in batches as plain
@@ -101,11 +103,11 @@ def read_control_events(
     if until is not None:
         conditions.append(e.date <= until)
     convert = Converter(layer)
-    found: list[ControlEvent] = []
+    found = EventTable()
     for about in _about(e, network):
         query = sa.select(*columns).where(about, *conditions)
         for rows in conn.execute(query).partitions(20_000):
-            found.extend(convert.control_events(rows))
+            convert.control_events(rows, found)
     return found
 
 
