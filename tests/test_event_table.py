@@ -55,6 +55,7 @@ def test_events_come_back_as_they_went_in(given_events: list[ControlEvent]) -> N
     assert list(table) == given_events
     assert [table[i] for i in range(-len(table), 0)] == given_events
     assert table[1:3] == given_events[1:3]
+    assert table.claims == sum(e.claimant is not None for e in given_events)
     for index, event in enumerate(given_events):
         assert table.state_of(index) == event.state
         assert table.id_of(index) == event.target_id

@@ -9,7 +9,6 @@ about the same element dated within the dispute window before it.
 from __future__ import annotations
 
 import datetime as dt
-from bisect import bisect_left, bisect_right
 from typing import Literal, NamedTuple
 
 from control_graph.model.history import History, reading_order
@@ -66,13 +65,12 @@ def _rivals(
     decider = deciding_event(timeline.early, element, kind, day)
     if decider is None or decider.state.status is Status.UNKNOWN:
         return decider, []
-    events = _events_about(timeline, element, kind)
-    first = decider.date - dt.timedelta(days=window)
-    low = bisect_left(events, first, key=lambda e: e.date)
-    high = bisect_right(events, decider.date, key=lambda e: e.date)
+    lists = timeline.events.places if kind == "place" else timeline.events.segments
+    # The early reading orders each element's events by date first.
+    window_events = lists.dated(element, decider.date - dt.timedelta(days=window), decider.date)
     rivals = [
         event
-        for event in events[low:high]
+        for event in window_events
         # Equal, not the same object: the engine makes an event each time it is asked.
         if event != decider
         and (event.until is None or event.until > day)
@@ -108,6 +106,8 @@ def is_disputed(
     a rival; a segment derived from its endpoints when either endpoint is; a road when
     any of its segments is."""
     kind = timeline.type_of(element)
+    if not timeline.events.table.claims:
+        return False  # a rival claims what another party does not: no claim, no rival
     if kind == "road":
         return any(is_disputed(timeline, s, day, window) for s in timeline.roads[element])
     if kind == "segment" and deciding_event(timeline.early, element, kind, day) is None:

@@ -56,6 +56,7 @@ class EventTable(Sequence[ControlEvent]):
         "_orders",
         "_state_codes",
         "_states",
+        "claims",
         "day",
         "key",
         "latest",
@@ -94,6 +95,9 @@ class EventTable(Sequence[ControlEvent]):
         self._states: list[State] = []
         self._state_codes: dict[State, int] = {}
         self._dates: dict[int, dt.date] = {}
+        #: How many events are a party's claim (have a claimant): without any, nothing
+        #: is ever disputed.
+        self.claims = 0
         for event in events:
             self.append(event)
 
@@ -132,7 +136,11 @@ class EventTable(Sequence[ControlEvent]):
         self.state.append(code)
         self.target.append(_TARGET_CODES[target])
         self.target_id.append(self._id_code(target_id))
-        self._claimants.append(NO_CLAIMANT if claimant is None else self._id_code(claimant))
+        if claimant is None:
+            self._claimants.append(NO_CLAIMANT)
+        else:
+            self._claimants.append(self._id_code(claimant))
+            self.claims += 1
         if key is None:
             self._odd_keys[index] = None
             key = 0

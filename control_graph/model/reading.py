@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Literal
 
@@ -65,6 +65,15 @@ class EventList(Mapping[str, list[ControlEvent]]):
     def rows(self, element: str) -> Sequence[int]:
         """The element's events as indexes into the table (empty when it has none)."""
         return self._rows.get(element, _NO_ROWS)
+
+    def dated(self, element: str, first: dt.date, last: dt.date) -> list[ControlEvent]:
+        """The element's events dated from ``first`` to ``last`` (both inclusive), in
+        order: only those are made."""
+        rows, day = self.rows(element), self._table.day
+        low = bisect_left(rows, first.toordinal(), key=day.__getitem__)
+        high = bisect_right(rows, last.toordinal(), key=day.__getitem__)
+        event = self._table.event
+        return [event(i) for i in rows[low:high]]
 
 
 _NO_ROWS: array[int] = array("i")
