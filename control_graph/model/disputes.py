@@ -2,7 +2,7 @@
 sections 4.2 and 4.4).
 
 Everything here starts from the deciding event that the engine's lookup already finds
-(:meth:`Reading.place_deciders`, a segment's basis), and looks only at the few events
+(:meth:`Reading.place_decider_on`, :meth:`Reading.own_decider_on`), and looks only at the few events
 about the same element dated within the dispute window before it.
 """
 
@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Literal, NamedTuple
 
 from control_graph.model.history import History, reading_order
-from control_graph.model.reading import Reading
+from control_graph.model.reading import EventList, Reading
 from control_graph.model.records import ControlEvent
 from control_graph.model.states import Status
 from control_graph.model.timeline import By, ControlTimeline, ElementType
@@ -54,9 +54,8 @@ def deciding_event(reading: Reading, element: str, kind: str, day: dt.date) -> C
     return None
 
 
-def _events_about(timeline: ControlTimeline, element: str, kind: str) -> list[ControlEvent]:
-    lists = timeline.events.places if kind == "place" else timeline.events.segments
-    return lists.get(element, [])
+def _event_list(timeline: ControlTimeline, kind: str) -> EventList:
+    return timeline.events.places if kind == "place" else timeline.events.segments
 
 
 def _rivals(
@@ -65,9 +64,9 @@ def _rivals(
     decider = deciding_event(timeline.early, element, kind, day)
     if decider is None or decider.state.status is Status.UNKNOWN:
         return decider, []
-    lists = timeline.events.places if kind == "place" else timeline.events.segments
     # The early reading orders each element's events by date first.
-    window_events = lists.dated(element, decider.date - dt.timedelta(days=window), decider.date)
+    first = decider.date - dt.timedelta(days=window)
+    window_events = _event_list(timeline, kind).dated(element, first, decider.date)
     rivals = [
         event
         for event in window_events
@@ -127,7 +126,7 @@ def own_dispute_history(
     a claimant among the element's events nothing is ever disputed.
     """
     kind = timeline.type_of(element)
-    events = _events_about(timeline, element, kind)
+    events = _event_list(timeline, kind).get(element, [])
     if kind == "road" or all(event.claimant is None for event in events):
         return History([], [])
     reading = timeline.early

@@ -170,11 +170,6 @@ class EventTable(Sequence[ControlEvent]):
         """Add one event."""
         self.add(*event)
 
-    def extend(self, events: Iterable[ControlEvent]) -> None:
-        """Add events, in order."""
-        for event in events:
-            self.add(*event)
-
     # -- reading -----------------------------------------------------------------------
 
     def __len__(self) -> int:

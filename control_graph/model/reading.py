@@ -21,7 +21,6 @@ from control_graph.model.history import (
     NO_EVENT,
     Basis,
     History,
-    by_party,
     decider_history,
     derive,
     segment_bases,
@@ -256,9 +255,6 @@ class Reading:
         codes = self.basis_codes(segment)
         return History(codes.dates, [self.basis(code) for code in codes.values])
 
-    def basis_on(self, segment: str, day: dt.date) -> Basis:
-        return self.basis(self._basis_code_on(segment, day))
-
     def _basis_code_on(self, segment: str, day: dt.date) -> int:
         return value_at(self.basis_codes(segment), day, self.pairs.code(UNKNOWN, UNKNOWN))
 
@@ -268,16 +264,8 @@ class Reading:
         code = self._basis_code_on(segment, day)
         return self.table.event(code) if code >= 0 else None
 
-    def in_view(self, basis: Basis, day: dt.date, by: By) -> State:
-        """The state a segment's basis gives on ``day``, by party or by bloc."""
-        if by == "party":
-            return by_party(basis)
-        if isinstance(basis, ControlEvent):
-            return self.memberships.view(basis.state, day)
-        start, end = basis
-        return derive(self.memberships.view(start, day), self.memberships.view(end, day))
-
     def _code_in_view(self, code: int, day: dt.date, by: By) -> State:
+        """The state a coded basis gives on ``day``, by party or by bloc."""
         if by == "party":
             return self.basis_state(code)
         if code >= 0:
