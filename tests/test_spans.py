@@ -9,21 +9,23 @@ equal the engine's answers.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
 from unittest import mock
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import control_graph as cg
 from control_graph import NoPathError
 from control_graph.model import disputes
+from control_graph.model.states import UNKNOWN, State, held
 from control_graph.model.stored import DayStates, span_rows
 from control_graph.store import importer, spans, write
-from tests.reference import World
+from tests.reference import Report, World
 from tests.test_trust_property import DAYS, dataset_of, worlds
 
 
@@ -173,8 +175,44 @@ def test_a_span_knows_its_change() -> None:
         assert all(s.end is None or s.start < s.end for s in spans)
 
 
+def _world(*events: tuple[int, str, str, State]) -> World:
+    """Two places joined by one segment, on one road, with events (day of January
+    2024, target kind, target, state) in file order."""
+    return World(
+        places=["a", "b"],
+        segments={"ab": ("a", "b")},
+        roads={"r": ["ab"]},
+        memberships=[],
+        events=[
+            Report(position, dt.date(2024, 1, day), kind, target, state)
+            for position, (day, kind, target, state) in enumerate(events, start=1)
+        ],
+    )
+
+
+NORTH, EAST = held("north"), held("east")
+
+
 @settings(max_examples=300, deadline=None)
 @given(world=worlds())
+# Cases random worlds seldom make: its own event and an endpoint's change on one day
+# (its own wins), an own "unknown" with both ends unknown (news all the same), an end's
+# change after its own event (derived again), and its own event while an end is unknown.
+@example(world=_world((1, "place", "a", NORTH), (1, "place", "b", NORTH), (1, "road", "r", EAST)))
+@example(world=_world((3, "segment", "ab", UNKNOWN), (5, "place", "a", NORTH)))
+@example(
+    world=_world(
+        (1, "place", "a", NORTH),
+        (1, "place", "b", NORTH),
+        (2, "segment", "ab", EAST),
+        (4, "place", "b", EAST),
+        (4, "place", "a", EAST),
+        (6, "place", "a", NORTH),
+    )
+)
+@example(
+    world=_world((1, "place", "a", NORTH), (2, "segment", "ab", EAST), (3, "place", "a", EAST))
+)
 def test_bulk_spans_are_the_engines(world: World) -> None:
     """The columnar reading of an import (model/bulk.py) gives the engine's spans, for
     events without rough dates or lapses (the others always go through the engine)."""

@@ -15,7 +15,6 @@ the engine computes the spans. A test checks both give the same spans.
 from __future__ import annotations
 
 import datetime as dt
-from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple
 
@@ -23,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from control_graph.model.history import derive
-from control_graph.model.states import UNKNOWN, State
+from control_graph.model.states import CONTESTED, UNKNOWN, State
 from control_graph.model.stored import Reading, Span
 
 __all__ = ["EventColumns", "bulk_spans"]
@@ -84,7 +83,10 @@ class _Split:
     import's memory (the columns themselves are 8 bytes a value)."""
 
     def __init__(self, element: IntArray, values: Sequence[IntArray], count: int) -> None:
-        self._bounds = np.searchsorted(element, np.arange(count + 1)).tolist()
+        #: Where each element's rows start (and the last one's end), as an array.
+        self.bounds = np.searchsorted(element, np.arange(count + 1))
+        self._bounds = self.bounds.tolist()
+        self.values = values
         self._values = values
 
     def __getitem__(self, index: int) -> tuple[list[int], ...]:
@@ -163,15 +165,149 @@ def _spans(
     for index, ident in enumerate(places):
         days, codes = histories[index]
         yield from _place_spans(ident, days, [table[c] for c in codes])
-    for index, (ident, start, end) in enumerate(segments):
-        own_days, own_codes = own_histories[index]
+    derived = _derive_table(table)
+    ends = np.array([(start, end) for _, start, end in segments], dtype=np.int64).reshape(-1, 2)
+    for low in range(0, len(segments), SEGMENT_BATCH):
+        high = min(low + SEGMENT_BATCH, len(segments))
         yield from _segment_spans(
-            ident,
+            segments, low, high, ends[low:high], histories, own_histories, table, derived
+        )
+
+
+#: How many segments' spans are worked out at once (bounds the columns' memory).
+SEGMENT_BATCH = 20_000
+
+
+def _derive_table(table: list[State]) -> IntArray:
+    """``derive(a, b)`` for every pair of state codes, as codes (the table grows by the
+    contested and unknown states where missing)."""
+    for needed in (UNKNOWN, CONTESTED):
+        if needed not in table:
+            table.append(needed)
+    count = len(table)
+    codes = {state: code for code, state in enumerate(table)}
+    return np.array(
+        [[codes[derive(table[a], table[b])] for b in range(count)] for a in range(count)],
+        dtype=np.int64,
+    )
+
+
+def _ranges(starts: IntArray, counts: IntArray) -> tuple[IntArray, IntArray]:
+    """For ranges ``[start, start + count)``, which range each position belongs to, and
+    the positions themselves, all ranges one after another."""
+    owner = np.repeat(np.arange(len(counts)), counts)
+    offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    return owner, np.repeat(starts, counts) + offsets
+
+
+def _last_of_kind(kind: IntArray, wanted: int, first_row: IntArray) -> IntArray:
+    """For each row, the index of the last row of ``kind`` ``wanted`` at or before it in
+    the same segment (whose rows begin at ``first_row``), or -1."""
+    index = np.where(kind == wanted, np.arange(len(kind)), -1)
+    last = np.maximum.accumulate(index) if len(index) else index
+    return np.where(last >= first_row, last, -1)
+
+
+def _segment_spans(
+    segments: Sequence[tuple[str, int, int]],
+    low: int,
+    high: int,
+    ends: IntArray,
+    histories: _Split,
+    own_histories: _Split,
+    table: list[State],
+    derived: IntArray,
+) -> Iterator[Span]:
+    """The spans of segments ``low`` to ``high``, worked out as columns: every day on
+    which a segment's own events or either endpoint's state change, the reading of that
+    day, then the runs of equal readings (contract section 2, as
+    :func:`control_graph.model.history.segment_bases` reads it)."""
+    own_days, own_states = own_histories.values
+    place_days, place_states = histories.values
+    unknown = table.index(UNKNOWN)
+    known = np.array([state.is_known for state in table], dtype=bool)
+    # The rows: each segment's own days (kind 0) and its endpoints' changes (1, 2).
+    bounds = own_histories.bounds
+    parts: list[tuple[IntArray, IntArray, IntArray, IntArray]] = [
+        (
+            np.repeat(np.arange(high - low), np.diff(bounds[low : high + 1])),
+            np.arange(bounds[low], bounds[high]),
             own_days,
-            [table[c] for c in own_codes],
-            histories[start],
-            histories[end],
-            table,
+            own_states,
+        )
+    ]
+    for place in (ends[:, 0], ends[:, 1]):
+        starts = histories.bounds[place]
+        owner, rows = _ranges(starts, histories.bounds[place + 1] - starts)
+        parts.append((owner, rows, place_days, place_states))
+    segment = np.concatenate([p[0] for p in parts])
+    day = np.concatenate([p[2][p[1]] for p in parts])
+    value = np.concatenate([p[3][p[1]] for p in parts])
+    kind = np.concatenate([np.full(len(p[0]), k, dtype=np.int8) for k, p in enumerate(parts)])
+    order = np.lexsort((day, segment))
+    segment, day, value, kind = segment[order], day[order], value[order], kind[order]
+    first_row = np.searchsorted(segment, segment)  # where each row's segment begins
+    own, start, end = (_last_of_kind(kind, k, first_row) for k in (0, 1, 2))
+    # One reading per segment and day: the day's last row has seen all of the day.
+    last = np.ones(len(segment), dtype=bool)
+    last[:-1] = (segment[1:] != segment[:-1]) | (day[1:] != day[:-1])
+    own, start, end = own[last], start[last], end[last]
+    start_state = np.where(start >= 0, value[start], unknown)
+    end_state = np.where(end >= 0, value[end], unknown)
+    # Its own event wins when at least as recent as the last change of either end (ties
+    # too), and while either end is unknown.
+    changed = np.maximum(np.where(start >= 0, day[start], 0), np.where(end >= 0, day[end], 0))
+    has_own = own >= 0
+    own_wins = has_own & (
+        (np.where(has_own, day[own], 0) >= changed) | ~(known[start_state] & known[end_state])
+    )
+    state = np.where(own_wins, value[own], derived[start_state, end_state])
+    segment, day = segment[last], day[last]
+    # Nothing before the first news (an own "unknown" is news), then runs of equal days.
+    news = np.where((state != unknown) | own_wins, np.arange(len(state)), -1)
+    heard = (np.maximum.accumulate(news) if len(news) else news) >= np.searchsorted(
+        segment, segment
+    )
+    segment, day, state, own_wins = segment[heard], day[heard], state[heard], own_wins[heard]
+    new = np.ones(len(segment), dtype=bool)
+    new[1:] = (
+        (segment[1:] != segment[:-1]) | (state[1:] != state[:-1]) | (own_wins[1:] != own_wins[:-1])
+    )
+    segment, day, state, own_wins = segment[new], day[new], state[new], own_wins[new]
+    same_next = np.zeros(len(segment), dtype=bool)
+    same_next[:-1] = segment[1:] == segment[:-1]
+    following = np.where(same_next, np.roll(day, -1), 0)
+    before = np.full(len(segment), unknown)
+    before[1:] = np.where(same_next[:-1], state[:-1], unknown)
+    readings: dict[tuple[int, bool], Reading] = {}
+    dates: dict[int, dt.date] = {}
+
+    def date(ordinal: int) -> dt.date:
+        found = dates.get(ordinal)
+        if found is None:
+            found = dates[ordinal] = _day(ordinal)
+        return found
+
+    for index, start_day, end_day, code, is_own, before_code in zip(
+        segment.tolist(),
+        day.tolist(),
+        following.tolist(),
+        state.tolist(),
+        own_wins.tolist(),
+        before.tolist(),
+        strict=True,
+    ):
+        reading = readings.get((code, is_own))
+        if reading is None:
+            reading = readings[code, is_own] = Reading(table[code], is_own)
+        yield Span(
+            segments[low + index][0],
+            "segment",
+            date(start_day),
+            date(end_day) if end_day else None,
+            reading,
+            reading,
+            table[before_code],
         )
 
 
@@ -186,39 +322,3 @@ def _place_spans(ident: str, days: list[int], values: list[State]) -> Iterator[S
         reading = Reading(state, None)
         yield Span(ident, "place", _day(start), end, reading, reading, before)
         before = state
-
-
-def _segment_spans(
-    ident: str,
-    own_days: list[int],
-    own_states: list[State],
-    start_history: tuple[list[int], ...],
-    end_history: tuple[list[int], ...],
-    table: list[State],
-) -> Iterator[Span]:
-    start_days, start_codes = start_history
-    end_days, end_codes = end_history
-    candidates = sorted(set(own_days) | set(start_days) | set(end_days))
-    runs: list[tuple[int, Reading]] = []
-    for day in candidates:
-        i = bisect_right(own_days, day) - 1
-        j = bisect_right(start_days, day) - 1
-        k = bisect_right(end_days, day) - 1
-        start = table[start_codes[j]] if j >= 0 else UNKNOWN
-        end = table[end_codes[k]] if k >= 0 else UNKNOWN
-        reading = Reading(derive(start, end), False)
-        if i >= 0:
-            last_change = max(start_days[j] if j >= 0 else 0, end_days[k] if k >= 0 else 0)
-            # Its own event wins ties; news about an unknown end never erases it.
-            if own_days[i] >= last_change or not (start.is_known and end.is_known):
-                reading = Reading(own_states[i], True)
-        if runs and runs[-1][1] == reading:
-            continue
-        if not runs and reading.state == UNKNOWN and not reading.own:
-            continue  # nothing before the first news; an own "unknown" is news
-        runs.append((day, reading))
-    before = UNKNOWN
-    for n, (day, reading) in enumerate(runs):
-        end_day = _day(runs[n + 1][0]) if n + 1 < len(runs) else None
-        yield Span(ident, "segment", _day(day), end_day, reading, reading, before)
-        before = reading.state
