@@ -85,13 +85,13 @@ class _Split:
     def __init__(self, element: IntArray, values: Sequence[IntArray], count: int) -> None:
         #: Where each element's rows start (and the last one's end), as an array.
         self.bounds = np.searchsorted(element, np.arange(count + 1))
-        self._bounds = self.bounds.tolist()
+        self._bounds = self.bounds.tolist()  # the same as Python ints, for one element
+        #: The columns, all elements' rows one after another.
         self.values = values
-        self._values = values
 
     def __getitem__(self, index: int) -> tuple[list[int], ...]:
         low, high = self._bounds[index], self._bounds[index + 1]
-        return tuple(column[low:high].tolist() for column in self._values)
+        return tuple(column[low:high].tolist() for column in self.values)
 
 
 def bulk_spans(
