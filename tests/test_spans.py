@@ -218,6 +218,7 @@ def test_bulk_spans_are_the_engines(world: World) -> None:
     events without rough dates or lapses (the others always go through the engine)."""
     import numpy as np
 
+    from control_graph.model import bulk
     from control_graph.model.bulk import EventColumns, bulk_spans
     from control_graph.model.records import ControlEvent, Target
 
@@ -240,15 +241,17 @@ def test_bulk_spans_are_the_engines(world: World) -> None:
             )
         )
     )
-    got = set(
-        bulk_spans(
-            places,
-            [(s, places.index(a), places.index(b)) for s, (a, b) in world.segments.items()],
-            [[segments.index(s) for s in world.roads[r]] for r in roads],
-            states,
-            columns,
+    # Two segments a batch, so that every world spans several.
+    with mock.patch.object(bulk, "SEGMENT_BATCH", 2):
+        got = set(
+            bulk_spans(
+                places,
+                [(s, places.index(a), places.index(b)) for s, (a, b) in world.segments.items()],
+                [[segments.index(s) for s in world.roads[r]] for r in roads],
+                states,
+                columns,
+            )
         )
-    )
     timeline = cg.model.ControlTimeline(
         places=places,
         segments=world.segments,
