@@ -33,7 +33,6 @@ __all__ = [
     "NO_EVENT",
     "Basis",
     "History",
-    "by_party",
     "decider_history",
     "derive",
     "segment_bases",
@@ -47,7 +46,6 @@ T = TypeVar("T")
 #: What decides a segment's state on a day: one of its own events, or the states of
 #: its two endpoints.
 Basis = ControlEvent | tuple[State, State]
-UNKNOWN_ENDS: Basis = (UNKNOWN, UNKNOWN)
 #: A decider history's value for "no event decides".
 NO_EVENT = -1
 
@@ -63,12 +61,6 @@ def value_at(history: History[T], day: dt.date, default: T) -> T:
     """The value on ``day``: the last change on or before it, else ``default``."""
     i = bisect_right(history.dates, day) - 1
     return history.values[i] if i >= 0 else default
-
-
-def effective_day(event: ControlEvent, late: bool) -> dt.date:
-    """The day an event takes effect: its ``date``, or in the late reading its
-    ``date_latest`` where it has one."""
-    return (event.date_latest or event.date) if late else event.date
 
 
 def decider_history(events: Sequence[int], table: EventTable, late: bool = False) -> History[int]:
@@ -158,11 +150,6 @@ def summarise_road(states: Iterable[State]) -> State:
     if not states or any(s.status is Status.UNKNOWN for s in states):
         return UNKNOWN
     return State(Status.DIVIDED, None)
-
-
-def by_party(basis: Basis) -> State:
-    """The state a basis gives, by party."""
-    return basis.state if isinstance(basis, ControlEvent) else derive(*basis)
 
 
 def segment_bases(
