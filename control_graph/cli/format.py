@@ -196,7 +196,7 @@ def print_changes(changes: Sequence[Change]) -> None:
     if not changes:
         click.echo("no changes in this window")
         return
-    header = ("date", "element", "type", "from", "to")
+    header: tuple[str, ...] = ("date", "element", "type", "from", "to")
     # Each distinct day and state put in words once, and the rows made as text: a
     # month of a national network's changes is a quarter of a million lines over a
     # few dozen days and states.
@@ -210,23 +210,10 @@ def print_changes(changes: Sequence[Change]) -> None:
             )
         return found
 
+    rows: list[tuple[str, ...]] = [
+        (word(c.date), c.element, c.type, word(c.before), word(c.after)) for c in changes
+    ]
     if any(c.otherwise is not None for c in changes):
-        print_text_table(
-            [
-                (
-                    word(c.date),
-                    c.element,
-                    c.type,
-                    word(c.before),
-                    word(c.after),
-                    trust_words(c.otherwise),
-                )
-                for c in changes
-            ],
-            (*header, "trust"),
-        )
-        return
-    print_text_table(
-        [(word(c.date), c.element, c.type, word(c.before), word(c.after)) for c in changes],
-        header,
-    )
+        header += ("trust",)
+        rows = [(*row, trust_words(c.otherwise)) for row, c in zip(rows, changes, strict=True)]
+    print_text_table(rows, header)

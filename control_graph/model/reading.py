@@ -170,7 +170,9 @@ class Reading:
         return sorted(rows, key=lambda i: key(i, True))
 
     def _event(self, code: int) -> ControlEvent | None:
-        return None if code == NO_EVENT else self.table.event(code)
+        # A decider's or a basis's code: an event's index, else no event (NO_EVENT, or
+        # a pair of endpoint states).
+        return self.table.event(code) if code >= 0 else None
 
     # -- places ---------------------------------------------------------------------------
 
@@ -261,8 +263,7 @@ class Reading:
     def own_decider_on(self, segment: str, day: dt.date) -> ControlEvent | None:
         """The segment's own event that decides it on ``day``, or ``None`` when its
         endpoints do."""
-        code = self._basis_code_on(segment, day)
-        return self.table.event(code) if code >= 0 else None
+        return self._event(self._basis_code_on(segment, day))
 
     def _code_in_view(self, code: int, day: dt.date, by: By) -> State:
         """The state a coded basis gives on ``day``, by party or by bloc."""
