@@ -189,6 +189,48 @@ def test_an_import_killed_at_any_point_leaves_the_database_as_it_was(
         engine.dispose()
 
 
+def test_a_first_load_killed_midway_leaves_every_index_in_place(
+    db_url: str, tmp_path: Path
+) -> None:
+    """The first large import into a database drops the events' indexes and builds
+    them after, on PostgreSQL too (store.write.indexes_rebuilt): killed while they are
+    gone, it leaves the database as it was, indexes and all, and the next load works."""
+    import yaml
+
+    network = yaml.safe_load(VALLEY.read_text(encoding="utf-8"))
+    del network["events"], network["incidents"]
+    network_file = tmp_path / "network.yaml"
+    network_file.write_text(yaml.safe_dump(network), encoding="utf-8")
+    with cg.open(db_url) as model:
+        model.import_file(network_file)
+    events = write_events(tmp_path / "big.csv", KILL_EVENTS, seed=4)
+    before, indexes = snapshot(db_url), index_definitions(db_url)
+    written, total = kill_import_midway(db_url, events, 0.5)
+    assert 0.5 * total <= written <= total
+    assert snapshot(db_url) == before
+    assert index_definitions(db_url) == indexes
+    with cg.open(db_url) as model:
+        model.import_file(events)
+        assert model.stale_spans() == ([], [])
+    assert index_definitions(db_url) == indexes
+
+
+def index_definitions(url: str) -> list[tuple[str, str]]:
+    """Every index of the database (its schema, on PostgreSQL) and how it is made."""
+    engine = db.open_engine(url)
+    try:
+        with engine.connect() as conn:
+            query = (
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
+                if conn.dialect.name == "sqlite"
+                else "SELECT indexname, indexdef FROM pg_indexes"
+                " WHERE schemaname = current_schema() ORDER BY indexname"
+            )
+            return [(name, sql) for name, sql in conn.exec_driver_sql(query)]
+    finally:
+        engine.dispose()
+
+
 def test_two_processes_importing_at_once_both_land_whole(base_url: str, tmp_path: Path) -> None:
     files = [write_events(tmp_path / f"part{i}.csv", 30_000, seed=10 + i) for i in range(2)]
     before = snapshot(base_url)

@@ -326,6 +326,108 @@ def test_a_large_import_builds_the_indexes_again(tmp_path: Path) -> None:
     assert dropped == ["events", "events"]  # by both imports
 
 
+def test_only_a_first_load_into_postgresql_builds_the_indexes_after(
+    pg_url: str, tmp_path: Path
+) -> None:
+    """On PostgreSQL, dropping an index locks its table against readers until the
+    transaction ends: a large import drops the events' and the spans' indexes (not
+    those of constraints, nor the one it looks ids up through) only when the table was
+    empty, and builds them after; a failed one leaves every index as it was; a later
+    large import keeps them up to date row by row."""
+    import sqlalchemy as sa
+    import yaml
+
+    from tests.conftest import VALLEY
+
+    network = yaml.safe_load(VALLEY.read_text(encoding="utf-8"))
+    del network["events"], network["incidents"]
+    network_file = tmp_path / "network.yaml"
+    network_file.write_text(yaml.safe_dump(network), encoding="utf-8")
+    rows = "".join(f"2024-05-{day:02},gate,north\n" for day in range(1, 29))
+    broken = tmp_path / "broken.csv"
+    broken.write_text(f"date,place,party\n{rows}2024-05-02,nowhere,north\n")
+    first, later = tmp_path / "first.csv", tmp_path / "later.csv"
+    first.write_text(f"date,place,party\n{rows}")
+    later.write_text(f"date,place,party\n{rows.replace('north', 'south')}")
+    statements: list[str] = []
+
+    def indexes(model: cg.Model) -> list[tuple[str, str]]:
+        with model.engine.connect() as conn:
+            found = conn.exec_driver_sql(
+                "SELECT indexname, indexdef FROM pg_indexes"
+                " WHERE schemaname = current_schema() ORDER BY indexname"
+            ).all()
+        return [(name, definition) for name, definition in found]
+
+    def dropped() -> set[str]:
+        found = {s.split(".")[-1].strip('"') for s in statements if s.startswith("DROP INDEX")}
+        statements.clear()
+        return found
+
+    with (
+        mock.patch.object(importer, "BULK_SPANS_FROM", 0),
+        mock.patch.object(write, "REBUILD_INDEXES_FROM", 0),
+        cg.open(pg_url) as model,
+    ):
+        model.import_file(network_file)
+        before = indexes(model)
+        sa.event.listen(
+            model.engine,
+            "before_cursor_execute",
+            lambda conn, cursor, statement, *rest: statements.append(statement),
+        )
+        statements.clear()
+        with pytest.raises(cg.DatasetError, match="nowhere"):
+            model.import_file(broken)
+        assert indexes(model) == before
+        statements.clear()
+        model.import_file(first)
+        assert dropped() == {
+            "ix_events_place_date",
+            "ix_events_segment_date",
+            "ix_events_road_date",
+            "ix_events_scenario_rows",
+            "ix_events_claimant",
+            "ix_state_spans_element",
+            "ix_state_spans_start_day",
+            "ix_state_spans_long",
+        }
+        assert indexes(model) == before
+        model.import_file(later)
+        assert dropped() == set()
+        assert indexes(model) == before
+        assert model.stale_spans() == ([], [])
+        assert model.stale_holders() == []
+
+
+def test_a_role_that_does_not_own_a_table_keeps_its_indexes(pg_url: str) -> None:
+    """A role that may write rows but does not own the table cannot drop its indexes:
+    the insert keeps them up to date instead of failing."""
+    import uuid
+
+    role = f"cg_writer_{uuid.uuid4().hex[:8]}"
+    model = cg.open(pg_url)
+    try:
+        with model.engine.begin() as conn:
+            conn.exec_driver_sql(f"CREATE ROLE {role} NOLOGIN")
+            conn.exec_driver_sql(f"GRANT USAGE ON SCHEMA {_schema(conn)} TO {role}")
+            conn.exec_driver_sql(f"GRANT SELECT ON ALL TABLES IN SCHEMA {_schema(conn)} TO {role}")
+        with model.engine.begin() as conn:
+            assert write._postgres_indexes(conn, "events", None)
+            conn.exec_driver_sql(f"SET LOCAL ROLE {role}")
+            assert write._postgres_indexes(conn, "events", None) == []
+            assert write._postgres_indexes(conn, "events", True) == []
+    finally:
+        with model.engine.begin() as conn:
+            conn.exec_driver_sql(f"DROP OWNED BY {role}")
+            conn.exec_driver_sql(f"DROP ROLE {role}")
+        model.close()
+
+
+def _schema(conn: Any) -> str:
+    return str(conn.exec_driver_sql("SELECT current_schema()").scalar())
+
+
 def test_a_snapshot_carries_each_elements_state_access_and_geometry(model: cg.Model) -> None:
     model.import_file(cg.sample_path())
     network, timeline, access = model.history()

@@ -198,13 +198,15 @@ def _write(
     expected: int = 0,
     *,
     in_day_order: bool = False,
+    empty: bool = False,
 ) -> int:
     """Write spans as plain rows (COPY on PostgreSQL, executemany on SQLite); with
     ``expected`` rows or more into a table emptied first, SQLite's indexes are built
     after (see :func:`~control_graph.store.write.indexes_rebuilt`). ``named`` (what the
     deleted spans named, see :func:`_delete`) is added to the parties' counts with what
     these spans name. ``in_day_order``: many spans, written on PostgreSQL in order of
-    their first days (see :func:`_write_in_day_order`)."""
+    their first days (see :func:`_write_in_day_order`), and with their indexes built
+    after when the table was ``empty`` before the transaction (a first load)."""
     count = 0
     # The few distinct states, each turned into its column values once. Keyed by
     # identity, with the state kept alive so that no other object takes its id; and
@@ -243,7 +245,8 @@ def _write(
             )
 
     if in_day_order and conn.dialect.name == "postgresql":
-        _write_in_day_order(conn, rows())
+        with indexes_rebuilt(conn, "state_spans", expected, empty=empty):
+            _write_in_day_order(conn, rows())
     else:
         with indexes_rebuilt(conn, "state_spans", expected):
             insert_rows(conn, "state_spans", _COLUMNS, rows(), None)
@@ -439,6 +442,7 @@ def materialise_bulk(
     )
     del events  # the spans are written next; the columns are not needed for that
     wanted = None if every else places | segments
+    empty = _empty(conn)  # before the delete, which empties the table for this transaction
     named = _delete(conn, wanted)
     return _write(
         conn,
@@ -446,6 +450,7 @@ def materialise_bulk(
         named,
         expected,
         in_day_order=True,
+        empty=empty,
     )
 
 
@@ -458,8 +463,21 @@ def materialise_all(conn: Connection) -> int:
         conn.execute(sa.select(orm.Segment.id).where(orm.Segment.scenario_id.is_(None))).scalars()
     )
     events = conn.execute(sa.select(sa.func.count()).select_from(orm.Event)).scalar_one()
+    empty = _empty(conn)
     named = _delete(conn, None)
-    return _write(conn, _engine_spans(conn, places, segments), named, events, in_day_order=True)
+    return _write(
+        conn,
+        _engine_spans(conn, places, segments),
+        named,
+        events,
+        in_day_order=True,
+        empty=empty,
+    )
+
+
+def _empty(conn: Connection) -> bool:
+    """Whether no span is stored (as this transaction sees the table)."""
+    return conn.execute(sa.select(orm.StateSpan.id).limit(1)).first() is None
 
 
 # -- reading --------------------------------------------------------------------------------

@@ -133,39 +133,100 @@ def insert_rows(
 #: From this many rows (and no fewer than the table holds), a SQLite import drops the
 #: table's indexes and builds them again after: building an index over sorted data
 #: costs a fraction of keeping it up to date row by row (1M events: 16 s -> 1.3 s).
+#: PostgreSQL does so only for a table that was empty (see :func:`indexes_rebuilt`).
 REBUILD_INDEXES_FROM = 100_000
+#: The memory PostgreSQL may sort with while it builds the indexes of a first load
+#: again: only this transaction's setting, and only index builds use it.
+INDEX_BUILD_MEMORY = "256MB"
 
 
 @contextlib.contextmanager
 def indexes_rebuilt(
-    conn: Connection, table: str, rows: int, keep: Collection[str] = ()
+    conn: Connection,
+    table: str,
+    rows: int,
+    keep: Collection[str] = (),
+    *,
+    empty: bool | None = None,
 ) -> Iterator[None]:
-    """Drop ``table``'s indexes for a large insert into SQLite and create them again
-    after, inside the caller's transaction: if anything fails the transaction rolls
-    back, indexes included. Readers see the committed database meanwhile (WAL). Not on
-    PostgreSQL, where dropping an index locks the table against readers. The indexes
-    named in ``keep`` stay: the insert itself looks rows up through them."""
-    if conn.dialect.name != "sqlite" or rows < REBUILD_INDEXES_FROM:
+    """Drop ``table``'s indexes for a large insert and create them again after, inside
+    the caller's transaction: if anything fails the transaction rolls back, indexes
+    included. The indexes named in ``keep`` stay: the insert itself looks rows up
+    through them.
+
+    On SQLite, from :data:`REBUILD_INDEXES_FROM` rows and no fewer than the table
+    holds: readers see the committed database meanwhile (WAL).
+
+    On PostgreSQL, dropping an index locks the table against readers until the
+    transaction ends, so only a first load does it: the table was ``empty`` before
+    this transaction wrote to it (``None``: it is empty now), so that a reader has
+    nothing to wait for but the load itself, and only when this role owns the table
+    (a role that may only write rows keeps the indexes up to date row by row, as
+    before). The indexes that hold up a constraint (the primary key, a unique key)
+    stay. At national scale (9.3 million spans) the spans' insert took 93 s with its
+    indexes kept, 17 s without them and 19 s to build them after.
+    """
+    dialect = conn.dialect.name
+    if rows < REBUILD_INDEXES_FROM or dialect not in ("sqlite", "postgresql"):
         yield
         return
+    found = (
+        _sqlite_indexes(conn, table, rows)
+        if dialect == "sqlite"
+        else _postgres_indexes(conn, table, empty)
+    )
+    indexes = [(drop, create) for name, drop, create in found if name not in keep]
+    for drop, _create in indexes:
+        conn.exec_driver_sql(drop)
+    yield
+    if indexes and dialect == "postgresql":
+        conn.exec_driver_sql(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY}'")
+    for _drop, create in indexes:
+        conn.exec_driver_sql(create)
+
+
+def _sqlite_indexes(conn: Connection, table: str, rows: int) -> list[tuple[str, str, str]]:
+    """``(name, drop, create)`` of each index of a SQLite table to build again after
+    inserting ``rows`` (none when the table holds more)."""
     held = conn.exec_driver_sql(f"SELECT max(id) FROM {table}").scalar() or 0
     if rows < held:
-        yield
-        return
-    indexes = [
-        (name, sql)
+        return []
+    return [
+        (name, f'DROP INDEX "{name}"', sql)
         for name, sql in conn.exec_driver_sql(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
             "AND sql IS NOT NULL",
             (table,),
         )
-        if name not in keep
     ]
-    for name, _sql in indexes:
-        conn.exec_driver_sql(f'DROP INDEX "{name}"')
-    yield
-    for _name, sql in indexes:
-        conn.exec_driver_sql(sql)
+
+
+def _postgres_indexes(
+    conn: Connection, table: str, empty: bool | None
+) -> list[tuple[str, str, str]]:
+    """``(name, drop, create)`` of each index of a PostgreSQL table that a first load
+    may build again after: none unless the table was empty and this role owns it."""
+    if empty is None:
+        empty = conn.exec_driver_sql(f"SELECT NOT EXISTS (SELECT 1 FROM {table})").scalar()
+    owned = conn.exec_driver_sql(
+        "SELECT pg_has_role(relowner, 'USAGE') FROM pg_class WHERE oid = CAST(%(t)s AS regclass)",
+        {"t": table},
+    ).scalar()
+    if not (empty and owned):
+        return []
+    return [
+        (name, f"DROP INDEX {qualified}", create)
+        for name, qualified, create in conn.exec_driver_sql(
+            "SELECT i.relname, format('%%I.%%I', n.nspname, i.relname),"
+            " pg_get_indexdef(i.oid) FROM pg_index x"
+            " JOIN pg_class i ON i.oid = x.indexrelid"
+            " JOIN pg_namespace n ON n.oid = i.relnamespace"
+            " WHERE x.indrelid = CAST(%(t)s AS regclass) AND NOT EXISTS"
+            " (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)"
+            " ORDER BY i.relname",
+            {"t": table},
+        )
+    ]
 
 
 @contextlib.contextmanager
