@@ -5,6 +5,7 @@ import, and rules the database itself enforces. Real subprocesses, real database
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import os
 import queue
@@ -15,13 +16,14 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import pytest
 import sqlalchemy as sa
 
 import control_graph as cg
 from control_graph.defaults import BUSY_ENV_VAR
+from control_graph.model.states import held
 from control_graph.query.direct import open_questions
 from control_graph.store import db
 from tests.conftest import VALLEY
@@ -392,22 +394,37 @@ def test_a_writer_that_waits_too_long_is_told_the_database_is_busy(
 
 
 @pytest.mark.parametrize("large", [False, True], ids=["row-by-row", "checked-after"])
+@pytest.mark.parametrize(
+    ("changed", "column", "table"),
+    [
+        ({"target_id": "nowhere"}, "place_id", "places"),
+        ({"party": "nowhere", "state": held("nowhere")}, "party_id", "parties"),
+        ({"source": "nowhere"}, "source_id", "sources"),
+        ({"claimant": "nowhere"}, "claimant_id", "parties"),
+    ],
+    ids=["place", "party", "source", "claimant"],
+)
 def test_a_reference_to_nothing_is_refused_however_large_the_import(
-    base_url: str, large: bool, monkeypatch: pytest.MonkeyPatch
+    base_url: str,
+    large: bool,
+    changed: dict[str, Any],
+    column: str,
+    table: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Below the validator, the database refuses an event about a place that does not
-    exist: by the foreign key's trigger, or -- for a large import into PostgreSQL by a
-    superuser -- by the check of every reference after the insert
-    (store.write.references_checked_after). Nothing is written either way."""
+    """Below the validator, the database refuses an event that refers to something
+    that does not exist: by the foreign key's trigger, or -- for a large import into
+    PostgreSQL by a superuser -- by the check of every reference after the insert
+    (store.write.references_checked_after), which names the key. Nothing is written
+    either way."""
     from control_graph.model.records import Dataset, Event, Target
-    from control_graph.model.states import held
     from control_graph.store import write
 
     if large:
         monkeypatch.setattr(write, "REBUILD_INDEXES_FROM", 0)
     before = snapshot(base_url)
-    stray = Event(dt.date(2024, 3, 1), Target.PLACE, "nowhere", held("north"), party="north")
     fine = Event(dt.date(2024, 3, 1), Target.PLACE, "ford", held("north"), party="north")
+    stray = dataclasses.replace(fine, **changed)
     import psycopg
 
     # The trigger's refusal comes from the driver where rows are copied (PostgreSQL).
@@ -424,7 +441,7 @@ def test_a_reference_to_nothing_is_refused_however_large_the_import(
             )
         if large and base_url.startswith("postgresql"):  # checked after, in bulk
             assert isinstance(refused.value, cg.DatabaseError)
-            assert "events.place_id refers to places 'nowhere'" in str(refused.value)
+            assert f"events.{column} refers to {table} 'nowhere'" in str(refused.value)
         # A good import the same way is written whole, with the database's checks back on.
         with engine.begin() as conn:
             write.write_dataset(

@@ -424,6 +424,47 @@ def test_a_role_that_does_not_own_a_table_keeps_its_indexes(pg_url: str) -> None
         model.close()
 
 
+@settings(
+    max_examples=30,
+    deadline=None,
+    # One schema for every example: each writes a temporary table and drops it.
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    cells=st.lists(
+        st.tuples(
+            st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00")),
+            st.none() | st.text(st.sampled_from("a\\\t\n\r N")),
+            st.none() | st.booleans(),
+        ),
+        max_size=5,
+    )
+)
+def test_copy_lines_store_every_string_and_flag_as_it_was(
+    pg_url: str, cells: list[tuple[str, str | None, bool | None]]
+) -> None:
+    """The spans' rows are written on PostgreSQL as lines of COPY's text format made by
+    hand (store.write.copy_cell): backslashes, tabs, line breaks, a literal ``\\N`` and
+    NULLs come back as they went in."""
+    from control_graph.store.write import copy_cell, copy_lines
+
+    model = cg.open(pg_url)
+    try:
+        with model.engine.begin() as conn:
+            conn.exec_driver_sql("CREATE TEMPORARY TABLE cells (a text, b text, c boolean)")
+            copy_lines(
+                conn,
+                "cells",
+                ("a", "b", "c"),
+                (f"{copy_cell(a)}\t{copy_cell(b)}\t{copy_cell(c)}\n" for a, b, c in cells),
+            )
+            stored = [tuple(row) for row in conn.exec_driver_sql("SELECT a, b, c FROM cells")]
+            conn.exec_driver_sql("DROP TABLE cells")
+    finally:
+        model.close()
+    assert stored == cells
+
+
 def _schema(conn: Any) -> str:
     return str(conn.exec_driver_sql("SELECT current_schema()").scalar())
 
