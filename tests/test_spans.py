@@ -585,22 +585,44 @@ def test_the_legends_parties_and_blocs_from_spans_are_the_engines(
             assert model.controllers(by=by) == model.controllers(by=by, min_confidence="low"), by
 
 
-def test_a_whole_rewrite_of_the_spans_lies_in_day_order_on_postgresql(pg_url: str) -> None:
+@pytest.mark.parametrize(
+    ("batch", "held"), [(20_000, 500_000), (3, 500_000), (20_000, 5)], ids=["whole", "runs", "held"]
+)
+def test_a_whole_rewrite_of_the_spans_lies_by_month_on_postgresql(
+    pg_url: str, batch: int, held: int
+) -> None:
     """A day's or a month's spans are read together, so a bulk write of spans (a large
-    import, a rebuild) writes them in order of their first days; they are still the
-    engine's, and the parties' counts still theirs."""
+    import, a rebuild) writes each month's together: a month's spans lie in runs that
+    hold nothing else, no more of them than its batches (every month in one run, in
+    order, when none fills a batch); they are still the engine's, and the parties'
+    counts still theirs. ``held``: when more wait than that, the month with the most
+    is written at once, in more runs."""
 
-    def days_on_disk(model: cg.Model) -> list[Any]:
+    def months_on_disk(model: cg.Model) -> list[str]:
         with model.engine.connect() as conn:
             days = conn.exec_driver_sql("SELECT start_day FROM state_spans ORDER BY ctid")
-            return [day for (day,) in days]
+            return [day.isoformat()[:7] for (day,) in days]
 
-    with mock.patch.object(importer, "BULK_SPANS_FROM", 0), cg.open(pg_url) as model:
+    with (
+        mock.patch.object(importer, "BULK_SPANS_FROM", 0),
+        mock.patch.object(spans, "COPY_BATCH", batch),
+        mock.patch.object(spans, "MONTHS_HELD", held),
+        cg.open(pg_url) as model,
+    ):
         model.import_file(cg.sample_path())
         model.rebuild_spans()  # every span, through the engine (rough dates)
         assert model.stale_spans() == ([], []) and model.stale_holders() == []
-        stored = days_on_disk(model)
-        assert len(stored) > 50 and stored == sorted(stored)
+        stored = months_on_disk(model)
+    runs = [month for i, month in enumerate(stored) if i == 0 or stored[i - 1] != month]
+    assert len(stored) > 50 and len(set(stored)) >= 5
+    if batch > len(stored) and held > len(stored):
+        assert runs == sorted(set(stored))
+    elif held > len(stored):
+        for month in set(stored):
+            assert runs.count(month) <= -(-stored.count(month) // batch), month
+        assert len(runs) > len(set(stored))  # written as batches filled, not all at the end
+    else:
+        assert len(runs) > len(set(stored))
 
 
 def test_a_large_import_leaves_postgresql_fresh_statistics(pg_url: str) -> None:

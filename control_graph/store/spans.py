@@ -32,6 +32,7 @@ from control_graph.store.reports import counted, read_control_events
 from control_graph.store.rows import SPAN_COLUMNS, Converter
 from control_graph.store.scenarios import REPORTED_OVERLAY
 from control_graph.store.write import (
+    COPY_BATCH,
     COPY_NULL,
     copy_cell,
     copy_lines,
@@ -211,7 +212,7 @@ def _write(
     after (see :func:`~control_graph.store.write.indexes_rebuilt`). ``named`` (what the
     deleted spans named, see :func:`_delete`) is added to the parties' counts with what
     these spans name. ``in_day_order``: many spans, written on PostgreSQL in order of
-    their first days (see :func:`_write_in_day_order`), and with their indexes built
+    their first days' months (see :func:`_write_by_month`), and with their indexes built
     after when the table was ``empty`` before the transaction (a first load)."""
     count = 0
     # The few distinct states, each turned into its column values once. Keyed by
@@ -262,7 +263,7 @@ def _write(
             found = cells[id(state)] = f"{status}\t{copy_cell(controller)}"
         return found
 
-    def lines() -> Iterator[str]:
+    def lines() -> Iterator[tuple[str, str]]:
         nonlocal count
         days: dict[dt.date, str] = {}
         element, escaped = "", ""
@@ -279,18 +280,21 @@ def _write(
                 length = str((end - start).days)
             early, late = span.early, span.late
             yield (
-                f"{escaped}\t{span.type}\t{first}\t{last}\t{length}\t"
-                f"{copied(early.state)}\t{copy_cell(early.own)}\t"
-                f"{copied(late.state)}\t{copy_cell(late.own)}\t"
-                f"{copied(span.before, names=False)}\t{copy_cell(span.disputed)}\n"
+                first[:7],
+                (
+                    f"{escaped}\t{span.type}\t{first}\t{last}\t{length}\t"
+                    f"{copied(early.state)}\t{copy_cell(early.own)}\t"
+                    f"{copied(late.state)}\t{copy_cell(late.own)}\t"
+                    f"{copied(span.before, names=False)}\t{copy_cell(span.disputed)}\n"
+                ),
             )
 
     if conn.dialect.name == "postgresql":
         with indexes_rebuilt(conn, "state_spans", expected if in_day_order else 0, empty=empty):
             if in_day_order:
-                _write_in_day_order(conn, lines())
+                _write_by_month(conn, lines())
             else:
-                copy_lines(conn, "state_spans", _COLUMNS, lines())
+                copy_lines(conn, "state_spans", _COLUMNS, (line for _, line in lines()))
     else:
         with indexes_rebuilt(conn, "state_spans", expected):
             insert_rows(conn, "state_spans", _COLUMNS, rows(), None)
@@ -301,25 +305,44 @@ def _write(
     return count
 
 
-def _write_in_day_order(conn: Connection, lines: Iterable[str]) -> None:
-    """Write a whole table of spans (PostgreSQL) in the order of their first days.
+#: At most this many spans' lines wait in memory to be written with their month's
+#: (about 110 bytes each); beyond it the month with the most is written at once.
+MONTHS_HELD = 500_000
+
+
+def _write_by_month(conn: Connection, lines: Iterable[tuple[str, str]]) -> None:
+    """Write many spans (PostgreSQL) a month of first days at a time: ``lines`` are
+    ``(month, line)``, the month as ``YYYY-MM``.
 
     The spans come element by element, so written as they come a day's or a month's
     spans lie on every page of the table: at national scale a month's changes read
-    100,000 pages (800 MB) for 220,000 rows, and a day's spans as many. Copied first to
-    a temporary table and from it in start-day order, they lie together; later imports
-    add spans mostly of recent days, which stay together at the end. PostgreSQL keeps no
-    order by itself (CLUSTER would lock readers out, and took a minute)."""
-    columns = ", ".join(_COLUMNS)
-    conn.exec_driver_sql(
-        f"CREATE TEMPORARY TABLE spans_in_order AS SELECT {columns} FROM state_spans WITH NO DATA"
-    )
-    copy_lines(conn, "spans_in_order", _COLUMNS, lines)
-    conn.exec_driver_sql(
-        f"INSERT INTO state_spans ({columns}) SELECT {columns} FROM spans_in_order"
-        " ORDER BY start_day"
-    )
-    conn.exec_driver_sql("DROP TABLE spans_in_order")
+    100,000 pages (800 MB) for 220,000 rows, and a day's spans as many. Each month's
+    lines wait for :data:`~control_graph.store.write.COPY_BATCH` of them and are
+    written together, so a month's spans lie in runs of a few hundred pages that hold
+    nothing else (and the months held last are written in order). Later imports add
+    spans mostly of recent days, which stay together at the end. PostgreSQL keeps no
+    order by itself (CLUSTER would lock readers out, and took a minute); a temporary
+    table copied in day order cost the server a second write and a sort, 30 s of a
+    national import."""
+    months: dict[str, list[str]] = {}
+    held = 0
+
+    def write(month: str) -> None:
+        nonlocal held
+        waiting = months.pop(month)
+        held -= len(waiting)
+        copy_lines(conn, "state_spans", _COLUMNS, waiting)
+
+    for month, line in lines:
+        waiting = months.setdefault(month, [])
+        waiting.append(line)
+        held += 1
+        if len(waiting) >= COPY_BATCH:
+            write(month)
+        elif held >= MONTHS_HELD:
+            write(max(months, key=lambda m: len(months[m])))
+    for month in sorted(months):
+        write(month)
 
 
 #: How many places (or segments) the engine computes the spans of at once: the events of

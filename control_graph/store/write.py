@@ -164,9 +164,6 @@ def copy_lines(
 #: costs a fraction of keeping it up to date row by row (1M events: 16 s -> 1.3 s).
 #: PostgreSQL does so only for a table that was empty (see :func:`indexes_rebuilt`).
 REBUILD_INDEXES_FROM = 100_000
-#: The memory each sort or hash of a large import may take on PostgreSQL (its default
-#: is 4 MB); ``None`` leaves the server's setting.
-LARGE_IMPORT_MEMORY: str | None = "64MB"
 
 
 @contextlib.contextmanager
@@ -461,15 +458,6 @@ def write_dataset(
         progress,
     )
     expected = expected_events or dataset.counts()["events"]
-    if (
-        conn.dialect.name == "postgresql"
-        and expected >= REBUILD_INDEXES_FROM
-        and LARGE_IMPORT_MEMORY
-    ):
-        # What follows sorts and hashes millions of rows -- checking the references,
-        # finding what the import touched, the spans in day order -- and in 4 MB each
-        # spilled to disk. Only this transaction's setting.
-        conn.exec_driver_sql(f"SET LOCAL work_mem = '{LARGE_IMPORT_MEMORY}'")
     with (
         # A streamed CSV's rows with ids are looked up among the stored ones batch by
         # batch as they are written (see dataset/csv_events.py): without this index,
