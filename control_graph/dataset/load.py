@@ -110,6 +110,7 @@ class LoadedDataset:
         skipped = getattr(self.dataset, "skipped", {})
         self.skipped = dict(skipped)
         self.changed = dict(validator.changed)
+        validator.forget_file_ids()
 
     def close(self) -> None:
         if self._handle is not None:
