@@ -12,7 +12,7 @@ import datetime as dt
 import itertools
 import json
 from collections.abc import Callable, Collection, Iterable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -41,6 +41,7 @@ __all__ = ["BATCH", "Progress", "indexes_rebuilt", "insert_rows", "write_dataset
 BATCH = 20_000
 
 Progress = Callable[[int], None]
+_Item = TypeVar("_Item")
 #: Rows per COPY on PostgreSQL: big enough that each statement's overhead is lost in
 #: its rows, small enough that a batch of events is a few megabytes.
 COPY_BATCH = 20_000
@@ -90,17 +91,12 @@ def insert_rows(
     bulk of every large import and this is where its time goes."""
     names = ", ".join(columns)
     if conn.dialect.name == "postgresql":
-        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        source = iter(rows)
-        # One COPY per batch, each batch read in full before its COPY starts: making
-        # the rows of a streamed file may ask the database (stored ids, earlier
-        # versions of records), and a connection inside COPY can answer nothing else.
-        while chunk := list(itertools.islice(source, COPY_BATCH)):
-            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in chunk:
-                    copy.write_row(row)
-            if progress is not None:
-                progress(len(chunk))
+
+        def write(copy: Any, chunk: list[tuple[Any, ...]]) -> None:
+            for row in chunk:
+                copy.write_row(row)
+
+        _copy_in_batches(conn, table, columns, rows, write, progress)
         return
     statement = f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})"
     dates = [i for i, c in enumerate(columns) if c in _DATE_COLUMNS]
@@ -152,11 +148,30 @@ def copy_lines(
     newline, cells made with :func:`copy_cell`) into ``table``, inside the caller's
     transaction, a batch at a time (as :func:`insert_rows`: making the lines may ask
     the database)."""
+    _copy_in_batches(
+        conn, table, columns, lines, lambda copy, chunk: copy.write("".join(chunk)), None
+    )
+
+
+def _copy_in_batches(
+    conn: Connection,
+    table: str,
+    columns: tuple[str, ...],
+    items: Iterable[_Item],
+    write: Callable[[Any, list[_Item]], None],
+    progress: Progress | None,
+) -> None:
+    """One COPY into ``table`` per batch of ``items``, each batch read in full before
+    its COPY starts (``write`` puts a batch into its COPY): making the rows of a
+    streamed file may ask the database (stored ids, earlier versions of records), and a
+    connection inside COPY can answer nothing else."""
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    source = iter(lines)
+    source = iter(items)
     while chunk := list(itertools.islice(source, COPY_BATCH)):
         with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            copy.write("".join(chunk))
+            write(copy, chunk)
+        if progress is not None:
+            progress(len(chunk))
 
 
 #: From this many rows (and no fewer than the table holds), a SQLite import drops the
