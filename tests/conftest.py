@@ -134,3 +134,21 @@ def valley_cli(cli: Cli) -> Cli:
     result = cli("import", str(VALLEY))
     assert result.exit_code == 0, result.output
     return cli
+
+
+def index_definitions(url: str) -> list[tuple[str, str]]:
+    """Every index of the database (its schema, on PostgreSQL) and how it is made."""
+    from control_graph.store import db
+
+    engine = db.open_engine(url)
+    try:
+        with engine.connect() as conn:
+            query = (
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
+                if conn.dialect.name == "sqlite"
+                else "SELECT indexname, indexdef FROM pg_indexes"
+                " WHERE schemaname = current_schema() ORDER BY indexname"
+            )
+            return [(name, sql) for name, sql in conn.exec_driver_sql(query)]
+    finally:
+        engine.dispose()

@@ -26,7 +26,7 @@ from control_graph.defaults import BUSY_ENV_VAR
 from control_graph.model.states import held
 from control_graph.query.direct import open_questions
 from control_graph.store import db
-from tests.conftest import VALLEY
+from tests.conftest import VALLEY, index_definitions
 
 PLACES = ["ford", "mill", "gate", "town", "hill", "well"]
 SEGMENTS = ["valley-road/1", "valley-road/2", "valley-road/3", "hill-track", "well-path"]
@@ -215,22 +215,6 @@ def test_a_first_load_killed_midway_leaves_every_index_in_place(
         model.import_file(events)
         assert model.stale_spans() == ([], [])
     assert index_definitions(db_url) == indexes
-
-
-def index_definitions(url: str) -> list[tuple[str, str]]:
-    """Every index of the database (its schema, on PostgreSQL) and how it is made."""
-    engine = db.open_engine(url)
-    try:
-        with engine.connect() as conn:
-            query = (
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
-                if conn.dialect.name == "sqlite"
-                else "SELECT indexname, indexdef FROM pg_indexes"
-                " WHERE schemaname = current_schema() ORDER BY indexname"
-            )
-            return [(name, sql) for name, sql in conn.exec_driver_sql(query)]
-    finally:
-        engine.dispose()
 
 
 def test_two_processes_importing_at_once_both_land_whole(base_url: str, tmp_path: Path) -> None:

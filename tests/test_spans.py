@@ -25,6 +25,7 @@ from control_graph.model import disputes
 from control_graph.model.states import UNKNOWN, State, held
 from control_graph.model.stored import DayStates, span_rows
 from control_graph.store import importer, spans, write
+from tests.conftest import index_definitions
 from tests.reference import Report, World
 from tests.test_trust_property import DAYS, dataset_of, worlds
 
@@ -272,18 +273,9 @@ def test_a_large_import_builds_the_indexes_again(tmp_path: Path) -> None:
 
     url = f"sqlite:///{tmp_path / 'bulk.db'}"
 
-    def indexes() -> list[tuple[str, str]]:
-        engine = cg.open(url).engine
-        with engine.connect() as conn:
-            found = conn.exec_driver_sql(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
-            ).all()
-        engine.dispose()
-        return [tuple(row) for row in found]
-
     with cg.open(url) as model:
         model.import_file(VALLEY)
-    before = indexes()
+    before = index_definitions(url)
     assert any(name == "ix_events_place_date" for name, _ in before)
     # More rows than the table holds, so that the indexes are rebuilt.
     rows = "".join(f"2024-05-{day:02},gate,north\n" for day in range(1, 29)) * 2
@@ -318,11 +310,11 @@ def test_a_large_import_builds_the_indexes_again(tmp_path: Path) -> None:
     ):
         with pytest.raises(cg.DatasetError, match="nowhere"):
             model.import_file(broken)
-        assert indexes() == before
+        assert index_definitions(url) == before
         model.import_file(good)
         assert model.stale_spans() == ([], [])
         assert model.stale_holders() == []
-    assert indexes() == before
+    assert index_definitions(url) == before
     assert dropped == ["events", "events"]  # by both imports
 
 
@@ -351,14 +343,6 @@ def test_only_a_first_load_into_postgresql_builds_the_indexes_after(
     later.write_text(f"date,place,party\n{rows.replace('north', 'south')}")
     statements: list[str] = []
 
-    def indexes(model: cg.Model) -> list[tuple[str, str]]:
-        with model.engine.connect() as conn:
-            found = conn.exec_driver_sql(
-                "SELECT indexname, indexdef FROM pg_indexes"
-                " WHERE schemaname = current_schema() ORDER BY indexname"
-            ).all()
-        return [(name, definition) for name, definition in found]
-
     def dropped() -> set[str]:
         found = {s.split(".")[-1].strip('"') for s in statements if s.startswith("DROP INDEX")}
         statements.clear()
@@ -370,7 +354,7 @@ def test_only_a_first_load_into_postgresql_builds_the_indexes_after(
         cg.open(pg_url) as model,
     ):
         model.import_file(network_file)
-        before = indexes(model)
+        before = index_definitions(pg_url)
         sa.event.listen(
             model.engine,
             "before_cursor_execute",
@@ -379,7 +363,7 @@ def test_only_a_first_load_into_postgresql_builds_the_indexes_after(
         statements.clear()
         with pytest.raises(cg.DatasetError, match="nowhere"):
             model.import_file(broken)
-        assert indexes(model) == before
+        assert index_definitions(pg_url) == before
         statements.clear()
         model.import_file(first)
         assert dropped() == {
@@ -392,10 +376,10 @@ def test_only_a_first_load_into_postgresql_builds_the_indexes_after(
             "ix_state_spans_start_day",
             "ix_state_spans_long",
         }
-        assert indexes(model) == before
+        assert index_definitions(pg_url) == before
         model.import_file(later)
         assert dropped() == set()
-        assert indexes(model) == before
+        assert index_definitions(pg_url) == before
         assert model.stale_spans() == ([], [])
         assert model.stale_holders() == []
 

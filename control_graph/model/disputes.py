@@ -126,8 +126,11 @@ def own_dispute_history(
     a claimant among the element's events nothing is ever disputed.
     """
     kind = timeline.type_of(element)
+    if kind == "road" or not timeline.events.table.claims:
+        # No claim at all: not every element's events made to find none.
+        return History([], [])
     events = _event_list(timeline, kind).get(element, [])
-    if kind == "road" or all(event.claimant is None for event in events):
+    if all(event.claimant is None for event in events):
         return History([], [])
     reading = timeline.early
     changes = (
