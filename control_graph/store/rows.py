@@ -28,6 +28,7 @@ __all__ = [
     "CHANGE_COLUMNS",
     "CONTROL_EVENT_COLUMNS",
     "DAY_COLUMNS",
+    "DAY_ID_SEPARATOR",
     "LONG_SPANS",
     "LONG_SPAN_DAYS",
     "SPAN_COLUMNS",
@@ -164,21 +165,29 @@ class Converter:
                 bool(disputed),
             )
 
-    def day_readings(self, rows: Iterable[Sequence[Any]]) -> DayReadings:
-        """A day's readings from rows of :data:`DAY_COLUMNS` of the spans containing it."""
+    def day_readings(self, groups: Iterable[Sequence[Any]]) -> DayReadings:
+        """A day's readings from the spans containing it, grouped: rows of
+        :data:`DAY_COLUMNS` and then the ids of the elements with those values, joined
+        by :data:`DAY_ID_SEPARATOR`."""
         reading = self._reading
         places: dict[str, tuple[Reading, Reading]] = {}
         segments: dict[str, tuple[Reading, Reading]] = {}
-        disputed = []
-        for element, kind, status, controller, own, late_status, late_controller, late_own, (
-            flag
-        ) in rows:
-            (places if kind == "place" else segments)[element] = (
-                reading(status, controller, own),
-                reading(late_status, late_controller, late_own),
+        disputed: list[str] = []
+        for kind, status, controller, own, late_status, late_controller, late_own, flag, (
+            joined
+        ) in groups:
+            ids = joined.split(DAY_ID_SEPARATOR)
+            (places if kind == "place" else segments).update(
+                dict.fromkeys(
+                    ids,
+                    (
+                        reading(status, controller, own),
+                        reading(late_status, late_controller, late_own),
+                    ),
+                )
             )
             if flag:
-                disputed.append(element)
+                disputed += ids
         return DayReadings(places, segments, frozenset(disputed))
 
     def changes(self, rows: Iterable[Sequence[Any]]) -> Iterator[Change]:
@@ -306,9 +315,9 @@ SPAN_COLUMNS = (
 )
 #: The columns of ``state_spans`` a day's readings are made of (a
 #: :class:`~control_graph.model.stored.DayReadings`), in the order
-#: :meth:`Converter.day_readings` reads them.
+#: :meth:`Converter.day_readings` reads them: the spans are grouped by these, and each
+#: group's element ids read as one text, joined by :data:`DAY_ID_SEPARATOR`.
 DAY_COLUMNS = (
-    "element_id",
     "element_type",
     "status",
     "controller",
@@ -318,6 +327,8 @@ DAY_COLUMNS = (
     "late_own",
     "disputed",
 )
+#: Joins the ids of a group of a day's spans (ids are slugs: never a comma).
+DAY_ID_SEPARATOR = ","
 #: The columns of ``state_spans`` a :class:`~control_graph.model.timeline.Change` is
 #: made of, in the order :meth:`Converter.changes` reads them.
 CHANGE_COLUMNS = (
