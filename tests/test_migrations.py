@@ -192,3 +192,40 @@ def test_0007_counts_the_parties_of_the_spans_already_stored(db_url: str) -> Non
                 counts
             )
     engine.dispose()
+
+
+def test_0008_lets_the_long_spans_index_answer_a_day_alone(db_url: str) -> None:
+    """After 0008 a day's long spans are read from their index alone (SQLite's plan
+    says so; PostgreSQL's index holds the readings); going down to 0007 gives back the
+    index of two days; the day's states are the same at both revisions."""
+    from tests.conftest import index_definitions
+
+    def long_index() -> str:
+        return dict(index_definitions(db_url))["ix_state_spans_long"]
+
+    def day() -> object:
+        view = model.day("2026-02-07")
+        return sorted((e, view.state(e)) for e in (*view.network.places, *view.network.segments))
+
+    engine = db.connect(db_url)
+    with cg.Model(engine) as model:
+        model.import_file(cg.sample_path())
+        states = day()
+    assert "late_controller" in long_index() and "element_id" in long_index()
+    if db_url.startswith("sqlite"):
+        with engine.connect() as conn:
+            plan = conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN SELECT element_id, status FROM state_spans"
+                " WHERE (length_days IS NULL OR length_days > 31)"
+                " AND start_day <= '2026-01-07' AND end_day > '2026-02-07'"
+            ).all()
+        assert "COVERING INDEX ix_state_spans_long" in str(plan)
+    engine.dispose()
+    engine = db.open_engine(db_url)
+    db.downgrade(engine, "0007")
+    assert "late_controller" not in long_index() and "end_day" in long_index()
+    db.upgrade(engine)
+    assert "late_controller" in long_index()
+    with cg.Model(engine) as model:
+        assert day() == states
+    engine.dispose()

@@ -30,7 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from control_graph.store.rows import LONG_SPANS
+from control_graph.store.rows import DAY_COLUMNS, LONG_SPANS
 
 __all__ = [
     "AccessRecord",
@@ -114,8 +114,15 @@ PARTIAL_INDEXES: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
     ),
     ("access_records", "ix_access_records_road_date", ("road_id", "date"), "road_id IS NOT NULL"),
     ("retractions", "ix_retractions_import_ref", ("import_ref",), "import_ref IS NOT NULL"),
-    # Spans longer than a month, or open: see store.spans.read_day.
-    ("state_spans", "ix_state_spans_long", ("start_day", "end_day"), LONG_SPANS),
+    # Spans longer than a month, or open: see store.spans.read_day. With the columns a
+    # day's reading groups them by, and the length the condition tests, so that the
+    # index alone answers (migration 0008).
+    (
+        "state_spans",
+        "ix_state_spans_long",
+        ("start_day", "end_day", *DAY_COLUMNS, "element_id", "length_days"),
+        LONG_SPANS,
+    ),
 )
 
 

@@ -13,7 +13,7 @@ from control_graph.errors import DatabaseError
 __all__ = ["HEAD_REVISION", "busy_timeout", "resolve_url"]
 
 #: The newest migration; a test checks it against the scripts in migrations/versions.
-HEAD_REVISION = "0007"
+HEAD_REVISION = "0008"
 
 
 def busy_timeout() -> float:
