@@ -11,10 +11,11 @@ window (changes), or all of them (a whole history).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -37,11 +38,13 @@ from control_graph.store.write import (
     copy_cell,
     copy_lines,
     indexes_rebuilt,
-    insert_rows,
+    insert_ready,
 )
 
 if TYPE_CHECKING:
     from control_graph.model.bulk import EventColumns
+
+_Row = TypeVar("_Row")
 
 __all__ = [
     "held_ever",
@@ -211,8 +214,8 @@ def _write(
     ``expected`` rows or more into a table emptied first, SQLite's indexes are built
     after (see :func:`~control_graph.store.write.indexes_rebuilt`). ``named`` (what the
     deleted spans named, see :func:`_delete`) is added to the parties' counts with what
-    these spans name. ``in_day_order``: many spans, written on PostgreSQL in order of
-    their first days' months (see :func:`_write_by_month`), and with their indexes built
+    these spans name. ``in_day_order``: many spans, written in runs by their first days'
+    months (see :func:`_write_by_month`), and on PostgreSQL with their indexes built
     after when the table was ``empty`` before the transaction (a first load)."""
     count = 0
     # The few distinct states, each turned into its column values once. Keyed by
@@ -232,23 +235,31 @@ def _write(
             kept.append(state)
         return found
 
-    def rows() -> Iterator[tuple[Any, ...]]:
+    days: dict[dt.date, str] = {}  # each day's ISO text made once
+
+    def rows() -> Iterator[tuple[str, tuple[Any, ...]]]:
+        # SQLite: ``(month, row)``, days as the ISO text SQLAlchemy's Date stores.
         nonlocal count
         for span in spans:
             count += 1
+            start, end = span.start, span.end
+            first = days.get(start) or days.setdefault(start, start.isoformat())
             early, late = span.early, span.late
             yield (
-                span.element,
-                span.type,
-                span.start,
-                span.end,
-                None if span.end is None else (span.end - span.start).days,
-                *text(early.state),
-                early.own,
-                *text(late.state),
-                late.own,
-                *text(span.before, names=False),
-                span.disputed,
+                first[:7],
+                (
+                    span.element,
+                    span.type,
+                    first,
+                    None if end is None else days.get(end) or days.setdefault(end, end.isoformat()),
+                    None if end is None else (end - start).days,
+                    *text(early.state),
+                    early.own,
+                    *text(late.state),
+                    late.own,
+                    *text(span.before, names=False),
+                    span.disputed,
+                ),
             )
 
     # PostgreSQL: each span as a line of COPY's text format, made here from the few
@@ -265,7 +276,6 @@ def _write(
 
     def lines() -> Iterator[tuple[str, str]]:
         nonlocal count
-        days: dict[dt.date, str] = {}
         element, escaped = "", ""
         for span in spans:
             count += 1
@@ -289,15 +299,27 @@ def _write(
                 ),
             )
 
-    if conn.dialect.name == "postgresql":
-        with indexes_rebuilt(conn, "state_spans", expected if in_day_order else 0, empty=empty):
-            if in_day_order:
-                _write_by_month(conn, lines())
-            else:
-                copy_lines(conn, "state_spans", _COLUMNS, (line for _, line in lines()))
+    dialect = conn.dialect.name
+    items: Iterator[tuple[str, Any]]
+    if dialect == "postgresql":
+        items = lines()
+
+        def write(waiting: list[Any]) -> None:
+            copy_lines(conn, "state_spans", _COLUMNS, waiting)
     else:
-        with indexes_rebuilt(conn, "state_spans", expected):
-            insert_rows(conn, "state_spans", _COLUMNS, rows(), None)
+        items = rows()
+
+        def write(waiting: list[Any]) -> None:
+            insert_ready(conn, "state_spans", _COLUMNS, waiting)
+
+    run, held = MONTH_RUN[dialect], MONTHS_HELD[dialect]
+    with indexes_rebuilt(conn, "state_spans", expected, empty=empty):
+        if in_day_order:
+            _write_by_month(items, write, run, held)
+        else:
+            source = (item for _, item in items)
+            while waiting := list(itertools.islice(source, run)):
+                write(waiting)
     for state in kept:
         if state.controller is not None:
             named[state.controller] += uses[id(state)]
@@ -305,44 +327,51 @@ def _write(
     return count
 
 
-#: At most this many spans' lines wait in memory to be written with their month's
-#: (about 110 bytes each); beyond it the month with the most is written at once.
-MONTHS_HELD = 500_000
+#: A month's spans wait until this many of them can be written together (a run of the
+#: table that holds that month's only), by dialect.
+MONTH_RUN = {"postgresql": COPY_BATCH, "sqlite": 5_000}
+#: At most this many spans wait in memory to be written with their month's (about 110
+#: bytes each as PostgreSQL's lines, 200 as SQLite's tuples); beyond it the month with
+#: the most is written at once.
+MONTHS_HELD = {"postgresql": 500_000, "sqlite": 100_000}
 
 
-def _write_by_month(conn: Connection, lines: Iterable[tuple[str, str]]) -> None:
-    """Write many spans (PostgreSQL) a month of first days at a time: ``lines`` are
-    ``(month, line)``, the month as ``YYYY-MM``.
+def _write_by_month(
+    items: Iterable[tuple[str, _Row]], write: Callable[[list[_Row]], None], run: int, held: int
+) -> None:
+    """Write many spans a month of first days at a time: ``items`` are ``(month, row)``,
+    the month as ``YYYY-MM``; ``write`` writes a list of rows.
 
     The spans come element by element, so written as they come a day's or a month's
-    spans lie on every page of the table: at national scale a month's changes read
-    100,000 pages (800 MB) for 220,000 rows, and a day's spans as many. Each month's
-    lines wait for :data:`~control_graph.store.write.COPY_BATCH` of them and are
-    written together, so a month's spans lie in runs of a few hundred pages that hold
-    nothing else (and the months held last are written in order). Later imports add
-    spans mostly of recent days, which stay together at the end. PostgreSQL keeps no
-    order by itself (CLUSTER would lock readers out, and took a minute); a temporary
-    table copied in day order cost the server a second write and a sort, 30 s of a
+    spans lie on every page of the table: at national scale (PostgreSQL) a month's
+    changes read 100,000 pages (800 MB) for 220,000 rows, and a day's spans as many;
+    on SQLite a full-size day's 18,000 recent spans took 126 ms to read, 80 ms in month
+    runs. Each month's rows wait for ``run`` of them and are written together, so a
+    month's spans lie in runs that hold nothing else (and the months held last are
+    written in order); at most ``held`` wait. Later imports add spans mostly of recent
+    days, which stay together at the end. Neither database keeps an order by itself
+    (PostgreSQL's CLUSTER would lock readers out, and took a minute); a temporary
+    table copied in day order cost PostgreSQL a second write and a sort, 30 s of a
     national import."""
-    months: dict[str, list[str]] = {}
-    held = 0
+    months: dict[str, list[_Row]] = {}
+    waiting_in_all = 0
 
-    def write(month: str) -> None:
-        nonlocal held
+    def flush(month: str) -> None:
+        nonlocal waiting_in_all
         waiting = months.pop(month)
-        held -= len(waiting)
-        copy_lines(conn, "state_spans", _COLUMNS, waiting)
+        waiting_in_all -= len(waiting)
+        write(waiting)
 
-    for month, line in lines:
+    for month, row in items:
         waiting = months.setdefault(month, [])
-        waiting.append(line)
-        held += 1
-        if len(waiting) >= COPY_BATCH:
-            write(month)
-        elif held >= MONTHS_HELD:
-            write(max(months, key=lambda m: len(months[m])))
+        waiting.append(row)
+        waiting_in_all += 1
+        if len(waiting) >= run:
+            flush(month)
+        elif waiting_in_all >= held:
+            flush(max(months, key=lambda m: len(months[m])))
     for month in sorted(months):
-        write(month)
+        flush(month)
 
 
 #: How many places (or segments) the engine computes the spans of at once: the events of

@@ -35,7 +35,7 @@ from control_graph.model.records import Dataset
 from control_graph.store import orm
 from control_graph.store.names import name_key
 
-__all__ = ["BATCH", "Progress", "indexes_rebuilt", "insert_rows", "write_dataset"]
+__all__ = ["BATCH", "Progress", "indexes_rebuilt", "insert_ready", "insert_rows", "write_dataset"]
 
 #: Rows per INSERT batch: large enough to be fast, small enough to report progress.
 BATCH = 20_000
@@ -124,6 +124,15 @@ def insert_rows(
             flush()
     if batch:
         flush()
+
+
+def insert_ready(
+    conn: Connection, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
+) -> None:
+    """Insert rows already in the form SQLite stores (days as ISO text) with one
+    executemany, inside the caller's transaction."""
+    marks = ", ".join("?" * len(columns))
+    conn.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
 
 
 #: How COPY's text format writes a NULL.
