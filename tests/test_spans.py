@@ -481,6 +481,37 @@ def test_a_snapshot_carries_each_elements_state_access_and_geometry(model: cg.Mo
         assert model.snapshot(day).number_of_nodes() == len(network.places)
 
 
+@pytest.mark.parametrize("min_confidence", [None, "low"], ids=["stored", "engine"])
+def test_a_snapshot_is_the_graph_networkx_itself_would_build(
+    model: cg.Model, min_confidence: str | None
+) -> None:
+    """The snapshot fills networkx's dicts itself: the result must be the graph that
+    add_nodes_from and add_edges_from make of the same nodes and edges, with one key
+    dict shared by both ends of an edge, and work with networkx's own algorithms."""
+    import networkx as nx
+
+    model.import_file(cg.sample_path())
+    graph = model.snapshot("2026-02-06", min_confidence=min_confidence)
+    built = nx.MultiGraph(**graph.graph)
+    built.add_nodes_from(graph.nodes(data=True))
+    built.add_edges_from(graph.edges(keys=True, data=True))
+    assert nx.utils.graphs_equal(graph, built)
+    assert list(graph.nodes) == list(built.nodes)
+    assert dict(graph.degree) == dict(built.degree)
+    assert graph.number_of_edges() == built.number_of_edges() == len(model.history()[0].segments)
+    for start, end, segment in graph.edges(keys=True):
+        assert graph[end][start][segment] == graph[start][end][segment]
+        assert graph.has_edge(end, start, segment)
+    start, end, segment = next(iter(graph.edges(keys=True)))
+    graph.edges[start, end, segment]["status"] = "changed"
+    assert graph[end][start][segment]["status"] == "changed"
+    assert nx.shortest_path(graph, "hpakant", "lonton", weight="length") == nx.shortest_path(
+        built, "hpakant", "lonton", weight="length"
+    )
+    graph.remove_node(end)
+    assert not graph.has_node(end) and all(end not in graph[n] for n in graph)
+
+
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(world=worlds())
 def test_claims_without_rough_dates_keep_their_disputes_in_a_large_import(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Connection
@@ -19,6 +19,7 @@ from control_graph.model import disputes
 from control_graph.model.access import AccessIndex, AccessState
 from control_graph.model.dates import DateLike, to_day, to_optional_day
 from control_graph.model.gc_pause import paused_gc
+from control_graph.model.geo import segment_length_km
 from control_graph.model.network import RoadNetwork
 from control_graph.model.records import NO_FILTERS, Event, Filters
 from control_graph.model.states import UNKNOWN, State
@@ -392,6 +393,8 @@ class Asking(ModelBase):
         >>> graph.edges["hepu", "lonton", "gwaykhar-road/3"]["status"]
         'held'
         """
+        if by == "party" and self._stored(make_filters(as_of, min_confidence, independent_only)):
+            return self._stored_snapshot(to_day(on, "on"))
         day_view = self.day(
             on,
             as_of=as_of,
@@ -399,37 +402,87 @@ class Asking(ModelBase):
             min_confidence=min_confidence,
             independent_only=independent_only,
         )
-        import networkx as nx
+        network, access = day_view.network, day_view.access
+        lengths = network.length_of
+        return _day_graph(
+            day_view.day,
+            day_view.by,
+            self.label,
+            ((p.id, p.lat, p.lon, p.kind) for p in network.places.values()),
+            ((s.id, s.start, s.end, lengths(s.id)) for s in network.segments.values()),
+            _state_attributes(day_view),
+            access,
+        )
 
-        day, network = day_view.day, day_view.network
-        attributes = _state_attributes(day_view)
-        access = day_view.access
-        # Built here with the day's attributes, not copied from network.graph: building
-        # and copying the graph of a national network took half the snapshot's time. The
-        # state attributes of an element come from a few shared dicts, one per pair of
-        # readings (a national network has 170,000 elements but a few dozen pairs).
-        graph = nx.MultiGraph(date=day.isoformat(), by=day_view.by, scenario=self.label)
-        with paused_gc():
-            graph.add_nodes_from(
-                (
-                    place.id,
-                    {"lat": place.lat, "lon": place.lon, "kind": place.kind} | attributes(place.id),
-                )
-                for place in network.places.values()
-            )
-            lengths = network.length_of
-            graph.add_edges_from(
-                (
-                    segment.start,
-                    segment.end,
-                    segment.id,
-                    {"length": lengths(segment.id)}
-                    | attributes(segment.id)
-                    | {"access": _access_value(access.on(segment.id, day))},
-                )
-                for segment in network.segments.values()
-            )
-        return graph
+    def _stored_snapshot(self, day: dt.date) -> nx.MultiGraph:
+        """:meth:`snapshot` of the reported data by party, from the stored spans and
+        only the columns the graph shows: no record of each definition is made (the
+        names, aliases, notes and roads of a whole network took twice the time of the
+        graph's own columns)."""
+        with self._reading() as (conn, _):
+            rows = spans.read_day_graph(conn, day)
+        pairs = rows.readings.places | rows.readings.segments
+        coordinates = {
+            ident: (lat, lon)
+            for ident, lat, lon, _ in rows.places
+            if lat is not None and lon is not None
+        }
+        get = coordinates.get
+        return _day_graph(
+            day,
+            "party",
+            self.label,
+            rows.places,
+            (
+                (ident, start, end, segment_length_km(given, get(start), get(end)))
+                for ident, start, end, given in rows.segments
+            ),
+            _attribute_dicts(lambda element: _reading_states(pairs.get(element))),
+            rows.access,
+        )
+
+
+def _day_graph(
+    day: dt.date,
+    by: str,
+    label: str | None,
+    places: Iterable[tuple[str, float | None, float | None, str | None]],
+    segments: Iterable[tuple[str, str, str, float]],
+    attributes: Callable[[str], dict[str, object]],
+    access: AccessIndex,
+) -> nx.MultiGraph:
+    """The day's graph: ``places`` as ``(id, lat, lon, kind)``, ``segments`` as ``(id,
+    start, end, length)``, each with its state ``attributes`` and a segment's access."""
+    import networkx as nx
+
+    # Built here with the day's attributes, not copied from network.graph: building
+    # and copying the graph of a national network took half the snapshot's time. The
+    # state attributes of an element come from a few shared dicts, one per pair of
+    # readings (a national network has 170,000 elements but a few dozen pairs).
+    graph = nx.MultiGraph(date=day.isoformat(), by=by, scenario=label)
+    on = access.on
+    # Filled as networkx's add_nodes_from and add_edges_from fill a new MultiGraph (its
+    # documented dict-of-dicts: node -> neighbour -> key -> data, one key dict shared
+    # by both ends), without their checks and per-edge calls: 60-80 ms of a full-size
+    # snapshot. tests/test_spans.py checks the result against networkx's own.
+    nodes, adjacency = graph._node, graph._adj
+    with paused_gc():
+        for place, lat, lon, kind in places:
+            nodes[place] = {"lat": lat, "lon": lon, "kind": kind, **attributes(place)}
+            adjacency[place] = {}
+        for segment, start, end, length in segments:
+            for place in (start, end):
+                if place not in adjacency:  # as networkx does for an edge's new end
+                    nodes[place], adjacency[place] = {}, {}
+            keys = adjacency[start].get(end)
+            if keys is None:
+                keys = adjacency[start][end] = adjacency[end][start] = {}
+            keys[segment] = {
+                "length": length,
+                **attributes(segment),
+                "access": _access_value(on(segment, day)),
+            }
+    return graph
 
 
 def _access_value(state: AccessState | None) -> str | None:
@@ -437,25 +490,31 @@ def _access_value(state: AccessState | None) -> str | None:
 
 
 def _state_attributes(day: DayView) -> Callable[[str], dict[str, object]]:
-    """An element's ``status``, ``controller``, ``uncertain`` (and ``otherwise_*`` when
-    it is) on the day, as a dict shared by every element in the same two readings: the
-    caller copies it into its own."""
-    made: dict[tuple[State, State], dict[str, object]] = {}
+    """An element's state attributes on the day (see :func:`_attribute_dicts`)."""
     states = day.states
-    pairs: dict[str, tuple[Reading, Reading]] | None = None
     if isinstance(states, DayStates) and day.by == "party":
         # By party, the stored readings are the states (no derivation by bloc): read
         # them straight from the day's table, not through three calls per element.
         pairs = states.places | states.segments
+        return _attribute_dicts(lambda element: _reading_states(pairs.get(element)))
+    # Each reading looked up once (DayView.otherwise would look the early one up again).
+    return _attribute_dicts(lambda element: (day.state(element), day.state(element, late=True)))
+
+
+def _reading_states(readings: tuple[Reading, Reading] | None) -> tuple[State, State]:
+    return (readings[0].state, readings[1].state) if readings else (UNKNOWN, UNKNOWN)
+
+
+def _attribute_dicts(
+    states_of: Callable[[str], tuple[State, State]],
+) -> Callable[[str], dict[str, object]]:
+    """An element's ``status``, ``controller``, ``uncertain`` (and ``otherwise_*`` when
+    it is) from its early and late states, as a dict shared by every element in the
+    same two: the caller copies it into its own."""
+    made: dict[tuple[State, State], dict[str, object]] = {}
 
     def attributes(element: str) -> dict[str, object]:
-        if pairs is not None:
-            readings = pairs.get(element)
-            state, late = (readings[0].state, readings[1].state) if readings else (UNKNOWN,) * 2
-        else:
-            # Each reading looked up once (DayView.otherwise would look the early one
-            # up again).
-            state, late = day.state(element), day.state(element, late=True)
+        state, late = states_of(element)
         found = made.get((state, late))
         if found is None:
             found = {

@@ -415,6 +415,32 @@ class DirectReader:
                 name="; ".join(self.dataset_names()) or None,
             )
 
+    def graph_rows(self) -> tuple[list[Any], list[Any]]:
+        """What a graph of the reported network is made of, and no more: each place's
+        ``(id, lat, lon, kind)`` and each segment's ``(id, start, end, length_km)``, by
+        id as :meth:`network` orders them. Reading the whole network's definitions
+        (names, aliases, notes, attributes, roads) took twice as long as a snapshot's
+        graph needs."""
+        return (
+            self._rows(
+                "SELECT id, lat, lon, kind FROM places WHERE scenario_id IS NULL ORDER BY id"
+            ),
+            self._rows(
+                "SELECT id, start_place_id, end_place_id, length_km FROM segments"
+                " WHERE scenario_id IS NULL ORDER BY id"
+            ),
+        )
+
+    def road_segments(self) -> dict[str, tuple[str, ...]]:
+        """Each reported road's segments, in order."""
+        chains: dict[str, list[str]] = defaultdict(list)
+        for road, segment in self._rows(
+            "SELECT rs.road_id, rs.segment_id FROM road_segments rs JOIN roads r"
+            " ON r.id = rs.road_id WHERE r.scenario_id IS NULL ORDER BY rs.road_id, rs.position"
+        ):
+            chains[road].append(segment)
+        return {road: tuple(segments) for road, segments in chains.items()}
+
     def network_of(self, kind: str, ident: str) -> RoadNetwork:
         """What decides one element's state, as
         :func:`control_graph.store.read.read_network` reads it for ``element``."""

@@ -15,13 +15,14 @@ import itertools
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from control_graph.model.access import AccessIndex
 from control_graph.model.network import RoadNetwork
-from control_graph.model.records import NO_FILTERS
+from control_graph.model.records import NO_FILTERS, Target
 from control_graph.model.states import State, Status
 from control_graph.model.stored import DayReadings, Span, span_rows
 from control_graph.model.timeline import Change
@@ -55,6 +56,7 @@ __all__ = [
     "materialise_bulk",
     "read_changes",
     "read_day",
+    "read_day_graph",
     "read_spans",
     "stale_holders",
     "stale_spans",
@@ -618,6 +620,29 @@ def read_day(conn: Connection, day: dt.date) -> DayReadings:
     and no question reads the table. Read into each element's readings, not a
     :class:`Span` per row."""
     return _direct(conn).day_readings(day)
+
+
+class DayGraphRows(NamedTuple):
+    """What a graph of the reported network on one day is made of, read with no record
+    of each definition: see :meth:`~control_graph.store.direct.DirectReader.graph_rows`."""
+
+    #: Each place's ``(id, lat, lon, kind)``.
+    places: list[Any]
+    #: Each segment's ``(id, start, end, length_km)`` (the length given, or ``None``).
+    segments: list[Any]
+    readings: DayReadings
+    access: AccessIndex
+
+
+def read_day_graph(conn: Connection, day: dt.date) -> DayGraphRows:
+    """The reported network's places and segments, what the spans say of each on
+    ``day`` (:func:`read_day`) and the access records known by then."""
+    reader = _direct(conn)
+    places, segments = reader.graph_rows()
+    entries = reader.access(None, day)
+    # A road's record applies to each of its segments: their order is read only then.
+    roads = reader.road_segments() if any(e.target is Target.ROAD for e in entries) else {}
+    return DayGraphRows(places, segments, reader.day_readings(day), AccessIndex(entries, roads))
 
 
 def read_changes(conn: Connection, start: dt.date | None, end: dt.date | None) -> list[Change]:
