@@ -36,6 +36,7 @@ from control_graph.store.scenarios import REPORTED_OVERLAY
 from control_graph.store.write import (
     COPY_BATCH,
     COPY_NULL,
+    IsoDays,
     copy_cell,
     copy_lines,
     indexes_rebuilt,
@@ -237,7 +238,7 @@ def _write(
             kept.append(state)
         return found
 
-    days: dict[dt.date, str] = {}  # each day's ISO text made once
+    days = IsoDays()
 
     def rows() -> Iterator[tuple[str, tuple[Any, ...]]]:
         # SQLite: ``(month, row)``, days as the ISO text SQLAlchemy's Date stores.
@@ -245,7 +246,7 @@ def _write(
         for span in spans:
             count += 1
             start, end = span.start, span.end
-            first = days.get(start) or days.setdefault(start, start.isoformat())
+            first = days[start]
             early, late = span.early, span.late
             yield (
                 first[:7],
@@ -253,7 +254,7 @@ def _write(
                     span.element,
                     span.type,
                     first,
-                    None if end is None else days.get(end) or days.setdefault(end, end.isoformat()),
+                    None if end is None else days[end],
                     None if end is None else (end - start).days,
                     *text(early.state),
                     early.own,
@@ -284,11 +285,11 @@ def _write(
             if span.element != element:
                 element, escaped = span.element, copy_cell(span.element)
             start, end = span.start, span.end
-            first = days.get(start) or days.setdefault(start, start.isoformat())
+            first = days[start]
             if end is None:
                 last = length = COPY_NULL
             else:
-                last = days.get(end) or days.setdefault(end, end.isoformat())
+                last = days[end]
                 length = str((end - start).days)
             early, late = span.early, span.late
             yield (

@@ -35,7 +35,15 @@ from control_graph.model.records import Dataset
 from control_graph.store import orm
 from control_graph.store.names import name_key
 
-__all__ = ["BATCH", "Progress", "indexes_rebuilt", "insert_ready", "insert_rows", "write_dataset"]
+__all__ = [
+    "BATCH",
+    "IsoDays",
+    "Progress",
+    "indexes_rebuilt",
+    "insert_ready",
+    "insert_rows",
+    "write_dataset",
+]
 
 #: Rows per INSERT batch: large enough to be fast, small enough to report progress.
 BATCH = 20_000
@@ -89,7 +97,6 @@ def insert_rows(
     """Bulk-insert plain tuples below SQLAlchemy's per-row processing, still inside the
     caller's transaction: COPY on PostgreSQL, executemany on SQLite. Events are the
     bulk of every large import and this is where its time goes."""
-    names = ", ".join(columns)
     if conn.dialect.name == "postgresql":
 
         def write(copy: Any, chunk: list[tuple[Any, ...]]) -> None:
@@ -98,32 +105,37 @@ def insert_rows(
 
         _copy_in_batches(conn, table, columns, rows, write, progress)
         return
-    statement = f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})"
     dates = [i for i, c in enumerate(columns) if c in _DATE_COLUMNS]
     batch: list[tuple[Any, ...]] = []
 
     def flush() -> None:
-        conn.exec_driver_sql(statement, batch)
+        insert_ready(conn, table, columns, batch)
         if progress is not None:
             progress(len(batch))
         batch.clear()
 
-    iso: dict[Any, str] = {}  # a large file names a few thousand days, a million times
+    iso = IsoDays()  # a large file names a few thousand days, a million times
     for row in rows:
         # Stored the way SQLAlchemy's SQLite Date type stores days: ISO text.
         values = list(row)
         for i in dates:
             day = values[i]
             if day is not None:
-                text = iso.get(day)
-                if text is None:
-                    text = iso[day] = day.isoformat()
-                values[i] = text
+                values[i] = iso[day]
         batch.append(tuple(values))
         if len(batch) == BATCH:
             flush()
     if batch:
         flush()
+
+
+class IsoDays(dict[dt.date, str]):
+    """Each day's ISO text (as SQLite and COPY's text format store it), made once: a
+    large write names a few thousand days a million times."""
+
+    def __missing__(self, day: dt.date) -> str:
+        text = self[day] = day.isoformat()
+        return text
 
 
 def insert_ready(

@@ -23,6 +23,8 @@ branch_labels = None
 depends_on = None
 
 _LONG_SPANS = sa.text("length_days IS NULL OR length_days > 31")
+# Written out rather than imported from control_graph.store.rows (DAY_COLUMNS): a
+# migration must keep doing what it did when the code that reads the index changes.
 _READINGS = (
     "element_type",
     "status",
